@@ -1,0 +1,48 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+
+class Location(metaclass=PoolMeta):
+    __name__ = 'stock.location'
+    quarantine = fields.Boolean(
+        "Quarantine",
+        states={
+            'invisible': Eval('type') != 'storage',
+            },
+        help="Stock in this location is held back: "
+        "it is not free for sales, production or kitting.")
+    quarantine_location = fields.Many2One(
+        'stock.location', "Quarantine",
+        states={
+            'invisible': Eval('type') != 'warehouse',
+            },
+        domain=[
+            ('type', '=', 'storage'),
+            ('quarantine', '=', True),
+            ('parent', 'child_of', [Eval('id', -1)]),
+            ],
+        help="Where rejected or suspect material of this warehouse is "
+        "isolated.")
+
+    @classmethod
+    def default_quarantine(cls):
+        return False
+
+    @classmethod
+    def quarantine_locations(cls):
+        "Return the ids of all quarantine locations and their children"
+        locations = cls.search([('quarantine', '=', True)])
+        return [l.id for l in cls.search([
+                    ('parent', 'child_of', [l.id for l in locations]),
+                    ])] if locations else []
+
+    def get_quarantine_location(self):
+        "Return the quarantine location of the warehouse of the location"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        warehouse = self if self.type == 'warehouse' else self.warehouse
+        if warehouse:
+            return Location(warehouse.id).quarantine_location

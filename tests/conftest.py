@@ -1,0 +1,69 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Shared fixtures of the repository tests.
+
+- ``pg_uri``: a running PostgreSQL 15 (the cluster the test command started,
+  ZHIZAO_PG_URI, or a throwaway one started here).
+- ``make_server(name, modules, backend='postgresql')``: builds a database
+  with the modules and starts a real trytond on 127.0.0.1; stopped at the
+  end of the test session.  See tools/server.py.
+- ``demo_server``: the demo factory (data/demo.py) on SQLite, served.
+"""
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tools.pgcluster import Cluster  # noqa: E402
+from tools.server import Server  # noqa: E402
+
+ARTIFACTS = os.path.join(ROOT, 'test-artifacts')
+
+
+@pytest.fixture(scope='session')
+def artifacts():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope='session')
+def pg_uri():
+    uri = os.environ.get('ZHIZAO_PG_URI')
+    if uri:
+        yield uri
+        return
+    cluster = Cluster()
+    yield cluster.start()
+    cluster.stop()
+
+
+@pytest.fixture(scope='session')
+def make_server(pg_uri, tmp_path_factory):
+    servers = []
+
+    def make(name, modules, backend='postgresql', **kwargs):
+        uri = pg_uri if backend == 'postgresql' else 'sqlite://'
+        server = Server(name, modules, uri=uri,
+            workdir=str(tmp_path_factory.mktemp(name)), **kwargs)
+        server.build()
+        server.start()
+        servers.append(server)
+        return server
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope='session')
+def demo_server(tmp_path_factory):
+    "The demo factory built by the demo command's own code, served"
+    from tools import demo
+    workdir = str(tmp_path_factory.mktemp('demo'))
+    server = demo.build(workdir=workdir, database='zhizao_demo_test')
+    server.start()
+    yield server
+    server.stop()

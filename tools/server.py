@@ -1,0 +1,233 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Build a Tryton database and run a real trytond server on loopback.
+
+    server = Server('test_mr', modules=['production_material_return'],
+        uri='postgresql://postgres@127.0.0.1:5433/')   # or uri='sqlite://'
+    server.build()          # creates the database, activates the modules
+    server.start()          # trytond -d DB on a free 127.0.0.1 port
+    proxy = server.xmlrpc('admin', 'admin')
+    server.stop()
+
+The admin password is ``admin``.  ``server.proteus()`` configures proteus
+over XML-RPC for data set-up in tests.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import xmlrpc.client
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+ADMIN_PASSWORD = 'admin'
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _pg_connect(uri, dbname='postgres'):
+    import psycopg
+    return psycopg.connect(uri.rstrip('/') + '/' + dbname, autocommit=True)
+
+
+class Server:
+
+    def __init__(self, database, modules, uri='sqlite://', workdir=None,
+            languages=('zh_CN',), extra_config=None):
+        self.database = database
+        self.modules = list(modules)
+        self.uri = uri
+        self.languages = list(languages)
+        self.workdir = workdir or tempfile.mkdtemp(prefix='zhizao-srv-')
+        self.port = None
+        self.process = None
+        self.extra_config = extra_config or {}
+        os.makedirs(self.workdir, exist_ok=True)
+        self.config_file = os.path.join(self.workdir, 'trytond.conf')
+        self._write_config()
+
+    @property
+    def backend(self):
+        return 'postgresql' if self.uri.startswith('postgresql') else 'sqlite'
+
+    def _write_config(self):
+        sections = {
+            'database': {'uri': self.uri, 'path': self.workdir},
+            'web': {'root': os.path.join(ROOT, 'var', 'sao')},
+            'session': {'max_attempt': '1000'},
+            }
+        for key, value in self.extra_config.items():
+            section, name = key.split('.', 1)
+            sections.setdefault(section, {})[name] = value
+        with open(self.config_file, 'w') as fp:
+            for section, values in sections.items():
+                fp.write('[%s]\n' % section)
+                for name, value in values.items():
+                    fp.write('%s = %s\n' % (name, value))
+
+    def env(self):
+        env = os.environ.copy()
+        for key in list(env):
+            if key.startswith('TRYTOND_') or key in {'DB_NAME', 'DB_CACHE'}:
+                del env[key]
+        passfile = os.path.join(self.workdir, 'admin-password')
+        with open(passfile, 'w') as fp:
+            fp.write(ADMIN_PASSWORD)
+        env['TRYTONPASSFILE'] = passfile
+        env['PYTHONPATH'] = ROOT
+        return env
+
+    def drop(self):
+        if self.backend == 'postgresql':
+            with _pg_connect(self.uri) as conn:
+                conn.execute(
+                    'DROP DATABASE IF EXISTS "%s" WITH (FORCE)'
+                    % self.database)
+        else:
+            path = os.path.join(self.workdir, self.database + '.sqlite')
+            if os.path.exists(path):
+                os.remove(path)
+
+    def exists(self):
+        if self.backend == 'postgresql':
+            with _pg_connect(self.uri) as conn:
+                return bool(conn.execute(
+                        'SELECT 1 FROM pg_database WHERE datname = %s',
+                        (self.database,)).fetchone())
+        return os.path.exists(
+            os.path.join(self.workdir, self.database + '.sqlite'))
+
+    def build(self):
+        "Create the database and activate the modules"
+        self.drop()
+        if self.backend == 'postgresql':
+            with _pg_connect(self.uri) as conn:
+                conn.execute(
+                    'CREATE DATABASE "%s" TEMPLATE template0 '
+                    "ENCODING 'UTF8'" % self.database)
+        else:
+            open(os.path.join(
+                    self.workdir, self.database + '.sqlite'), 'w').close()
+        self.admin('--all', '--email', 'admin@example.com')
+        self.admin('-u', *self.modules, '--activate-dependencies',
+            '-l', *self.languages)
+
+    def admin(self, *args):
+        subprocess.run(
+            [os.path.join(BIN, 'trytond-admin'), '-c', self.config_file,
+                '-d', self.database] + list(args),
+            env=self.env(), check=True, cwd=ROOT)
+
+    def start(self, port=None, timeout=60):
+        self.port = port or free_port()
+        log = open(os.path.join(self.workdir, 'trytond.log'), 'ab')
+        env = self.env()
+        env['TRYTOND_WEB__LISTEN'] = '127.0.0.1:%s' % self.port
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, 'trytond'), '-c', self.config_file,
+                '-d', self.database],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            start_new_session=True)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    "trytond exited (%s): see %s" % (
+                        self.process.returncode, log.name))
+            try:
+                urllib.request.urlopen(
+                    'http://127.0.0.1:%s/' % self.port, timeout=2).close()
+                return self
+            except urllib.error.HTTPError:
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("trytond did not answer on %s" % self.port)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def kill(self):
+        self.stop(signal.SIGKILL)
+
+    @property
+    def base_url(self):
+        return 'http://127.0.0.1:%s' % self.port
+
+    @property
+    def rpc_url(self):
+        return '%s/%s/rpc/' % (self.base_url, self.database)
+
+    def xmlrpc(self, login='admin', password=ADMIN_PASSWORD):
+        return xmlrpc.client.ServerProxy(
+            'http://%s:%s@127.0.0.1:%s/%s/rpc/' % (
+                login, password, self.port, self.database),
+            allow_none=True, use_builtin_types=True)
+
+    def jsonrpc(self, login='admin', password=ADMIN_PASSWORD):
+        return JSONRPC(self.base_url, self.database, login, password)
+
+    def proteus(self, login='admin', password=ADMIN_PASSWORD):
+        from proteus import config
+        return config.set_xmlrpc(
+            'http://%s:%s@127.0.0.1:%s/%s/' % (
+                login, password, self.port, self.database))
+
+
+class RPCError(Exception):
+    "An error answered by the server: .error is its payload"
+
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
+class JSONRPC:
+    "A JSON-RPC session as sao opens it: login, then calls with the key"
+
+    def __init__(self, base_url, database, login, password):
+        self.url = '%s/%s/rpc/' % (base_url, database)
+        self.login = login
+        result = self._post('common.db.login',
+            [login, {'password': password}, 'zh_CN'], auth=False)
+        self.user_id, self.session = result[0], result[1]
+        self.context = self._post('model.res.user.get_preferences', [True, {}])
+        self.id = 0
+
+    def _post(self, method, params, auth=True):
+        data = json.dumps({'id': 1, 'method': method, 'params': params},
+            default=str).encode('utf-8')
+        request = urllib.request.Request(self.url, data=data,
+            headers={'Content-Type': 'application/json'})
+        if auth:
+            import base64
+            token = base64.b64encode(('%s:%s:%s' % (
+                        self.login, self.user_id, self.session)
+                    ).encode('utf-8')).decode('ascii')
+            request.add_header('Authorization', 'Session ' + token)
+        with urllib.request.urlopen(request, timeout=120) as response:
+            answer = json.loads(response.read())
+        if answer.get('error'):
+            raise RPCError(answer['error'])
+        return answer['result']
+
+    def __call__(self, method, *args, context=None):
+        ctx = dict(self.context)
+        ctx.update(context or {})
+        return self._post(method, list(args) + [ctx])
