@@ -1,0 +1,980 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+import math
+from collections import defaultdict
+from decimal import Decimal
+
+from sql import Union
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.model import employee_field
+from trytond.modules.product import price_digits, round_price
+from trytond.modules.quality.quality import ControlledMixin
+from trytond.pool import Pool
+from trytond.pyson import Eval, If, PYSONEncoder
+from trytond.tools import reduce_ids
+from trytond.transaction import Transaction
+from trytond.wizard import StateAction, Wizard
+
+from .exceptions import (
+    DutyError, InspectionError, MaterialReturnError, QuantityError)
+
+# States whose lines count as returned
+COUNTED = ['submitted', 'approved', 'inspecting', 'done']
+
+
+def format_quantity(unit, quantity):
+    "Format quantity with the digits of the unit, without trailing zeros"
+    digits = unit.digits if unit else 2
+    text = '%.*f' % (digits, quantity)
+    if '.' in text:
+        text = text.rstrip('0').rstrip('.')
+    return text
+
+
+class Reason(DeactivableMixin, ModelSQL, ModelView):
+    __name__ = 'production.material.return.reason'
+    name = fields.Char("Name", required=True, translate=True)
+    code = fields.Char("Code")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('name', 'ASC'))
+
+
+class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
+    __name__ = 'production.material.return'
+    _rec_name = 'number'
+
+    _states = {
+        'readonly': Eval('state') != 'draft',
+        }
+
+    number = fields.Char("Number", readonly=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    production = fields.Many2One(
+        'production', "Production", required=True,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            If(Eval('state') == 'draft',
+                ('state', 'in', ['running', 'done']),
+                ()),
+            ],
+        states=_states)
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse", required=True,
+        domain=[('type', '=', 'warehouse')], states=_states)
+    to_location = fields.Many2One(
+        'stock.location', "To Location", required=True,
+        domain=[
+            ('type', '=', 'storage'),
+            ('quarantine', '!=', True),
+            ('parent', 'child_of', [Eval('warehouse', -1)]),
+            ],
+        states=_states,
+        help="Where the returned material is stocked in "
+        "(storage or workshop).")
+    reason = fields.Many2One(
+        'production.material.return.reason', "Reason", required=True,
+        states=_states)
+    comment = fields.Text("Comment")
+    lines = fields.One2Many(
+        'production.material.return.line', 'material_return', "Lines",
+        states={
+            'readonly': ~Eval('state').in_(['draft', 'inspecting']),
+            })
+    requested_by = employee_field(
+        "Requested by", states=COUNTED + ['rejected', 'cancelled'])
+    requested_at = fields.DateTime("Requested at", readonly=True)
+    requested_user = fields.Many2One(
+        'res.user', "Requested by User", readonly=True)
+    approved_by = employee_field(
+        "Approved by", states=COUNTED + ['rejected', 'cancelled'])
+    approved_at = fields.DateTime("Approved at", readonly=True)
+    done_by = employee_field(
+        "Stocked in by", states=COUNTED + ['rejected', 'cancelled'])
+    done_at = fields.DateTime("Stocked in at", readonly=True)
+    cost = fields.Function(
+        fields.Numeric("Cost", digits=price_digits), 'get_cost')
+    inspection_state = fields.Function(fields.Selection([
+                (None, ""),
+                ('pending', "Pending"),
+                ('passed', "Passed"),
+                ('failed', "Failed"),
+                ], "Inspection State"), 'get_inspection_state')
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('submitted', "Submitted"),
+            ('approved', "Approved"),
+            ('inspecting', "Inspecting"),
+            ('done', "Done"),
+            ('rejected', "Rejected"),
+            ('cancelled', "Cancelled"),
+            ], "State", required=True, readonly=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.production, Index.Range())),
+                Index(
+                    t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(
+                        ['draft', 'submitted', 'approved', 'inspecting'])),
+                })
+        cls._order = [
+            ('number', 'DESC NULLS FIRST'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'submitted'),
+            ('submitted', 'approved'),
+            ('submitted', 'inspecting'),
+            ('approved', 'done'),
+            ('inspecting', 'done'),
+            ('submitted', 'rejected'),
+            ('approved', 'rejected'),
+            ('inspecting', 'rejected'),
+            ('draft', 'cancelled'),
+            ('submitted', 'cancelled'),
+            ('approved', 'cancelled'),
+            ('inspecting', 'cancelled'),
+            ('rejected', 'cancelled'),
+            ('submitted', 'draft'),
+            ('rejected', 'draft'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'submit': {
+                    'invisible': Eval('state') != 'draft',
+                    'readonly': ~Eval('lines', []),
+                    'icon': 'tryton-forward',
+                    'depends': ['state', 'lines'],
+                    },
+                'approve': {
+                    'invisible': Eval('state') != 'submitted',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'reject': {
+                    'invisible': ~Eval('state').in_(
+                        ['submitted', 'approved', 'inspecting']),
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                'do': {
+                    'invisible': ~Eval('state').in_(
+                        ['approved', 'inspecting']),
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state').in_(['cancelled', 'done']),
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': ~Eval('state').in_(
+                        ['submitted', 'rejected', 'cancelled']),
+                    'icon': If(Eval('state') == 'cancelled',
+                        'tryton-undo', 'tryton-back'),
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @classmethod
+    def default_reason(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        try:
+            return ModelData.get_id(
+                'production_material_return', 'reason_over_issue')
+        except KeyError:
+            return None
+
+    @fields.depends('production', 'warehouse', 'to_location')
+    def on_change_production(self):
+        if self.production:
+            self.company = self.production.company
+            self.warehouse = self.production.warehouse
+            if self.warehouse and not self.to_location:
+                self.to_location = self.warehouse.storage_location
+
+    @fields.depends('warehouse', 'to_location')
+    def on_change_warehouse(self):
+        if self.warehouse:
+            self.to_location = self.warehouse.storage_location
+
+    @classmethod
+    def get_cost(cls, returns, name):
+        return {
+            r.id: round_price(sum(
+                    (l.cost or 0 for l in r.lines), Decimal(0)))
+            for r in returns}
+
+    def get_inspection_state(self, name):
+        states = {i.state for i in self.quality_inspections}
+        for state in ['failed', 'pending', 'passed']:
+            if state in states:
+                return state
+
+    @fields.depends('production', 'lines')
+    def on_scan_code(self, code):
+        "Add or increment a line from a scanned lot or product code"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Product = pool.get('product.product')
+        Line = pool.get('production.material.return.line')
+        code = (code or '').strip()
+        if not code:
+            return
+        lot, product = None, None
+        domain = [('number', '=', code)]
+        if self.production:
+            domain.append(('product', 'in', [
+                        m.product.id for m in self.production.inputs]))
+        lots = Lot.search(domain, limit=1)
+        if lots:
+            lot, = lots
+            product = lot.product
+        else:
+            products = Product.search(['OR',
+                    ('code', '=', code),
+                    ('identifiers.code', '=', code),
+                    ], limit=1)
+            if not products:
+                return
+            product, = products
+        lines = list(self.lines or [])
+        for line in lines:
+            if line.product == product and line.lot == lot:
+                line.quantity = (line.quantity or 0) + 1
+                break
+        else:
+            lines.append(Line(
+                    product=product, lot=lot, quantity=1,
+                    unit=product.default_uom))
+        self.lines = lines
+
+    def quality_control_pattern(self, operation):
+        pattern = super().quality_control_pattern(operation)
+        pattern['company'] = self.company.id
+        pattern['products'] = {l.product.id for l in self.lines}
+        return pattern
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('state') == 'rejected', 'danger',
+                    If(Eval('state').in_(['submitted', 'inspecting']),
+                        'warning',
+                        If(Eval('state') == 'cancelled', 'muted', '')))),
+            ]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                configuration = Configuration(1)
+                sequence = configuration.get_material_return_sequence()
+                if sequence:
+                    values['number'] = sequence.get()
+        return values
+
+    @classmethod
+    def check_modification(
+            cls, mode, returns, values=None, external=False):
+        super().check_modification(
+            mode, returns, values=values, external=external)
+        if mode == 'write' and external:
+            protected = {
+                'state', 'number', 'requested_user', 'requested_at',
+                'approved_at', 'done_at'}
+            if values.keys() & protected:
+                raise AccessError(gettext(
+                        'production_material_return.msg_modify_state',
+                        material_return=', '.join(
+                            r.rec_name for r in returns[:5])))
+            if values.keys() - {'comment', 'lines'}:
+                for return_ in returns:
+                    if return_.state != 'draft':
+                        raise AccessError(gettext(
+                                'production_material_return'
+                                '.msg_modify_not_draft',
+                                material_return=return_.rec_name))
+        elif mode == 'delete':
+            for return_ in returns:
+                if return_.state not in {'draft', 'cancelled'}:
+                    raise AccessError(gettext(
+                            'production_material_return.msg_delete_draft',
+                            material_return=return_.rec_name))
+
+    @classmethod
+    def copy(cls, returns, default=None):
+        default = default.copy() if default is not None else {}
+        for name in [
+                'number', 'requested_by', 'requested_at', 'requested_user',
+                'approved_by', 'approved_at', 'done_by', 'done_at']:
+            default.setdefault(name)
+        return super().copy(returns, default=default)
+
+    @classmethod
+    def create_from_productions(cls, productions):
+        "Create draft returns pre-filled with the returnable material"
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        Lot = pool.get('stock.lot')
+        Product = pool.get('product.product')
+        quantities = Line.returnable_quantities(productions)
+        returns = []
+        for production in productions:
+            if production.state not in {'running', 'done'}:
+                continue
+            lines = []
+            for (production_id, product_id, lot_id), (issued, returned) in (
+                    sorted(quantities.items(),
+                        key=lambda i: (i[0][1], i[0][2] or 0))):
+                if production_id != production.id:
+                    continue
+                product = Product(product_id)
+                quantity = product.default_uom.floor(issued - returned)
+                if quantity <= 0:
+                    continue
+                lines.append(Line(
+                        product=product,
+                        lot=Lot(lot_id) if lot_id else None,
+                        quantity=quantity,
+                        unit=product.default_uom))
+            if lines:
+                return_ = cls(production=production, lines=lines)
+                return_.on_change_production()
+                returns.append(return_)
+        cls.save(returns)
+        return returns
+
+    @classmethod
+    def lock_productions(cls, returns):
+        "Lock the production orders before reading any returned quantity"
+        pool = Pool()
+        Production = pool.get('production')
+        Production.lock(
+            sorted({r.production.id for r in returns}))
+
+    @classmethod
+    def check_returns(cls, returns):
+        "Check the rules of the returns against the issued quantities"
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        for return_ in returns:
+            if not return_.lines:
+                raise MaterialReturnError(gettext(
+                        'production_material_return.msg_no_lines',
+                        material_return=return_.rec_name))
+        Line.check_returnable(
+            [l for r in returns for l in r.lines],
+            exclude=[r.id for r in returns])
+
+    @classmethod
+    def _employee(cls):
+        pool = Pool()
+        User = pool.get('res.user')
+        employee_id = Transaction().context.get('employee')
+        if employee_id is None:
+            user = User(Transaction().user)
+            if user.employee:
+                employee_id = user.employee.id
+        return employee_id
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, returns):
+        cls.write(returns, {
+                'requested_by': None,
+                'requested_at': None,
+                'requested_user': None,
+                'approved_by': None,
+                'approved_at': None,
+                })
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('submitted')
+    def submit(cls, returns):
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        if not returns:
+            return
+        cls.lock_productions(returns)
+        cls.check_returns(returns)
+        Line.set_internal_quantity([l for r in returns for l in r.lines])
+        cls.write(returns, {
+                'requested_by': cls._employee(),
+                'requested_at': dt.datetime.now(),
+                'requested_user': Transaction().user,
+                })
+
+    @classmethod
+    def check_duties(cls, returns):
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        if not Configuration(1).material_return_separate_duties:
+            return
+        user_id = Transaction().user
+        employee_id = cls._employee()
+        for return_ in returns:
+            if ((return_.requested_user
+                        and return_.requested_user.id == user_id)
+                    or (employee_id and return_.requested_by
+                        and return_.requested_by.id == employee_id)):
+                raise DutyError(gettext(
+                        'production_material_return.msg_separate_duties',
+                        material_return=return_.rec_name,
+                        user=(return_.requested_by.rec_name
+                            if return_.requested_by
+                            else return_.requested_user.rec_name)))
+
+    @classmethod
+    @ModelView.button
+    def approve(cls, returns):
+        pool = Pool()
+        Control = pool.get('quality.control')
+        Inspection = pool.get('quality.inspection')
+        if not returns:
+            return
+        cls.lock_productions(returns)
+        # Re-read the state under the lock: a concurrent approval wins once
+        returns = cls.browse([r.id for r in returns])
+        returns = [r for r in returns if r.state == 'submitted']
+        if not returns:
+            return
+        cls.check_duties(returns)
+        cls.check_returns(returns)
+        inspections = Control.get_inspections(returns, 'approve')
+        Inspection.save(inspections)
+        inspected = {i.origin.id for i in inspections}
+        returns = cls.browse([r.id for r in returns])
+        inspected.update(
+            r.id for r in returns if r.quality_inspections_pending())
+        values = {
+            'approved_by': cls._employee(),
+            'approved_at': dt.datetime.now(),
+            }
+        for state, records in [
+                ('inspecting', [r for r in returns if r.id in inspected]),
+                ('approved', [r for r in returns if r.id not in inspected]),
+                ]:
+            if records:
+                cls.write(records, dict(values, state=state))
+                cls.log(records, 'transition', f'state:{state}')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('rejected')
+    def reject(cls, returns):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, returns):
+        pass
+
+    def _check_inspections(self):
+        "Return True if the material failed its inspection"
+        if self.state != 'inspecting':
+            return False
+        if self.quality_inspections_pending():
+            raise InspectionError(gettext(
+                    'production_material_return.msg_inspection_pending',
+                    material_return=self.rec_name))
+        return any(i.state == 'failed' for i in self.quality_inspections)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, returns):
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        Move = pool.get('stock.move')
+        Production = pool.get('production')
+        if not returns:
+            return
+        cls.lock_productions(returns)
+        cls.check_returns(returns)
+        lines, moves = [], []
+        unit_prices = Line.issued_unit_prices(
+            [l for r in returns for l in r.lines])
+        for return_ in returns:
+            failed = return_._check_inspections()
+            for line in return_.lines:
+                move = line.get_move(failed=failed)
+                move.unit_price = unit_prices[line]
+                lines.append(line)
+                moves.append(move)
+        Move.save(moves)
+        Move.do(moves)
+        Line.write(*sum(
+                ([[l], {'move': m.id}] for l, m in zip(lines, moves)), []))
+        cls.write(returns, {
+                'done_by': cls._employee(),
+                'done_at': dt.datetime.now(),
+                })
+        Production.recost_returned(Production.browse(
+                sorted({r.production.id for r in returns})))
+
+
+class MaterialReturnLine(ModelSQL, ModelView):
+    __name__ = 'production.material.return.line'
+
+    _states = {
+        'readonly': Eval('material_return_state') != 'draft',
+        }
+
+    material_return = fields.Many2One(
+        'production.material.return', "Material Return", required=True,
+        ondelete='CASCADE', states=_states)
+    material_return_state = fields.Function(fields.Selection(
+            'get_material_return_states', "Material Return State"),
+        'on_change_with_material_return_state')
+    product = fields.Many2One(
+        'product.product', "Product", required=True,
+        domain=[('type', 'in', ['goods', 'assets'])],
+        states=_states)
+    product_uom_category = fields.Function(fields.Many2One(
+            'product.uom.category', "Product UoM Category"),
+        'on_change_with_product_uom_category')
+    lot = fields.Many2One(
+        'stock.lot', "Lot",
+        domain=[('product', '=', Eval('product', -1))],
+        states=_states)
+    quantity = fields.Float(
+        "Quantity", digits='unit', required=True, states=_states)
+    unit = fields.Many2One(
+        'product.uom', "Unit", required=True,
+        domain=[('category', '=', Eval('product_uom_category', -1))],
+        states=_states)
+    internal_quantity = fields.Float("Internal Quantity", readonly=True)
+    returnable_quantity = fields.Function(fields.Float(
+            "Returnable Quantity", digits='unit',
+            help="Issued to the order minus what its other returns "
+            "(submitted to done) take back, in the unit of the line."),
+        'get_returnable_quantity')
+    move = fields.Many2One('stock.move', "Move", readonly=True)
+    cost = fields.Function(fields.Numeric(
+            "Cost", digits=price_digits), 'get_cost')
+    disposition = fields.Selection([
+            (None, ""),
+            ('scrap', "Scrap"),
+            ('rework', "Rework"),
+            ('return_supplier', "Return to Supplier"),
+            ('concession', "Concession"),
+            ], "Disposition",
+        states={
+            'readonly': ~Eval('material_return_state').in_(
+                ['draft', 'inspecting']),
+            },
+        help="What to do with material that failed its inspection.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.material_return, Index.Range())))
+
+    @classmethod
+    def get_material_return_states(cls):
+        pool = Pool()
+        Return = pool.get('production.material.return')
+        return Return.fields_get(['state'])['state']['selection']
+
+    @fields.depends('material_return', '_parent_material_return.state')
+    def on_change_with_material_return_state(self, name=None):
+        if self.material_return:
+            return self.material_return.state
+
+    @fields.depends('product')
+    def on_change_with_product_uom_category(self, name=None):
+        if self.product:
+            return self.product.default_uom.category
+
+    @fields.depends('product', 'unit')
+    def on_change_product(self):
+        if self.product:
+            category = self.product.default_uom.category
+            if not self.unit or self.unit.category != category:
+                self.unit = self.product.default_uom
+
+    def get_rec_name(self, name):
+        return '%s %s %s' % (
+            format_quantity(self.unit, self.quantity or 0),
+            self.unit.symbol if self.unit else '',
+            self.product.rec_name if self.product else '')
+
+    @classmethod
+    def get_cost(cls, lines, name):
+        costs = {}
+        for line in lines:
+            if line.move and line.move.unit_price is not None:
+                costs[line.id] = round_price(
+                    Decimal(str(line.move.quantity))
+                    * line.move.unit_price)
+            else:
+                costs[line.id] = None
+        return costs
+
+    @classmethod
+    def get_returnable_quantity(cls, lines, name):
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        result = {}
+        productions = {l.material_return.production for l in lines}
+        exclude = {l.material_return.id for l in lines}
+        quantities = cls.returnable_quantities(productions, exclude=exclude)
+        for line in lines:
+            production = line.material_return.production
+            returnable = quantities.get(
+                (production.id, line.product.id,
+                    line.lot.id if line.lot else None),
+                (0, 0))
+            returnable = cls._returnable(returnable, production, line)
+            result[line.id] = line.unit.floor(Uom.compute_qty(
+                    line.product.default_uom, max(returnable, 0),
+                    line.unit, round=False))
+        return result
+
+    @classmethod
+    def _returnable(cls, quantities, production, line):
+        issued, returned = quantities
+        return issued - returned
+
+    def _get_internal_quantity(self):
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        return Uom.compute_qty(
+            self.unit, self.quantity, self.product.default_uom,
+            round=False)
+
+    @classmethod
+    def set_internal_quantity(cls, lines):
+        to_write = []
+        for line in lines:
+            quantity = line._get_internal_quantity()
+            if quantity != line.internal_quantity:
+                to_write.extend([[line], {'internal_quantity': quantity}])
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    def returnable_quantities(cls, productions, exclude=None):
+        """Return (issued, returned) per (production, product, lot)
+        in the default unit of the product.
+
+        Issued is the sum of the done input moves of the production,
+        returned the sum of the lines of its returns that are submitted,
+        approved, inspecting or done except the returns in exclude.
+        """
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Return = pool.get('production.material.return')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        move = Move.__table__()
+        line = cls.__table__()
+        return_ = Return.__table__()
+        production_ids = sorted({p.id for p in productions})
+        if not production_ids:
+            return {}
+
+        issued = move.select(
+            move.production_input.as_('production'),
+            move.product.as_('product'),
+            move.lot.as_('lot'),
+            move.internal_quantity.as_('issued'),
+            (move.internal_quantity * 0).as_('returned'),
+            where=(move.state == 'done')
+            & reduce_ids(move.production_input, production_ids))
+        where = (return_.state.in_(COUNTED)
+            & reduce_ids(return_.production, production_ids))
+        if exclude:
+            where &= ~reduce_ids(return_.id, sorted(exclude))
+        returned = line.join(return_,
+            condition=line.material_return == return_.id
+            ).select(
+                return_.production.as_('production'),
+                line.product.as_('product'),
+                line.lot.as_('lot'),
+                (line.internal_quantity * 0).as_('issued'),
+                Coalesce(line.internal_quantity, 0).as_('returned'),
+                where=where)
+        union = Union(issued, returned, all_=True)
+        cursor.execute(*union.select(
+                union.production, union.product, union.lot,
+                Sum(union.issued), Sum(union.returned),
+                group_by=[union.production, union.product, union.lot]))
+        return {
+            (production, product, lot): (issued or 0, returned or 0)
+            for production, product, lot, issued, returned in cursor}
+
+    @classmethod
+    def consumed_quantities(cls, productions):
+        """Return the standard consumption of the output already done
+        per (production, product) in the default unit of the product"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        consumed = defaultdict(float)
+        for production in productions:
+            if not production.bom or not production.product:
+                continue
+            done = sum(
+                Uom.compute_qty(
+                    o.unit, o.quantity, production.unit, round=False)
+                for o in production.outputs
+                if o.state == 'done' and o.product == production.product)
+            if not done:
+                continue
+            factor = production.bom.compute_factor(
+                production.product, done, production.unit)
+            for input_ in production.bom.inputs:
+                quantity = input_.compute_quantity(factor)
+                consumed[production.id, input_.product.id] += (
+                    Uom.compute_qty(
+                        input_.unit, quantity,
+                        input_.product.default_uom, round=False))
+        return consumed
+
+    def _error_values(self, **values):
+        return dict(
+            material_return=self.material_return.rec_name,
+            production=self.material_return.production.rec_name,
+            product=self.product.rec_name,
+            lot=self.lot.rec_name if self.lot else '-',
+            quantity=format_quantity(self.unit, self.quantity),
+            unit=self.unit.rec_name,
+            **values)
+
+    def check_line(self, quantities):
+        "Check the line alone against the (issued, returned) quantities"
+        production = self.material_return.production
+        if production.state not in {'running', 'done'}:
+            raise MaterialReturnError(gettext(
+                    'production_material_return.msg_production_state',
+                    **self._error_values(state=production.state)))
+        quantity = self.quantity
+        if (quantity is None or not math.isfinite(quantity)
+                or quantity <= 0):
+            raise QuantityError(gettext(
+                    'production_material_return.msg_quantity_positive',
+                    **self._error_values(quantity=str(quantity))))
+        if self.unit.round(quantity) != quantity:
+            raise QuantityError(gettext(
+                    'production_material_return.msg_quantity_rounding',
+                    **self._error_values(
+                        quantity=str(quantity),
+                        rounding=format_quantity(
+                            self.unit, self.unit.rounding))))
+        issued = {
+            k[1:] for k, (q, _) in quantities.items()
+            if k[0] == production.id and q > 0}
+        if not any(p == self.product.id for p, _ in issued):
+            raise MaterialReturnError(gettext(
+                    'production_material_return.msg_product_not_issued',
+                    **self._error_values()))
+        if self.product.lot_is_required(
+                production.location, self.material_return.to_location):
+            if not self.lot:
+                raise MaterialReturnError(gettext(
+                        'production_material_return.msg_lot_required',
+                        **self._error_values()))
+        if (self.product.id, self.lot.id if self.lot else None) not in issued:
+            raise MaterialReturnError(gettext(
+                    'production_material_return.msg_lot_not_issued',
+                    **self._error_values()))
+
+    @classmethod
+    def check_returnable(cls, lines, exclude=None):
+        """Check each line and that the lines together do not return more
+        than returnable (issued − returned by the other returns)"""
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        Uom = pool.get('product.uom')
+        if not lines:
+            return
+        productions = {l.material_return.production for l in lines}
+        quantities = cls.returnable_quantities(productions, exclude=exclude)
+        strict = Configuration(1).material_return_strict
+        per_product = defaultdict(float)
+        if strict:
+            for (production, product, _), (issued, returned) in (
+                    quantities.items()):
+                per_product[production, product] += issued - returned
+            for key, consumed in cls.consumed_quantities(
+                    productions).items():
+                per_product[key] -= consumed
+        requested = defaultdict(float)
+        requested_product = defaultdict(float)
+        for line in sorted(lines, key=lambda l: l.id or 0):
+            line.check_line(quantities)
+            production = line.material_return.production
+            key = (production.id, line.product.id,
+                line.lot.id if line.lot else None)
+            issued, returned = quantities.get(key, (0, 0))
+            returnable = issued - returned - requested[key]
+            if strict:
+                returnable = min(returnable,
+                    per_product[key[:2]] - requested_product[key[:2]])
+            quantity = line._get_internal_quantity()
+            uom = line.product.default_uom
+            if uom.round(returnable - quantity) < 0:
+                returnable = line.unit.floor(Uom.compute_qty(
+                        uom, max(returnable, 0), line.unit, round=False))
+                raise QuantityError(gettext(
+                        'production_material_return.msg_quantity_exceeds',
+                        **line._error_values(
+                            returnable=format_quantity(
+                                line.unit, returnable))))
+            requested[key] += quantity
+            requested_product[key[:2]] += quantity
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        super().validate_fields(lines, field_names)
+        if field_names is None or (
+                field_names & {'product', 'lot', 'quantity', 'unit'}):
+            cls.check_returnable(
+                [l for l in lines if l.material_return.state == 'draft'],
+                exclude={l.material_return.id for l in lines})
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if not external:
+            return
+        if mode == 'write' and 'move' in values:
+            raise AccessError(gettext(
+                    'production_material_return.msg_modify_state',
+                    material_return=lines[0].material_return.rec_name))
+        if mode == 'write' and values.keys() <= {'disposition'}:
+            states = {'draft', 'inspecting'}
+        else:
+            states = {'draft'}
+        for line in lines:
+            if line.material_return.state not in states:
+                raise AccessError(gettext(
+                        'production_material_return.msg_modify_not_draft',
+                        material_return=line.material_return.rec_name))
+
+    @classmethod
+    def issued_unit_prices(cls, lines):
+        """Return the unit price in the unit of each line at which its
+        material was issued: per lot if possible, else per product"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        costs = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        productions = {l.material_return.production for l in lines}
+        for production in productions:
+            for input_ in production.inputs:
+                if input_.state != 'done':
+                    continue
+                quantity = Decimal(str(input_.internal_quantity))
+                cost = quantity * (input_.get_cost_price() or 0)
+                for key in [
+                        (production.id, input_.product.id,
+                            input_.lot.id if input_.lot else None),
+                        (production.id, input_.product.id)]:
+                    costs[key][0] += quantity
+                    costs[key][1] += cost
+        prices = {}
+        for line in lines:
+            production = line.material_return.production
+            key = (production.id, line.product.id,
+                line.lot.id if line.lot else None)
+            if not costs.get(key, [0])[0]:
+                key = key[:2]
+            quantity, cost = costs.get(key, (0, 0))
+            price = cost / quantity if quantity else (
+                line.product.cost_price or Decimal(0))
+            prices[line] = round_price(Uom.compute_price(
+                    line.product.default_uom, price, line.unit))
+        return prices
+
+    def get_move(self, failed=False):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Move = pool.get('stock.move')
+        return_ = self.material_return
+        if failed:
+            to_location = return_.warehouse.quarantine_location
+            if not to_location:
+                raise InspectionError(gettext(
+                        'production_material_return.msg_no_quarantine',
+                        warehouse=return_.warehouse.rec_name,
+                        material_return=return_.rec_name))
+            if not self.disposition:
+                raise InspectionError(gettext(
+                        'production_material_return'
+                        '.msg_disposition_required',
+                        **self._error_values()))
+        else:
+            to_location = return_.to_location
+        with Transaction().set_context(company=return_.company.id):
+            today = Date.today()
+        return Move(
+            from_location=return_.production.location,
+            to_location=to_location,
+            product=self.product,
+            lot=self.lot,
+            quantity=self.quantity,
+            unit=self.unit,
+            company=return_.company,
+            currency=return_.company.currency,
+            planned_date=today,
+            effective_date=today,
+            origin=self,
+            )
+
+    @classmethod
+    def copy(cls, lines, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('move')
+        default.setdefault('internal_quantity')
+        return super().copy(lines, default=default)
+
+
+class CreateMaterialReturn(Wizard):
+    __name__ = 'production.material.return.create'
+    start_state = 'open_'
+    open_ = StateAction(
+        'production_material_return.act_material_return_form')
+
+    def do_open_(self, action):
+        pool = Pool()
+        Return = pool.get('production.material.return')
+        returns = Return.create_from_productions(self.records)
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', [r.id for r in returns])])
+        return action, {}
