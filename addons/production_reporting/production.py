@@ -1,0 +1,598 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from sql import Literal, Null, Union
+from sql.aggregate import Count, Min, Sum
+from sql.conditionals import Case, Coalesce, Greatest
+from sql.functions import DateTrunc, Extract
+from sql.operators import Concat
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+OPEN_STATES = ['request', 'draft', 'waiting', 'assigned', 'running']
+STATES = [
+    ('request', "Request"),
+    ('draft', "Draft"),
+    ('waiting', "Waiting"),
+    ('assigned', "Assigned"),
+    ('running', "Running"),
+    ('done', "Done"),
+    ('cancelled', "Cancelled"),
+    ]
+
+
+def today():
+    pool = Pool()
+    Date = pool.get('ir.date')
+    return Transaction().context.get('date') or Date.today()
+
+
+def days_between(start, end):
+    "SQL number of days from start to end (dates)"
+    return (Extract('EPOCH', end) - Extract('EPOCH', start)) / 86400
+
+
+def ratio(numerator, denominator):
+    return Case(
+        (denominator > 0, numerator / denominator),
+        else_=Literal(None))
+
+
+def component_moves(company_id=None):
+    """Query of the material moves of the productions grouped by production
+    and component with the required, issued, returned and scrapped internal
+    quantities"""
+    pool = Pool()
+    Move = pool.get('stock.move')
+    Production = pool.get('production')
+    Waste = pool.get('stock.location.waste')
+
+    input_ = Move.__table__()
+    output = Move.__table__()
+    production = Production.__table__()
+    waste = Waste.__table__()
+    zero = Literal(0.0)
+
+    inputs = input_.select(
+        input_.id.as_('id'),
+        input_.production_input.as_('production'),
+        input_.product.as_('product'),
+        Case((input_.state != 'cancelled', input_.internal_quantity),
+            else_=zero).as_('required'),
+        Case((input_.state == 'done', input_.internal_quantity),
+            else_=zero).as_('issued'),
+        zero.as_('returned'),
+        zero.as_('scrapped'),
+        where=(input_.production_input != Null)
+        & (input_.company == company_id))
+    scrap = output.to_location.in_(waste.select(waste.location))
+    done = output.state == 'done'
+    outputs = output.join(production,
+        condition=output.production_output == production.id
+        ).select(
+        output.id.as_('id'),
+        output.production_output.as_('production'),
+        output.product.as_('product'),
+        zero.as_('required'),
+        zero.as_('issued'),
+        Case((done & ~scrap, output.internal_quantity),
+            else_=zero).as_('returned'),
+        Case((done & scrap, output.internal_quantity),
+            else_=zero).as_('scrapped'),
+        where=(output.production_output != Null)
+        & (output.product != production.product)
+        & (output.company == company_id))
+    moves = Union(inputs, outputs, all_=True)
+    return moves.select(
+        Min(moves.id).as_('id'),
+        moves.production.as_('production'),
+        moves.product.as_('product'),
+        Sum(moves.required).as_('required'),
+        Sum(moves.issued).as_('issued'),
+        Sum(moves.returned).as_('returned'),
+        Sum(moves.scrapped).as_('scrapped'),
+        group_by=[moves.production, moves.product],
+        having=Sum(moves.required) > 0)
+
+
+def produced_moves(company_id=None):
+    "Query of the done internal quantity of the main product per production"
+    pool = Pool()
+    Move = pool.get('stock.move')
+    Production = pool.get('production')
+
+    move = Move.__table__()
+    production = Production.__table__()
+    return move.join(production,
+        condition=move.production_output == production.id
+        ).select(
+        move.production_output.as_('production'),
+        Sum(Case((move.state == 'done', move.internal_quantity),
+                else_=Literal(0.0))).as_('produced'),
+        Min(move.effective_date).as_('first_output'),
+        where=(move.product == production.product)
+        & (move.state != 'cancelled')
+        & (move.company == company_id),
+        group_by=[move.production_output])
+
+
+def to_unit(quantity, from_uom, to_uom):
+    "Convert an internal quantity from the product unit into to_uom"
+    return quantity * from_uom.factor / to_uom.factor
+
+
+class TrackingContext(ModelView):
+    __name__ = 'production.reporting.tracking.context'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse",
+        domain=[
+            ('type', '=', 'warehouse'),
+            ])
+    workshop = fields.Many2One(
+        'stock.location', "Workshop",
+        domain=[
+            ('type', '=', 'production'),
+            ],
+        help="The production location of the orders.")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    customer = fields.Many2One(
+        'party.party', "Customer",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    date = fields.Date(
+        "Date", required=True,
+        help="The day of reference for the days late.")
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_warehouse(cls):
+        return Transaction().context.get('warehouse')
+
+    @classmethod
+    def default_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        return Transaction().context.get('date') or Date.today()
+
+
+class Tracking(ModelSQL, ModelView):
+    __name__ = 'production.reporting.tracking'
+
+    production = fields.Many2One('production', "Production")
+    number = fields.Char("Number")
+    company = fields.Many2One('company.company', "Company")
+    warehouse = fields.Many2One('stock.location', "Warehouse")
+    workshop = fields.Many2One('stock.location', "Workshop")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    unit = fields.Many2One('product.uom', "Unit")
+    quantity = fields.Float("Planned Quantity", digits='unit')
+    customer = fields.Many2One(
+        'party.party', "Customer",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    sale = fields.Many2One('sale.sale', "Sale")
+    sale_line = fields.Many2One('sale.line', "Sale Line")
+    required = fields.Float(
+        "Required", digits=(16, 4),
+        help="The quantity of components to issue in their default unit.")
+    issued = fields.Float(
+        "Issued", digits=(16, 4),
+        help="The quantity of components issued in their default unit.")
+    picking_progress = fields.Float(
+        "Picking Progress", digits=(16, 4),
+        help="The issued quantity of components over the required.")
+    returned = fields.Float(
+        "Returned", digits=(16, 4),
+        help="The quantity of components returned from the order.")
+    scrapped = fields.Float(
+        "Scrapped", digits=(16, 4),
+        help="The quantity of components sent to waste locations.")
+    produced = fields.Float("Produced", digits='unit')
+    output_progress = fields.Float(
+        "Output Progress", digits=(16, 4),
+        help="The produced quantity over the planned quantity.")
+    planned_start_date = fields.Date("Planned Start Date")
+    planned_date = fields.Date("Planned Date")
+    effective_start_date = fields.Date("Effective Start Date")
+    effective_date = fields.Date("Effective Date")
+    state = fields.Selection(STATES, "State", sort=False)
+    days_late = fields.Integer(
+        "Days Late",
+        help="The days the order finishes or finished after its planned "
+        "date.")
+    late = fields.Function(
+        fields.Boolean("Late"), 'get_late', searcher='search_late')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('planned_date', 'ASC NULLS LAST'),
+            ('id', 'ASC'),
+            ]
+
+    @classmethod
+    def table_query(cls):
+        from_item, tables = cls._joins()
+        return from_item.select(*cls._columns(tables),
+            where=cls._where(tables))
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Production = pool.get('production')
+        SaleLine = pool.get('sale.line')
+        Sale = pool.get('sale.sale')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        company_id = Transaction().context.get('company')
+
+        tables = {}
+        tables['production'] = production = Production.__table__()
+        components = component_moves(company_id)
+        tables['components'] = component = components.select(
+            components.production.as_('production'),
+            Sum(components.required).as_('required'),
+            Sum(components.issued).as_('issued'),
+            Sum(components.returned).as_('returned'),
+            Sum(components.scrapped).as_('scrapped'),
+            group_by=[components.production])
+        tables['produced'] = produced = produced_moves(company_id)
+        tables['sale_line'] = sale_line = SaleLine.__table__()
+        tables['sale'] = sale = Sale.__table__()
+        tables['product'] = product = Product.__table__()
+        tables['template'] = template = Template.__table__()
+        tables['unit'] = unit = Uom.__table__()
+        tables['default_uom'] = default_uom = Uom.__table__()
+        from_item = (production
+            .join(component, 'LEFT',
+                condition=component.production == production.id)
+            .join(produced, 'LEFT',
+                condition=produced.production == production.id)
+            .join(sale_line, 'LEFT',
+                condition=production.origin == Concat(
+                    'sale.line,', sale_line.id))
+            .join(sale, 'LEFT', condition=sale_line.sale == sale.id)
+            .join(product, 'LEFT', condition=production.product == product.id)
+            .join(template, 'LEFT',
+                condition=product.template == template.id)
+            .join(unit, 'LEFT', condition=production.unit == unit.id)
+            .join(default_uom, 'LEFT',
+                condition=template.default_uom == default_uom.id))
+        return from_item, tables
+
+    @classmethod
+    def _columns(cls, tables):
+        production = tables['production']
+        component = tables['components']
+        produced = tables['produced']
+        sale_line = tables['sale_line']
+        sale = tables['sale']
+        unit = tables['unit']
+        default_uom = tables['default_uom']
+
+        required = Coalesce(component.required, 0)
+        issued = Coalesce(component.issued, 0)
+        produced_qty = to_unit(
+            Coalesce(produced.produced, 0), default_uom, unit)
+        days_late = cls._days_late(production)
+        return [
+            production.id.as_('id'),
+            production.id.as_('production'),
+            production.number.as_('number'),
+            production.company.as_('company'),
+            production.warehouse.as_('warehouse'),
+            production.location.as_('workshop'),
+            production.product.as_('product'),
+            production.unit.as_('unit'),
+            production.quantity.as_('quantity'),
+            sale.party.as_('customer'),
+            sale.id.as_('sale'),
+            sale_line.id.as_('sale_line'),
+            required.as_('required'),
+            issued.as_('issued'),
+            ratio(issued, required).as_('picking_progress'),
+            Coalesce(component.returned, 0).as_('returned'),
+            Coalesce(component.scrapped, 0).as_('scrapped'),
+            produced_qty.as_('produced'),
+            ratio(produced_qty, production.quantity).as_('output_progress'),
+            production.planned_start_date.as_('planned_start_date'),
+            production.planned_date.as_('planned_date'),
+            production.effective_start_date.as_('effective_start_date'),
+            production.effective_date.as_('effective_date'),
+            production.state.as_('state'),
+            days_late.as_('days_late'),
+            ]
+
+    @classmethod
+    def _days_late(cls, production):
+        date = Literal(today())
+        late = Case(
+            (production.state == 'done',
+                days_between(production.planned_date,
+                    production.effective_date)),
+            (production.state == 'cancelled', Literal(0)),
+            else_=days_between(production.planned_date, date))
+        return cls.days_late.sql_cast(
+            Greatest(Coalesce(late, 0), Literal(0)))
+
+    def get_late(self, name):
+        return bool(self.days_late)
+
+    @classmethod
+    def search_late(cls, name, clause):
+        _, operator, value = clause[:3]
+        if (operator == '=') == bool(value):
+            return [('days_late', '>', 0)]
+        return [('days_late', '=', 0)]
+
+    @classmethod
+    def _where(cls, tables):
+        production = tables['production']
+        sale = tables['sale']
+        context = Transaction().context
+        where = production.company == context.get('company')
+        if context.get('warehouse'):
+            where &= production.warehouse == context['warehouse']
+        if context.get('workshop'):
+            where &= production.location == context['workshop']
+        if context.get('product'):
+            where &= production.product == context['product']
+        if context.get('customer'):
+            where &= sale.party == context['customer']
+        return where
+
+
+class Component(ModelSQL, ModelView):
+    __name__ = 'production.reporting.component'
+
+    production = fields.Many2One('production', "Production")
+    company = fields.Many2One('company.company', "Company")
+    warehouse = fields.Many2One('stock.location', "Warehouse")
+    workshop = fields.Many2One('stock.location', "Workshop")
+    state = fields.Selection(STATES, "State", sort=False)
+    effective_date = fields.Date("Effective Date")
+    product = fields.Many2One(
+        'product.product', "Component",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    unit = fields.Many2One('product.uom', "Unit")
+    standard = fields.Float(
+        "Standard", digits='unit',
+        help="The BOM quantity for the produced quantity.")
+    required = fields.Float("Required", digits='unit')
+    issued = fields.Float("Issued", digits='unit')
+    picking_progress = fields.Float("Picking Progress", digits=(16, 4))
+    returned = fields.Float("Returned", digits='unit')
+    scrapped = fields.Float("Scrapped", digits='unit')
+    consumed = fields.Float(
+        "Consumed", digits='unit', help="The issued minus the returned.")
+    variance = fields.Float(
+        "Variance", digits='unit',
+        help="The consumed minus the standard quantity.")
+    variance_rate = fields.Float(
+        "Variance Rate", digits=(16, 4),
+        states={
+            'invisible': ~Eval('standard'),
+            })
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('production', 'DESC'),
+            ('product', 'ASC'),
+            ('id', 'ASC'),
+            ]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Production = pool.get('production')
+        Bom = pool.get('production.bom')
+        BomInput = pool.get('production.bom.input')
+        BomOutput = pool.get('production.bom.output')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        context = Transaction().context
+        company_id = context.get('company')
+
+        component = component_moves(company_id)
+        produced = produced_moves(company_id)
+        production = Production.__table__()
+        bom = Bom.__table__()
+        bom_input = BomInput.__table__()
+        bom_output = BomOutput.__table__()
+        input_uom = Uom.__table__()
+        output_uom = Uom.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        uom = Uom.__table__()
+        output_product = Product.__table__()
+        output_template = Template.__table__()
+        output_default_uom = Uom.__table__()
+
+        bom_inputs = (bom_input
+            .join(product, condition=bom_input.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .join(input_uom, condition=bom_input.unit == input_uom.id)
+            .join(uom, condition=template.default_uom == uom.id)
+            .select(
+                bom_input.bom.as_('bom'),
+                bom_input.product.as_('product'),
+                Sum(to_unit(bom_input.quantity, input_uom, uom)).as_(
+                    'quantity'),
+                group_by=[bom_input.bom, bom_input.product]))
+        bom_outputs = (bom_output
+            .join(output_product,
+                condition=bom_output.product == output_product.id)
+            .join(output_template,
+                condition=output_product.template == output_template.id)
+            .join(output_uom, condition=bom_output.unit == output_uom.id)
+            .join(output_default_uom,
+                condition=output_template.default_uom
+                == output_default_uom.id)
+            .select(
+                bom_output.bom.as_('bom'),
+                bom_output.product.as_('product'),
+                Sum(to_unit(
+                        bom_output.quantity, output_uom, output_default_uom)
+                    ).as_('quantity'),
+                group_by=[bom_output.bom, bom_output.product]))
+
+        component_template = Template.__table__()
+        component_product = Product.__table__()
+        from_item = (component
+            .join(production, condition=component.production == production.id)
+            .join(produced, 'LEFT',
+                condition=produced.production == production.id)
+            .join(bom, 'LEFT', condition=production.bom == bom.id)
+            .join(bom_inputs, 'LEFT',
+                condition=(bom_inputs.bom == bom.id)
+                & (bom_inputs.product == component.product))
+            .join(bom_outputs, 'LEFT',
+                condition=(bom_outputs.bom == bom.id)
+                & (bom_outputs.product == production.product))
+            .join(component_product,
+                condition=component.product == component_product.id)
+            .join(component_template,
+                condition=component_product.template
+                == component_template.id))
+        produced_qty = Coalesce(produced.produced, 0)
+        standard = Coalesce(
+            ratio(bom_inputs.quantity * produced_qty, bom_outputs.quantity),
+            0)
+        consumed = component.issued - component.returned
+        variance = consumed - standard
+        return from_item.select(
+            component.id.as_('id'),
+            component.production.as_('production'),
+            production.company.as_('company'),
+            production.warehouse.as_('warehouse'),
+            production.location.as_('workshop'),
+            production.state.as_('state'),
+            production.effective_date.as_('effective_date'),
+            component.product.as_('product'),
+            component_template.default_uom.as_('unit'),
+            standard.as_('standard'),
+            component.required.as_('required'),
+            component.issued.as_('issued'),
+            ratio(component.issued, component.required).as_(
+                'picking_progress'),
+            component.returned.as_('returned'),
+            component.scrapped.as_('scrapped'),
+            consumed.as_('consumed'),
+            variance.as_('variance'),
+            ratio(variance, standard).as_('variance_rate'),
+            where=production.company == company_id)
+
+
+class Output(ModelSQL, ModelView):
+    "Produced quantities per day"
+    __name__ = 'production.reporting.output'
+
+    company = fields.Many2One('company.company', "Company")
+    date = fields.Date("Date")
+    productions = fields.Integer("Productions")
+    quantity = fields.Float(
+        "Quantity", digits=(16, 4),
+        help="The output of main products in their default unit.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Production = pool.get('production')
+        context = Transaction().context
+        move = Move.__table__()
+        production = Production.__table__()
+        date = today()
+        return move.join(production,
+            condition=move.production_output == production.id
+            ).select(
+            Min(move.id).as_('id'),
+            production.company.as_('company'),
+            move.effective_date.as_('date'),
+            Count(production.id, distinct=True).as_('productions'),
+            Sum(move.internal_quantity).as_('quantity'),
+            where=(move.state == 'done')
+            & (move.product == production.product)
+            & (production.company == context.get('company'))
+            & (move.effective_date
+                >= date - dt.timedelta(days=context.get('days') or 30))
+            & (move.effective_date <= date),
+            group_by=[production.company, move.effective_date])
+
+
+class OnTime(ModelSQL, ModelView):
+    "On-time completion per week"
+    __name__ = 'production.reporting.on_time'
+
+    company = fields.Many2One('company.company', "Company")
+    week = fields.Date("Week")
+    done = fields.Integer("Done")
+    on_time = fields.Integer("On Time")
+    rate = fields.Float("On-Time Rate", digits=(16, 4))
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('week', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Production = pool.get('production')
+        context = Transaction().context
+        production = Production.__table__()
+        date = today()
+        week = cls.week.sql_cast(DateTrunc('week', production.effective_date))
+        on_time = Sum(Case(
+                (production.effective_date <= Coalesce(
+                        production.planned_date, production.effective_date),
+                    Literal(1)),
+                else_=Literal(0)))
+        return production.select(
+            Min(production.id).as_('id'),
+            production.company.as_('company'),
+            week.as_('week'),
+            Count(production.id).as_('done'),
+            on_time.as_('on_time'),
+            (cls.rate.sql_cast(on_time) / Count(production.id)).as_('rate'),
+            where=(production.state == 'done')
+            & (production.company == context.get('company'))
+            & (production.effective_date
+                >= date - dt.timedelta(weeks=context.get('weeks') or 12)),
+            group_by=[production.company, week])
