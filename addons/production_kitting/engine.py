@@ -1,0 +1,271 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Kitting engine: plain Python, no ORM access.
+
+The loader (kitting.py) fills it with the BOM graph and the free stock read
+by a few set-based queries; everything else is computed in memory.
+
+Quantities are floats in each product's default unit, except BOM line
+quantities which are in the line's unit (``Line.factor`` converts them).
+"""
+import math
+
+EPSILON = 1e-9
+# Upper limit of a buildable quantity when nothing limits it (a BOM without
+# inputs)
+UNLIMITED = 10 ** 9
+
+
+def ceil_round(value, rounding):
+    "Round value up to a multiple of rounding"
+    if not rounding:
+        return value
+    return round(
+        math.ceil(round(value / rounding, 9)) * rounding, _digits(rounding))
+
+
+def floor_round(value, rounding):
+    "Round value down to a multiple of rounding"
+    if not rounding:
+        return value
+    return round(
+        math.floor(round(value / rounding, 9)) * rounding, _digits(rounding))
+
+
+def _digits(rounding):
+    return max(0, -math.floor(math.log10(rounding))) + 2
+
+
+class CycleError(Exception):
+    "A BOM uses, directly or not, its own output"
+
+    def __init__(self, cycle):
+        super().__init__(cycle)
+        self.cycle = cycle
+
+
+class Substitute:
+    __slots__ = ('product', 'ratio', 'factor')
+
+    def __init__(self, product, ratio, factor=1.0):
+        self.product = product
+        # units of substitute per unit of the main input (in the line unit)
+        self.ratio = ratio
+        # from the line unit to the substitute's default unit
+        self.factor = factor
+
+
+class Line:
+    "An input of a BOM, flattened through phantom BOMs"
+    __slots__ = ('product', 'quantity', 'rounding', 'factor', 'substitutes')
+
+    def __init__(self, product, quantity, rounding=0, factor=1.0,
+            substitutes=()):
+        self.product = product
+        # in the line unit, per default unit of the BOM output
+        self.quantity = quantity
+        # rounding of the line unit
+        self.rounding = rounding
+        # from the line unit to the product's default unit
+        self.factor = factor
+        self.substitutes = list(substitutes)
+
+
+class Node(dict):
+    "One need of the explanation tree"
+
+    def __init__(self, product, required):
+        super().__init__(
+            product=product, required=required, from_stock=0.0,
+            substitutes=[], to_make=0.0, short=0.0, children=[])
+
+
+class Engine:
+    """Compute buildable quantities, explanations and allocations
+
+    boms: {product: [Line]} the inputs of the BOM used to make product,
+        per default unit of product
+    stock: {product: free quantity}
+    rounding: {product: rounding of the default unit}
+    codes: {product: code} to name products in errors
+    """
+
+    def __init__(self, boms, stock, rounding, codes=None):
+        self.boms = boms
+        self.stock = dict(stock)
+        self.rounding = rounding
+        self.codes = codes or {}
+        self.check_cycles()
+
+    def check_cycles(self):
+        "Raise CycleError with the chain of products of the first cycle"
+        state = {}
+        for start in self.boms:
+            if start in state:
+                continue
+            state[start] = 1
+            path = [start]
+            stack = [iter(self.boms[start])]
+            while stack:
+                line = next(stack[-1], None)
+                if line is None:
+                    state[path.pop()] = 2
+                    stack.pop()
+                    continue
+                child = line.product
+                if state.get(child) == 1:
+                    cycle = path[path.index(child):] + [child]
+                    raise CycleError(cycle)
+                if child not in state and child in self.boms:
+                    state[child] = 1
+                    path.append(child)
+                    stack.append(iter(self.boms[child]))
+
+    def _round_up(self, product, quantity):
+        return ceil_round(quantity, self.rounding.get(product, 0))
+
+    def need(self, line, quantity):
+        "Quantity of line's product in its default unit to make quantity"
+        need = ceil_round(line.quantity * quantity, line.rounding)
+        return self._round_up(line.product, need * line.factor)
+
+    def upper_bound(self, product, _memo=None):
+        """Quantity of product that can be made ignoring shared pools and
+        rounding: never less than the buildable quantity"""
+        memo = {} if _memo is None else _memo
+        if product in memo:
+            return memo[product]
+        bound = UNLIMITED
+        for line in self.boms.get(product, []):
+            per_unit = line.quantity * line.factor
+            if per_unit <= 0:
+                continue
+            available = self.available(line.product, memo)
+            for sub in line.substitutes:
+                if sub.ratio > 0 and sub.factor > 0:
+                    available += (max(self.stock.get(sub.product, 0), 0)
+                        / (sub.ratio * sub.factor) * line.factor)
+            bound = min(bound, available / per_unit)
+        memo[product] = bound
+        return bound
+
+    def available(self, product, memo):
+        available = max(self.stock.get(product, 0), 0)
+        if product in self.boms:
+            available += self.upper_bound(product, memo)
+        return available
+
+    def feasible(self, product, quantity, pool=None):
+        "Tell if quantity of product can be made from the pool"
+        if pool is None:
+            pool = dict(self.stock)
+        return self._make(product, quantity, pool, None)
+
+    def buildable(self, product, pool=None):
+        "Largest quantity of product that can be made (without its stock)"
+        if product not in self.boms:
+            return 0.0
+        if pool is None:
+            pool = self.stock
+        rounding = self.rounding.get(product) or 1
+        saved, self.stock = self.stock, pool
+        try:
+            bound = self.upper_bound(product)
+        finally:
+            self.stock = saved
+        low, high = 0, int(math.floor(round(bound / rounding, 9)))
+        high = min(high, int(UNLIMITED / rounding))
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._make(product, middle * rounding, dict(pool), None):
+                low = middle
+            else:
+                high = middle - 1
+        return floor_round(low * rounding, rounding)
+
+    def explain(self, product, quantity, pool=None):
+        "The tree of needs to make quantity of product (without its stock)"
+        if pool is None:
+            pool = dict(self.stock)
+        node = Node(product, quantity)
+        node['to_make'] = quantity
+        if product in self.boms:
+            self._make(product, quantity, pool, node)
+        else:
+            node['to_make'] = 0.0
+            node['short'] = quantity
+        return node
+
+    def make(self, product, quantity, pool):
+        "Take from the pool what making quantity of product needs"
+        return self._make(product, quantity, pool, None)
+
+    def supply(self, product, quantity, pool, node=None):
+        """Take quantity of product from the pool, making what is missing
+
+        Return False if something is short"""
+        line = Line(product, 1.0, self.rounding.get(product, 0))
+        return self._supply(line, quantity, pool, node)
+
+    def _make(self, product, quantity, pool, node):
+        ok = True
+        for line in self.boms[product]:
+            need = self.need(line, quantity)
+            child = None
+            if node is not None:
+                child = Node(line.product, need)
+                node['children'].append(child)
+            if not self._supply(line, need, pool, child):
+                ok = False
+                if node is None:
+                    return False
+        return ok
+
+    def _supply(self, line, need, pool, node):
+        product = line.product
+        available = max(pool.get(product, 0), 0)
+        taken = min(need, available)
+        if taken > 0:
+            pool[product] = available - taken
+        rest = need - taken
+        if node is not None:
+            node['from_stock'] = taken
+        for sub in line.substitutes:
+            if rest <= EPSILON:
+                break
+            to_sub = sub.ratio * sub.factor / line.factor
+            sub_need = self._round_up(sub.product, rest * to_sub)
+            sub_available = max(pool.get(sub.product, 0), 0)
+            sub_taken = min(sub_need, sub_available)
+            if sub_taken <= 0:
+                continue
+            pool[sub.product] = sub_available - sub_taken
+            if node is not None:
+                node['substitutes'].append(
+                    {'product': sub.product, 'quantity': sub_taken})
+            if sub_taken >= sub_need - EPSILON:
+                rest = 0
+            else:
+                rest -= sub_taken / to_sub
+        if rest <= EPSILON:
+            return True
+        rest = self._round_up(product, rest)
+        if product in self.boms:
+            if node is not None:
+                node['to_make'] = rest
+            return self._make(product, rest, pool, node)
+        if node is not None:
+            node['short'] = rest
+        return False
+
+    def limiting(self, node):
+        "The products short in the tree of node, with their quantities"
+        result = {}
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current['short'] > 0:
+                result[current['product']] = (
+                    result.get(current['product'], 0) + current['short'])
+            stack.extend(current['children'])
+        return result

@@ -1,0 +1,149 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+
+from trytond.i18n import gettext
+from trytond.model import ModelView
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+from .exceptions import RequestError
+
+OPEN_STATES = {'request', 'draft', 'waiting', 'assigned', 'running'}
+
+
+class Production(metaclass=PoolMeta):
+    __name__ = 'production'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'kitting_request': {
+                    'invisible': ~Eval('state').in_(
+                        ['draft', 'waiting', 'assigned', 'running']),
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() | {'production'}
+
+    @classmethod
+    @ModelView.button
+    def kitting_request(cls, productions):
+        """Create purchase requests and production requests for what is
+        short, without duplicating those already requested"""
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        PurchaseRequest = pool.get('purchase.request')
+        Product = pool.get('product.product')
+        cls.lock(productions)
+        for production in productions:
+            if production.state not in OPEN_STATES - {'request'}:
+                raise RequestError(gettext(
+                        'production_kitting.msg_request_production_state',
+                        production=production.rec_name))
+        shortages = Kitting.shortage(productions)
+        covered = cls._kitting_requested(productions)
+        requests, sub_productions = [], []
+        for production in productions:
+            for line in shortages[production.id]:
+                if line['action'] not in {'purchase', 'production'}:
+                    continue
+                product = Product(line['product'])
+                missing = line['short'] - covered[
+                    (production.id, product.id)]
+                if missing <= 1e-9:
+                    continue
+                if line['action'] == 'purchase':
+                    requests.append(production._kitting_purchase_request(
+                            product, missing))
+                else:
+                    sub_productions.append(
+                        production._kitting_production_request(
+                            product, missing))
+        PurchaseRequest.save(requests)
+        cls.save(sub_productions)
+        cls.set_moves(sub_productions)
+        return requests, sub_productions
+
+    @classmethod
+    def _kitting_requested(cls, productions):
+        "Quantities already requested per (production, product)"
+        pool = Pool()
+        PurchaseRequest = pool.get('purchase.request')
+        Uom = pool.get('product.uom')
+        origins = [str(p) for p in productions]
+        covered = defaultdict(float)
+        for request in PurchaseRequest.search([
+                    ('origin', 'in', origins),
+                    ('state', '!=', 'cancelled'),
+                    ]):
+            covered[(request.origin.id, request.product.id)] += (
+                Uom.compute_qty(request.unit, request.quantity,
+                    request.product.default_uom, round=False))
+        for production in cls.search([
+                    ('origin', 'in', origins),
+                    ('state', '!=', 'cancelled'),
+                    ]):
+            covered[(production.origin.id, production.product.id)] += (
+                Uom.compute_qty(production.unit, production.quantity,
+                    production.product.default_uom, round=False))
+        return covered
+
+    def _kitting_purchase_request(self, product, quantity):
+        pool = Pool()
+        PurchaseRequest = pool.get('purchase.request')
+        Uom = pool.get('product.uom')
+        Date = pool.get('ir.date')
+        date = self.planned_start_date or Date.today()
+        unit = product.purchase_uom or product.default_uom
+        product_supplier = PurchaseRequest.find_best_product_supplier(
+            product, date)
+        minimum = 0
+        if product_supplier and product_supplier.prices:
+            minimum = min(p.quantity or 0 for p in product_supplier.prices)
+            minimum = Uom.compute_qty(
+                product_supplier.unit, minimum, unit, round=False)
+        quantity = Uom.compute_qty(
+            product.default_uom, quantity, unit, round=False)
+        quantity = unit.ceil(max(quantity, minimum))
+        party, purchase_date = PurchaseRequest.find_best_supplier(
+            product, date)
+        return PurchaseRequest(
+            product=product,
+            party=party,
+            quantity=quantity,
+            unit=unit,
+            computed_quantity=quantity,
+            computed_unit=unit,
+            purchase_date=purchase_date,
+            supply_date=date,
+            stock_level=0,
+            company=self.company,
+            warehouse=self.warehouse,
+            origin=self,
+            )
+
+    def _kitting_production_request(self, product, quantity):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        date = self.planned_start_date or Date.today()
+        pbom = product.get_bom()
+        unit = product.default_uom
+        production = self.__class__(
+            planned_date=date,
+            company=self.company,
+            warehouse=self.warehouse,
+            location=self.warehouse.production_location,
+            product=product,
+            bom=pbom.bom if pbom else None,
+            unit=unit,
+            quantity=unit.ceil(quantity),
+            state='request',
+            origin=self,
+            )
+        production.set_planned_start_date()
+        return production
