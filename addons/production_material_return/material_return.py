@@ -18,7 +18,6 @@ from trytond.modules.product import price_digits, round_price
 from trytond.modules.quality.quality import ControlledMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, If, PYSONEncoder
-from trytond.tools import reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
@@ -705,6 +704,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
         move = Move.__table__()
         line = cls.__table__()
         return_ = Return.__table__()
+        in_ = fields.SQL_OPERATORS['in']
         production_ids = sorted({p.id for p in productions})
         if not production_ids:
             return {}
@@ -716,11 +716,11 @@ class MaterialReturnLine(ModelSQL, ModelView):
             move.internal_quantity.as_('issued'),
             (move.internal_quantity * 0).as_('returned'),
             where=(move.state == 'done')
-            & reduce_ids(move.production_input, production_ids))
+            & in_(move.production_input, production_ids))
         where = (return_.state.in_(COUNTED)
-            & reduce_ids(return_.production, production_ids))
+            & in_(return_.production, production_ids))
         if exclude:
-            where &= ~reduce_ids(return_.id, sorted(exclude))
+            where &= ~in_(return_.id, sorted(exclude))
         returned = line.join(return_,
             condition=line.material_return == return_.id
             ).select(
@@ -767,14 +767,15 @@ class MaterialReturnLine(ModelSQL, ModelView):
         return consumed
 
     def _error_values(self, **values):
-        return dict(
+        result = dict(
             material_return=self.material_return.rec_name,
             production=self.material_return.production.rec_name,
             product=self.product.rec_name,
             lot=self.lot.rec_name if self.lot else '-',
-            quantity=format_quantity(self.unit, self.quantity),
-            unit=self.unit.rec_name,
-            **values)
+            quantity=format_quantity(self.unit, self.quantity or 0),
+            unit=self.unit.rec_name)
+        result.update(values)
+        return result
 
     def check_line(self, quantities):
         "Check the line alone against the (issued, returned) quantities"
@@ -788,7 +789,10 @@ class MaterialReturnLine(ModelSQL, ModelView):
                 or quantity <= 0):
             raise QuantityError(gettext(
                     'production_material_return.msg_quantity_positive',
-                    **self._error_values(quantity=str(quantity))))
+                    **self._error_values(**(
+                            {} if quantity is not None
+                            and math.isfinite(quantity)
+                            else {'quantity': str(quantity)}))))
         if self.unit.round(quantity) != quantity:
             raise QuantityError(gettext(
                     'production_material_return.msg_quantity_rounding',

@@ -7,7 +7,6 @@ from trytond.model import ModelView, fields
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
-from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 
@@ -94,14 +93,16 @@ class Production(metaclass=PoolMeta):
         line = Line.__table__()
         return_ = Return.__table__()
         costs = defaultdict(Decimal)
-        for sub_ids in grouped_slice([p.id for p in productions]):
+        ids = [p.id for p in productions]
+        size = Transaction().database.IN_MAX
+        for sub_ids in (ids[i:i + size] for i in range(0, len(ids), size)):
             cursor.execute(*line.join(return_,
                     condition=line.material_return == return_.id
                     ).join(move, condition=line.move == move.id
                     ).select(
                     return_.production, move.quantity, move.unit_price,
                     where=(move.state == 'done')
-                    & reduce_ids(return_.production, sub_ids)))
+                    & fields.SQL_OPERATORS['in'](return_.production, sub_ids)))
             for production_id, quantity, unit_price in cursor:
                 costs[production_id] += (
                     Decimal(str(quantity)) * Decimal(str(unit_price or 0)))
