@@ -1,0 +1,298 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.modules.company.model import employee_field, set_employee
+from trytond.modules.product import round_price
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+from .exceptions import DispositionError
+
+
+class Disposition(Workflow, ModelSQL, ModelView):
+    "Quality Disposition"
+    __name__ = 'quality.disposition'
+
+    _states = {
+        'readonly': Eval('state') != 'draft',
+        }
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    inspection_line = fields.Many2One(
+        'quality.inspection.line', "Inspection Line", states=_states,
+        domain=[
+            ('rejected_quantity', '>', 0),
+            ('inspection.company', '=', Eval('company', -1)),
+            ])
+    type = fields.Selection([
+            ('return', "Return to Supplier"),
+            ('scrap', "Scrap"),
+            ('rework', "Rework"),
+            ('concession', "Concession"),
+            ], "Type", required=True, states=_states)
+    reason = fields.Text("Reason", required=True, states=_states)
+    product = fields.Many2One(
+        'product.product', "Product", required=True, states=_states,
+        context={
+            'company': Eval('company', -1),
+            })
+    lot = fields.Many2One(
+        'stock.lot', "Lot", states=_states,
+        domain=[
+            ('product', '=', Eval('product', -1)),
+            ])
+    quantity = fields.Float(
+        "Quantity", digits='unit', required=True, states=_states,
+        domain=[('quantity', '>', 0)])
+    unit = fields.Many2One('product.uom', "Unit", required=True,
+        states=_states)
+    location = fields.Many2One(
+        'stock.location', "Quarantine Location", required=True,
+        states=_states,
+        domain=[('quarantine', '=', True)])
+    supplier = fields.Many2One(
+        'party.party', "Supplier",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'required': Eval('type') == 'return',
+            'invisible': Eval('type') != 'return',
+            })
+    cost = fields.Numeric(
+        "Cost Written Off", digits='currency', readonly=True,
+        states={
+            'invisible': Eval('type') != 'scrap',
+            })
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    move = fields.Many2One('stock.move', "Move", readonly=True)
+    return_shipment = fields.Many2One(
+        'stock.shipment.in.return', "Return Shipment", readonly=True)
+    production = fields.Many2One('production', "Rework", readonly=True)
+    done_by = employee_field("Done by", states=['done'])
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('done', "Done"),
+            ('cancelled', "Cancelled"),
+            ], "State", required=True, readonly=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'done'),
+            ('draft', 'cancelled'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'draft': {
+                    'invisible': Eval('state') != 'cancelled',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'do': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
+    @fields.depends('inspection_line', 'product', 'lot', 'unit', 'quantity',
+        'location', 'supplier')
+    def on_change_inspection_line(self):
+        line = self.inspection_line
+        if line:
+            self.product = line.product
+            self.lot = line.lot
+            self.unit = line.unit
+            self.quantity = line.rejected_quantity
+            if line.rejected_move:
+                self.location = line.rejected_move.to_location
+            self.supplier = line.supplier
+
+    def get_rec_name(self, name):
+        return '%s %s %s' % (
+            self.product.rec_name, self.quantity, self.unit.symbol)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, dispositions):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, dispositions):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    @set_employee('done_by')
+    def do(cls, dispositions):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        ShipmentInReturn = pool.get('stock.shipment.in.return')
+        Production = pool.get('production')
+        Lot = pool.get('stock.lot')
+        cls.lock(dispositions)
+        dispositions = cls.browse(dispositions)
+        cls.check_available(dispositions)
+        moves, shipments, productions = [], [], []
+        for disposition in dispositions:
+            if disposition.type in {'scrap', 'concession'}:
+                disposition.move = disposition.get_move()
+                moves.append(disposition.move)
+            elif disposition.type == 'return':
+                disposition.return_shipment = (
+                    disposition.get_return_shipment())
+                shipments.append(disposition.return_shipment)
+            elif disposition.type == 'rework':
+                disposition.production = disposition.get_production()
+                productions.append(disposition.production)
+        Move.save(moves)
+        Move.do(moves)
+        for disposition in dispositions:
+            if disposition.type == 'scrap':
+                disposition.cost = disposition.get_cost()
+        ShipmentInReturn.save(shipments)
+        ShipmentInReturn.wait(shipments)
+        Production.save(productions)
+        cls.save(dispositions)
+        concessions = [
+            d for d in dispositions if d.type == 'concession' and d.lot]
+        if concessions:
+            Lot.mark_concession([d.lot for d in concessions], concessions)
+
+    @classmethod
+    def check_available(cls, dispositions):
+        "Check the quarantine holds the quantity, counting pending moves"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Uom = pool.get('product.uom')
+        if not dispositions:
+            return
+        locations = {d.location.id for d in dispositions}
+        products = {d.product.id for d in dispositions}
+        with Transaction().set_context(
+                company=dispositions[0].company.id, stock_date_end=None,
+                forecast=False):
+            quantities = Product.products_by_location(
+                list(locations), with_childs=True,
+                grouping=('product', 'lot'),
+                grouping_filter=(list(products),))
+        used = {}
+        for disposition in dispositions:
+            key = (disposition.location.id, disposition.product.id,
+                disposition.lot.id if disposition.lot else None)
+            quantity = Uom.compute_qty(
+                disposition.unit, disposition.quantity,
+                disposition.product.default_uom, round=False)
+            used[key] = used.get(key, 0) + quantity
+            available = quantities.get(key, 0)
+            if used[key] > available + 1e-9:
+                raise DispositionError(gettext(
+                        'quality_gate.msg_disposition_exceeds_quarantine',
+                        disposition=disposition.rec_name,
+                        lot=disposition.lot.rec_name
+                        if disposition.lot else '-',
+                        location=disposition.location.rec_name,
+                        quantity=used[key],
+                        available=available))
+
+    def _get_move(self, from_location, to_location):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        return Move(
+            company=self.company, product=self.product, lot=self.lot,
+            unit=self.unit, quantity=self.quantity,
+            from_location=from_location, to_location=to_location,
+            origin=self)
+
+    def get_move(self):
+        pool = Pool()
+        Location = pool.get('stock.location')
+        warehouse = self.location.warehouse
+        if self.type == 'scrap':
+            to_location = warehouse.lost_found_location if warehouse else None
+            if not to_location:
+                to_location, = Location.search(
+                    [('type', '=', 'lost_found')], limit=1)
+        else:
+            to_location = warehouse.storage_location
+        return self._get_move(self.location, to_location)
+
+    def get_cost(self):
+        cost_price = self.move.cost_price or self.product.cost_price or 0
+        return round_price(
+            Decimal(str(self.move.internal_quantity)) * cost_price).quantize(
+            Decimal(10) ** -self.company.currency.digits)
+
+    def get_return_shipment(self):
+        pool = Pool()
+        ShipmentInReturn = pool.get('stock.shipment.in.return')
+        to_location = self.supplier.supplier_location
+        move = self._get_move(self.location, to_location)
+        move.unit_price = self.product.cost_price
+        move.currency = self.company.currency
+        return ShipmentInReturn(
+            company=self.company, supplier=self.supplier,
+            from_location=self.location, to_location=to_location,
+            reference=self.reason[:80], moves=[move])
+
+    def get_production(self):
+        pool = Pool()
+        Production = pool.get('production')
+        warehouse = self.location.warehouse
+        production = Production(
+            company=self.company, warehouse=warehouse,
+            location=warehouse.production_location,
+            product=self.product, unit=self.unit, quantity=self.quantity,
+            reference=self.reason[:80], origin=self)
+        input_ = self._get_move(self.location, production.location)
+        input_.origin = None
+        output = self._get_move(
+            production.location, warehouse.storage_location)
+        output.origin = None
+        output.unit_price = Decimal(0)
+        output.currency = self.company.currency
+        production.inputs = [input_]
+        production.outputs = [output]
+        return production
+
+    @classmethod
+    def copy(cls, dispositions, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['move', 'return_shipment', 'production', 'cost',
+                'done_by']:
+            default.setdefault(name)
+        return super().copy(dispositions, default=default)
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('state') == 'cancelled', 'muted', '')),
+            ]

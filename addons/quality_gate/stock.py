@@ -1,0 +1,240 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool, PoolMeta
+from trytond.rpc import RPC
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import LotQualityError
+
+QUALITY_STATUS = [
+    ('released', "Released"),
+    ('on_hold', "On Hold"),
+    ('rejected', "Rejected"),
+    ]
+
+
+class Lot(metaclass=PoolMeta):
+    __name__ = 'stock.lot'
+
+    quality_status = fields.Selection(
+        QUALITY_STATUS, "Quality Status", required=True, readonly=True,
+        help="Lots on hold or rejected cannot be assigned or picked.")
+    quality_concession = fields.Boolean(
+        "Concession", readonly=True,
+        help="Part of the lot was accepted with deviation (让步接收).")
+    quality_logs = fields.One2Many(
+        'stock.lot.quality.log', 'lot', "Quality Logs", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__rpc__.update({
+                'set_quality_status': RPC(
+                    readonly=False, instantiate=0, fresh_session=True),
+                })
+        cls._buttons.update({
+                'change_quality_status': {},
+                })
+
+    @classmethod
+    def default_quality_status(cls):
+        return 'released'
+
+    @classmethod
+    def default_quality_concession(cls):
+        return False
+
+    @classmethod
+    def copy(cls, lots, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('quality_status')
+        default.setdefault('quality_concession')
+        default.setdefault('quality_logs')
+        return super().copy(lots, default=default)
+
+    @classmethod
+    @ModelView.button_action('quality_gate.wizard_lot_quality_change')
+    def change_quality_status(cls, lots):
+        pass
+
+    @classmethod
+    def check_quality_group(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        transaction = Transaction()
+        if transaction.user == 0 or not transaction.check_access:
+            return
+        group = ModelData.get_id('quality_gate', 'group_quality_inspector')
+        if group not in User.get_groups():
+            raise AccessError(gettext(
+                    'quality_gate.msg_lot_quality_status_access'))
+
+    @classmethod
+    def set_quality_status(cls, lots, status, reason):
+        "Change the quality status of lots, logging who and why"
+        pool = Pool()
+        Log = pool.get('stock.lot.quality.log')
+        cls.check_quality_group()
+        if status not in dict(QUALITY_STATUS):
+            raise LotQualityError(gettext(
+                    'quality_gate.msg_lot_quality_status_unknown',
+                    status=status))
+        if not (reason or '').strip():
+            raise LotQualityError(gettext(
+                    'quality_gate.msg_lot_quality_reason_required'))
+        lots = cls.browse(lots)
+        cls.lock(lots)
+        with Transaction().set_context(_check_access=False):
+            Log.save([Log(lot=l, previous_status=l.quality_status,
+                        status=status, reason=reason) for l in lots])
+            cls.write(lots, {'quality_status': status})
+
+    @classmethod
+    def mark_concession(cls, lots, origins):
+        pool = Pool()
+        Log = pool.get('stock.lot.quality.log')
+        lots = list(set(lots))
+        if not lots:
+            return
+        reason = ', '.join(sorted({o.rec_name for o in origins}))
+        Log.save([Log(lot=l, previous_status=l.quality_status,
+                    status=l.quality_status, concession=True,
+                    reason=reason) for l in lots])
+        cls.write(lots, {'quality_concession': True})
+
+
+class LotQualityLog(ModelSQL, ModelView):
+    "Lot Quality Status Log"
+    __name__ = 'stock.lot.quality.log'
+
+    lot = fields.Many2One(
+        'stock.lot', "Lot", required=True, readonly=True, ondelete='CASCADE')
+    previous_status = fields.Selection(
+        QUALITY_STATUS, "Previous Status", readonly=True)
+    status = fields.Selection(
+        QUALITY_STATUS, "Status", required=True, readonly=True)
+    concession = fields.Boolean("Concession", readonly=True)
+    reason = fields.Text("Reason", required=True, readonly=True)
+    employee = fields.Many2One('company.employee', "Employee", readonly=True)
+    user = fields.Function(
+        fields.Many2One('res.user', "User"), 'get_user')
+    date = fields.Function(fields.DateTime("Date"), 'get_date')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('lot')
+        cls._order = [('id', 'DESC')]
+
+    @classmethod
+    def default_employee(cls):
+        return Transaction().context.get('employee')
+
+    @classmethod
+    def default_concession(cls):
+        return False
+
+    def get_user(self, name):
+        return self.create_uid.id
+
+    def get_date(self, name):
+        return self.create_date
+
+
+class LotQualityChangeStart(ModelView):
+    "Change Lot Quality Status"
+    __name__ = 'stock.lot.quality.change.start'
+
+    status = fields.Selection(QUALITY_STATUS, "Status", required=True)
+    reason = fields.Text("Reason", required=True)
+
+
+class LotQualityChange(Wizard):
+    "Change Lot Quality Status"
+    __name__ = 'stock.lot.quality.change'
+
+    start = StateView('stock.lot.quality.change.start',
+        'quality_gate.lot_quality_change_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Change", 'change', 'tryton-ok', default=True),
+            ])
+    change = StateTransition()
+
+    def transition_change(self):
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Lot.set_quality_status(
+            self.records, self.start.status, self.start.reason)
+        return 'end'
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'stock.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['quality.disposition']
+
+    @classmethod
+    def check_lot_quality(cls, moves):
+        "Refuse lots not released leaving storage outside quarantine"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        quarantine = None
+        for move in moves:
+            lot = getattr(move, 'lot', None)
+            if (not lot or lot.quality_status == 'released'
+                    or move.from_location.type != 'storage'):
+                continue
+            if quarantine is None:
+                quarantine = set(Location.quarantine_locations())
+            if (move.from_location.id in quarantine
+                    or move.to_location.id in quarantine):
+                continue
+            raise LotQualityError(gettext(
+                    'quality_gate.msg_lot_not_released',
+                    lot=lot.rec_name,
+                    product=move.product.rec_name,
+                    status=lot.translated('quality_status'),
+                    quantity=move.quantity,
+                    location=move.from_location.rec_name))
+
+    @classmethod
+    def assign(cls, moves):
+        cls.check_lot_quality(moves)
+        super().assign(moves)
+
+    @classmethod
+    def do(cls, moves):
+        cls.check_lot_quality(moves)
+        super().do(moves)
+
+
+class ShipmentIn(metaclass=PoolMeta):
+    __name__ = 'stock.shipment.in'
+
+    def quality_inspection_moves(self):
+        "The moves waiting in the input location for the decision"
+        return [m for m in self.inventory_moves
+            if m.state in {'staging', 'draft'}]
+
+    def quality_inspections_failed(self):
+        return [i for i in super().quality_inspections_failed()
+            if not i.decided]
+
+    @classmethod
+    @ModelView.button
+    def receive(cls, shipments):
+        pool = Pool()
+        Control = pool.get('quality.control')
+        Inspection = pool.get('quality.inspection')
+        super().receive(shipments)
+        # The receipt notice creates the inspection of its "do" gate so
+        # that the goods wait in the input location until decided
+        Inspection.save(Control.get_inspections(
+                [s for s in shipments if s.state == 'received'], 'do'))
