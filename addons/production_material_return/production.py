@@ -93,19 +93,17 @@ class Production(metaclass=PoolMeta):
         line = Line.__table__()
         return_ = Return.__table__()
         costs = defaultdict(Decimal)
-        ids = [p.id for p in productions]
-        size = Transaction().database.IN_MAX
-        for sub_ids in (ids[i:i + size] for i in range(0, len(ids), size)):
-            cursor.execute(*line.join(return_,
-                    condition=line.material_return == return_.id
-                    ).join(move, condition=line.move == move.id
-                    ).select(
-                    return_.production, move.quantity, move.unit_price,
-                    where=(move.state == 'done')
-                    & fields.SQL_OPERATORS['in'](return_.production, sub_ids)))
-            for production_id, quantity, unit_price in cursor:
-                costs[production_id] += (
-                    Decimal(str(quantity)) * Decimal(str(unit_price or 0)))
+        cursor.execute(*line.join(return_,
+                condition=line.material_return == return_.id
+                ).join(move, condition=line.move == move.id
+                ).select(
+                return_.production, move.quantity, move.unit_price,
+                where=(move.state == 'done')
+                & fields.SQL_OPERATORS['in'](
+                    return_.production, [p.id for p in productions])))
+        for production_id, quantity, unit_price in cursor:
+            costs[production_id] += (
+                Decimal(str(quantity)) * Decimal(str(unit_price or 0)))
         return {p.id: round_price(costs[p.id]) for p in productions}
 
     def get_cost(self, name):
