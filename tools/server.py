@@ -42,18 +42,22 @@ def _pg_connect(uri, dbname='postgres'):
 class Server:
 
     def __init__(self, database, modules, uri='sqlite://', workdir=None,
-            languages=('zh_CN',), extra_config=None):
+            languages=('en', 'zh_CN'), extra_config=None, config_file=None):
         self.database = database
         self.modules = list(modules)
         self.uri = uri
         self.languages = list(languages)
-        self.workdir = workdir or tempfile.mkdtemp(prefix='zhizao-srv-')
+        self.workdir = os.path.abspath(
+            workdir or tempfile.mkdtemp(prefix='zhizao-srv-'))
         self.port = None
         self.process = None
         self.extra_config = extra_config or {}
         os.makedirs(self.workdir, exist_ok=True)
-        self.config_file = os.path.join(self.workdir, 'trytond.conf')
-        self._write_config()
+        if config_file:
+            self.config_file = config_file
+        else:
+            self.config_file = os.path.join(self.workdir, 'trytond.conf')
+            self._write_config()
 
     @property
     def backend(self):
@@ -76,6 +80,7 @@ class Server:
 
     def env(self):
         env = os.environ.copy()
+        env.setdefault('PYTHONOPTIMIZE', '1')
         for key in list(env):
             if key.startswith('TRYTOND_') or key in {'DB_NAME', 'DB_CACHE'}:
                 del env[key]
@@ -83,6 +88,10 @@ class Server:
         with open(passfile, 'w') as fp:
             fp.write(ADMIN_PASSWORD)
         env['TRYTONPASSFILE'] = passfile
+        # trytond needs absolute paths; a shared config file keeps relative
+        # ones for the reader, made absolute here
+        env['TRYTOND_DATABASE__PATH'] = os.path.abspath(self.workdir)
+        env['TRYTOND_WEB__ROOT'] = os.path.join(ROOT, 'var', 'sao')
         env['PYTHONPATH'] = ROOT
         return env
 

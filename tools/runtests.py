@@ -1,0 +1,179 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The whole test command (``./zhizao test``).
+
+1. lint (ruff) over our code;
+2. every module's ModuleTestCase and scenario doctests on SQLite;
+3. the same on PostgreSQL 15 (a throwaway cluster on a free loopback port);
+4. the repository tests (tests/: cross-module, RPC, browser, concurrency,
+   the demo command) with pytest, PostgreSQL available to them.
+It ends with one line ``N passed, N failed`` and exits non-zero on any
+failure.  A test that is skipped is reported and counts as a failure:
+nothing may silently not run.
+"""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+from tools.pgcluster import Cluster
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = sys.executable
+LINT_PATHS = ['addons', 'tests', 'tools', 'data', 'bench', 'setup.py']
+
+
+def log(message):
+    print('\033[1;34m[test]\033[0m %s' % message, flush=True)
+
+
+def modules():
+    "Modules with tests, in dependency-light order"
+    result = []
+    for cfg in sorted(glob.glob(os.path.join(ROOT, 'addons', '*',
+                    'tryton.cfg'))):
+        folder = os.path.dirname(cfg)
+        if glob.glob(os.path.join(folder, 'tests', 'test_*.py')):
+            result.append(os.path.basename(folder))
+    return result
+
+
+def cache_key():
+    digest = hashlib.sha256()
+    for path in sorted(glob.glob(
+                os.path.join(ROOT, 'addons', '**', '*'), recursive=True)):
+        if path.endswith(('.xml', '.cfg', '.py', '.po')) \
+                and '__pycache__' not in path:
+            digest.update(path.encode())
+            with open(path, 'rb') as fp:
+                digest.update(fp.read())
+    return digest.hexdigest()[:16]
+
+
+class Totals:
+
+    def __init__(self):
+        self.passed = self.failed = 0
+        self.lines = []
+
+    def add(self, name, passed, failed, skipped=0, seconds=0, note=''):
+        self.passed += passed
+        self.failed += failed + skipped
+        status = 'ok' if not (failed or skipped) else 'FAILED'
+        self.lines.append('%-48s %4d passed %3d failed %3d skipped %6.1fs %s'
+            % (name, passed, failed, skipped, seconds, status + note))
+
+
+def run_lint(totals):
+    start = time.monotonic()
+    paths = [p for p in LINT_PATHS if os.path.exists(os.path.join(ROOT, p))]
+    code = subprocess.call(
+        [os.path.join(os.path.dirname(PYTHON), 'ruff'), 'check'] + paths,
+        cwd=ROOT)
+    totals.add('lint (ruff)', int(code == 0), int(code != 0),
+        seconds=time.monotonic() - start)
+
+
+def run_modules(totals, backend, env, names):
+    for name in names:
+        out = tempfile.mktemp(suffix='.json')
+        log('%s: %s' % (backend, name))
+        start = time.monotonic()
+        subprocess.call(
+            [PYTHON, '-m', 'tools.unitrun', '--json', out, name],
+            cwd=ROOT, env=env)
+        seconds = time.monotonic() - start
+        if os.path.exists(out):
+            with open(out) as fp:
+                counts = json.load(fp)
+            os.remove(out)
+            totals.add('%s %s' % (backend, name), counts['passed'],
+                counts['failed'], counts['skipped'], seconds)
+        else:
+            totals.add('%s %s' % (backend, name), 0, 1, seconds=seconds,
+                note=' (the suite crashed)')
+
+
+def module_env(**extra):
+    env = os.environ.copy()
+    env['PYTHONPATH'] = ROOT
+    env.pop('DB_CACHE', None)
+    env.update(extra)
+    return env
+
+
+def run_pytest(totals, env, args):
+    xml = tempfile.mktemp(suffix='.xml')
+    start = time.monotonic()
+    subprocess.call(
+        [PYTHON, '-m', 'pytest', '-rfEs', '--junitxml', xml, 'tests']
+        + args, cwd=ROOT, env=env)
+    seconds = time.monotonic() - start
+    if not os.path.exists(xml):
+        totals.add('repository tests (pytest)', 0, 1, seconds=seconds,
+            note=' (pytest crashed)')
+        return
+    suite = ET.parse(xml).getroot()
+    if suite.tag == 'testsuites':
+        suite = suite[0]
+    tests = int(suite.get('tests', 0))
+    failed = int(suite.get('failures', 0)) + int(suite.get('errors', 0))
+    skipped = int(suite.get('skipped', 0))
+    os.remove(xml)
+    totals.add('repository tests (pytest)', tests - failed - skipped,
+        failed, skipped, seconds)
+
+
+def main():
+    parser = argparse.ArgumentParser(prog='./zhizao test')
+    parser.add_argument('--only', default='lint,sqlite,postgresql,repo',
+        help="comma-separated phases among lint, sqlite, postgresql, repo")
+    parser.add_argument('-m', '--module', action='append',
+        help="restrict the module suites to these modules")
+    parser.add_argument('-k', help="pytest -k expression for repo tests")
+    args = parser.parse_args()
+    phases = set(args.only.split(','))
+    names = args.module or modules()
+    totals = Totals()
+    start = time.monotonic()
+    key = cache_key()
+    cluster = None
+    try:
+        if 'lint' in phases:
+            run_lint(totals)
+        if 'sqlite' in phases:
+            env = module_env(
+                TRYTOND_DATABASE_URI='sqlite://', DB_NAME=':memory:',
+                DB_CACHE=os.path.join(ROOT, 'var', 'cache', 'sqlite-' + key))
+            run_modules(totals, 'sqlite', env, names)
+        if phases & {'postgresql', 'repo'}:
+            log('starting a throwaway PostgreSQL 15 cluster')
+            cluster = Cluster()
+            uri = cluster.start()
+            log('PostgreSQL at %s' % uri)
+        if 'postgresql' in phases:
+            env = module_env(
+                TRYTOND_DATABASE_URI=uri, DB_NAME='zhizao_test',
+                DB_CACHE='postgresql://')
+            run_modules(totals, 'postgresql', env, names)
+        if 'repo' in phases:
+            env = module_env(ZHIZAO_PG_URI=uri)
+            run_pytest(totals, env, ['-k', args.k] if args.k else [])
+    finally:
+        if cluster:
+            cluster.stop()
+    print()
+    print('\n'.join(totals.lines))
+    print('total time %.0fs' % (time.monotonic() - start))
+    print('%d passed, %d failed' % (totals.passed, totals.failed))
+    sys.exit(1 if totals.failed or not totals.passed else 0)
+
+
+if __name__ == '__main__':
+    main()
