@@ -213,13 +213,15 @@ class Kitting(Model):
                 if move.state == 'assigned':
                     reserved[move.product.id] += move.internal_quantity
             needs.append((production, required, reserved))
+        substitutes = cls._production_substitutes(productions)
         product_ids = {p for _, r, _ in needs for p in r}
-        engine = cls.get_engine(product_ids, warehouse)
+        engine = cls.get_engine(
+            product_ids | {s for ss in substitutes.values() for s, _ in ss},
+            warehouse)
         stock = engine.stock
         last = max(
             [p.planned_start_date or today for p in productions] + [today])
         incoming = cls.load_incoming(product_ids, warehouse, last)
-        substitutes = cls._production_substitutes(productions)
         result = {}
         for production, required, reserved in needs:
             start = production.planned_start_date or today

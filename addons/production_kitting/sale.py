@@ -44,22 +44,26 @@ class Sale(metaclass=PoolMeta):
             warning_name = Warning.format('kitting_short', [line])
             if Warning.check(warning_name):
                 unit = line.product.default_uom
+
+                def number(value, unit=unit):
+                    return lang.format_number(value, unit.digits)
                 limiting = ', '.join(
-                    '%s (%s)' % (Product(l['product']).rec_name,
-                        lang.format_number(l['quantity']))
-                    for l in values['limiting'])
+                    '%s (%s %s)' % (product.rec_name,
+                        number(l['quantity'], product.default_uom),
+                        product.default_uom.symbol)
+                    for l in values['limiting']
+                    for product in [Product(l['product'])])
                 raise SaleShortageWarning(warning_name, gettext(
                         'production_kitting.msg_sale_line_short',
                         sale=line.sale.rec_name,
                         product=line.product.rec_name,
-                        quantity=lang.format_number(values['quantity']),
-                        promised=lang.format_number(
+                        quantity=number(values['quantity']),
+                        promised=number(
                             values['from_stock']
                             + values['from_production']),
-                        stock=lang.format_number(values['from_stock']),
-                        production=lang.format_number(
-                            values['from_production']),
-                        short=lang.format_number(values['short']),
+                        stock=number(values['from_stock']),
+                        production=number(values['from_production']),
+                        short=number(values['short']),
                         unit=unit.symbol,
                         date=lang.strftime(values['date']),
                         limiting=limiting or '-'))

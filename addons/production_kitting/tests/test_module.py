@@ -1,12 +1,99 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.modules.company.tests import CompanyTestMixin
-from trytond.tests.test_tryton import ModuleTestCase
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.modules.production_kitting.exceptions import (
+    CyclicBOMError, SubstituteError)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 
 class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Production Kitting module"
     module = 'production_kitting'
+
+    def _products(self, *codes):
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        Template = pool.get('product.template')
+        unit, = Uom.search([('name', '=', 'Unit')])
+        templates = Template.create([{
+                    'name': c, 'code': c, 'type': 'goods',
+                    'producible': True, 'default_uom': unit.id,
+                    'products': [('create', [{}])],
+                    } for c in codes])
+        return [t.products[0] for t in templates], unit
+
+    def _bom(self, product, inputs, unit):
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Product = pool.get('product.product')
+        bom, = BOM.create([{
+                    'name': product.code,
+                    'inputs': [('create', [{
+                                    'product': i.id, 'quantity': 1,
+                                    'unit': unit.id,
+                                    } for i in inputs])],
+                    'outputs': [('create', [{
+                                    'product': product.id, 'quantity': 1,
+                                    'unit': unit.id,
+                                    }])],
+                    }])
+        Product.write([product], {'boms': [('create', [{'bom': bom.id}])]})
+        return bom
+
+    @with_transaction()
+    def test_cyclic_bom_named(self):
+        "A cycle slipped in by SQL is refused with its chain of codes"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Input = pool.get('production.bom.input')
+        Location = pool.get('stock.location')
+        company = create_company()
+        with set_company(company):
+            (a, b, c), unit = self._products('A', 'B', 'C')
+            self._bom(a, [b], unit)
+            bom_b = self._bom(b, [c], unit)
+            self.assertEqual(
+                Kitting.buildable([a.id], Location.search(
+                        [('type', '=', 'warehouse')])[0].id),
+                {a.id: 0})
+            input_ = Input.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*input_.insert(
+                    [input_.bom, input_.product, input_.quantity,
+                        input_.unit],
+                    [[bom_b.id, a.id, 1, unit.id]]))
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            with self.assertRaisesRegex(CyclicBOMError, 'A → B → A'):
+                Kitting.buildable([a.id], warehouse.id)
+
+    @with_transaction()
+    def test_substitute_checks(self):
+        "A substitute must differ from the input and share its unit category"
+        pool = Pool()
+        Substitute = pool.get('production.bom.input.substitute')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        company = create_company()
+        with set_company(company):
+            (a, b), unit = self._products('A', 'B')
+            bom = self._bom(a, [b], unit)
+            input_, = bom.inputs
+            with self.assertRaises(SubstituteError):
+                Substitute.create([{'input': input_.id, 'product': b.id}])
+            kilogram, = Uom.search([('name', '=', 'Kilogram')])
+            template, = Template.create([{
+                        'name': 'K', 'type': 'goods',
+                        'default_uom': kilogram.id,
+                        'products': [('create', [{}])],
+                        }])
+            with self.assertRaises(SubstituteError):
+                Substitute.create([{
+                            'input': input_.id,
+                            'product': template.products[0].id,
+                            }])
 
 
 del ModuleTestCase
