@@ -295,10 +295,10 @@ class Tracking(ModelSQL, ModelView):
         unit = tables['unit']
         default_uom = tables['default_uom']
 
-        required = Coalesce(component.required, 0)
-        issued = Coalesce(component.issued, 0)
+        required = Coalesce(component.required, 0.0)
+        issued = Coalesce(component.issued, 0.0)
         produced_qty = to_unit(
-            Coalesce(produced.produced, 0), default_uom, unit)
+            Coalesce(produced.produced, 0.0), default_uom, unit)
         days_late = cls._days_late(production)
         return [
             production.id.as_('id'),
@@ -316,8 +316,8 @@ class Tracking(ModelSQL, ModelView):
             required.as_('required'),
             issued.as_('issued'),
             ratio(issued, required).as_('picking_progress'),
-            Coalesce(component.returned, 0).as_('returned'),
-            Coalesce(component.scrapped, 0).as_('scrapped'),
+            Coalesce(component.returned, 0.0).as_('returned'),
+            Coalesce(component.scrapped, 0.0).as_('scrapped'),
             produced_qty.as_('produced'),
             ratio(produced_qty, production.quantity).as_('output_progress'),
             production.planned_start_date.as_('planned_start_date'),
@@ -485,7 +485,7 @@ class Component(ModelSQL, ModelView):
             .join(component_template,
                 condition=component_product.template
                 == component_template.id))
-        produced_qty = Coalesce(produced.produced, 0)
+        produced_qty = Coalesce(produced.produced, 0.0)
         standard = Coalesce(
             ratio(bom_inputs.quantity * produced_qty, bom_outputs.quantity),
             0)
