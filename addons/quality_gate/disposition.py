@@ -43,6 +43,10 @@ class Disposition(Workflow, ModelSQL, ModelView):
             })
     lot = fields.Many2One(
         'stock.lot', "Lot", states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         domain=[
             ('product', '=', Eval('product', -1)),
             ])
@@ -57,6 +61,10 @@ class Disposition(Workflow, ModelSQL, ModelView):
         domain=[('quarantine', '=', True)])
     supplier = fields.Many2One(
         'party.party', "Supplier",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         states={
             'readonly': Eval('state') != 'draft',
             'required': Eval('type') == 'return',
@@ -245,8 +253,14 @@ class Disposition(Workflow, ModelSQL, ModelView):
             to_location = warehouse.storage_location
         return self._get_move(self.location, to_location)
 
+    def get_cost_price(self):
+        pool = Pool()
+        Product = pool.get('product.product')
+        with Transaction().set_context(company=self.company.id):
+            return Product(self.product.id).cost_price or Decimal(0)
+
     def get_cost(self):
-        cost_price = self.move.cost_price or self.product.cost_price or 0
+        cost_price = self.move.cost_price or self.get_cost_price()
         return round_price(
             Decimal(str(self.move.internal_quantity)) * cost_price).quantize(
             Decimal(10) ** -self.company.currency.digits)
@@ -256,7 +270,7 @@ class Disposition(Workflow, ModelSQL, ModelView):
         ShipmentInReturn = pool.get('stock.shipment.in.return')
         to_location = self.supplier.supplier_location
         move = self._get_move(self.location, to_location)
-        move.unit_price = self.product.cost_price
+        move.unit_price = self.get_cost_price()
         move.currency = self.company.currency
         return ShipmentInReturn(
             company=self.company, supplier=self.supplier,
@@ -270,8 +284,11 @@ class Disposition(Workflow, ModelSQL, ModelView):
         production = Production(
             company=self.company, warehouse=warehouse,
             location=warehouse.production_location,
-            product=self.product, unit=self.unit, quantity=self.quantity,
             reference=self.reason[:80], origin=self)
+        if self.product.producible:
+            production.product = self.product
+            production.unit = self.unit
+            production.quantity = self.quantity
         input_ = self._get_move(self.location, production.location)
         input_.origin = None
         output = self._get_move(

@@ -420,10 +420,18 @@ class Alert(metaclass=PoolMeta):
             depends={'company'}),
         'get_inspection_links')
     lots = fields.Function(
-        fields.Many2Many('stock.lot', None, None, "Lots"),
+        fields.Many2Many('stock.lot', None, None, "Lots",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'}),
         'get_inspection_links')
     suppliers = fields.Function(
-        fields.Many2Many('party.party', None, None, "Suppliers"),
+        fields.Many2Many('party.party', None, None, "Suppliers",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'}),
         'get_inspection_links')
 
     def get_overdue(self, name):
@@ -575,8 +583,18 @@ class SupplierReport(ModelSQL, ModelView):
     __name__ = 'quality.supplier.report'
 
     company = fields.Many2One('company.company', "Company")
-    supplier = fields.Many2One('party.party', "Supplier")
-    product = fields.Many2One('product.product', "Product")
+    supplier = fields.Many2One(
+        'party.party', "Supplier",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     month = fields.Date("Month")
     inspections = fields.Integer("Inspections")
     quantity = fields.Float("Inspected Quantity", digits=(16, 4))

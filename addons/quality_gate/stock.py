@@ -121,9 +121,6 @@ class LotQualityLog(ModelSQL, ModelView):
     concession = fields.Boolean("Concession", readonly=True)
     reason = fields.Text("Reason", required=True, readonly=True)
     employee = fields.Many2One('company.employee', "Employee", readonly=True)
-    user = fields.Function(
-        fields.Many2One('res.user', "User"), 'get_user')
-    date = fields.Function(fields.DateTime("Date"), 'get_date')
 
     @classmethod
     def __setup__(cls):
@@ -138,12 +135,6 @@ class LotQualityLog(ModelSQL, ModelView):
     @classmethod
     def default_concession(cls):
         return False
-
-    def get_user(self, name):
-        return self.create_uid.id
-
-    def get_date(self, name):
-        return self.create_date
 
 
 class LotQualityChangeStart(ModelView):
