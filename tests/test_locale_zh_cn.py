@@ -44,8 +44,14 @@ ALLOWED = {
     }
 # attributes of view elements read by the user
 STRING_ATTRIBUTES = ['string', 'sum', 'confirm', 'help_selection']
-# the pages a user does not read: technical views of Administration
-SKIPPED_MODELS = set()
+# selections of proper names Tryton does not translate: time zones and
+# the LibreOffice output formats of reports
+SKIPPED_FIELDS = {
+    ('company.company', 'timezone'),
+    ('res.user', 'timezone'),
+    ('ir.action.report', 'extension'),
+    ('ir.action.report', 'template_extension'),
+    }
 
 
 def real_modules():
@@ -104,6 +110,8 @@ class Walker:
             self.check('action %s' % menu, action['name'])
             views = self.rpc('model.ir.action.act_window.view.read',
                 action['act_window_views'], ['view'])
+            if not action['res_model']:
+                return
             view_ids = self.models.setdefault(action['res_model'], set())
             view_ids.update(v['view'] for v in views)
             if action['act_window_domains']:
@@ -118,8 +126,6 @@ class Walker:
 
     def walk_models(self):
         for model, view_ids in sorted(self.models.items()):
-            if model in SKIPPED_MODELS:
-                continue
             views = [(None, 'tree'), (None, 'form')]
             views += [(v, None) for v in sorted(view_ids)]
             for view_id, view_type in views:
@@ -148,7 +154,8 @@ class Walker:
         for name, field in view['fields'].items():
             self.check('%s.%s' % (model, name), field.get('string'))
             selection = field.get('selection')
-            if isinstance(selection, list):
+            if (isinstance(selection, list)
+                    and (model, name) not in SKIPPED_FIELDS):
                 for value in selection:
                     if isinstance(value, (list, tuple)) and len(value) > 1:
                         self.check('%s.%s selection %r' % (
