@@ -175,6 +175,7 @@ def create(config, today=None):
         create_chart(ctx.company)
         accounts = get_accounts(ctx.company)
 
+    _sequences(ctx)
     _locations(ctx)
     _parties(ctx)
     _products(ctx, accounts)
@@ -186,6 +187,23 @@ def create(config, today=None):
     ctx.sales = _sales(ctx)
     ctx.productions = _productions(ctx)
     return ctx
+
+
+def _sequences(ctx):
+    "Document numbers as the factory writes them: MO0001, SO0001, PO0001"
+    from proteus import Model
+    for model, field, prefix in [
+            ('production.configuration', 'production_sequence', 'MO'),
+            ('sale.configuration', 'sale_sequence', 'SO'),
+            ('purchase.configuration', 'purchase_sequence', 'PO'),
+            ('stock.configuration', 'shipment_in_sequence', 'RC'),
+            ('stock.configuration', 'shipment_out_sequence', 'DO'),
+            ]:
+        configuration = Model.get(model)(1)
+        sequence = getattr(configuration, field)
+        sequence.prefix = prefix
+        sequence.padding = 4
+        sequence.save()
 
 
 def _locations(ctx):

@@ -1,0 +1,86 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The demo command's own code builds the factory; a real server serves it
+over XML-RPC, JSON-RPC and HTTP (the web client)."""
+import urllib.request
+import xmlrpc.client
+
+import pytest
+
+from data.demo import DEMO_PASSWORD, USERS
+from tools.server import RPCError
+
+STATES = {'request', 'draft', 'waiting', 'assigned', 'running', 'done'}
+
+
+def test_demo_has_orders_in_every_state(demo_server):
+    proxy = demo_server.xmlrpc()
+    productions = proxy.model.production.search_read(
+        [], 0, None, None, ['number', 'state', 'product.code'], {})
+    assert STATES <= {p['state'] for p in productions}
+    assert all(p['number'].startswith('MO') for p in productions
+        if p['state'] not in {'request', 'draft'})
+    sales = proxy.model.sale.sale.search_read(
+        [], 0, None, None, ['state'], {})
+    assert {'draft', 'quotation', 'processing'} <= {
+        s['state'] for s in sales}
+
+
+def test_demo_stock_is_consistent(demo_server):
+    "Issued material left the line-side stock: 40 m of 钢管 less 8 m"
+    proxy = demo_server.xmlrpc()
+    product, = proxy.model.product.product.search_read(
+        [('code', '=', 'RM-001')], 0, None, None, ['id'], {})
+    workshop, = proxy.model.stock.location.search_read(
+        [('code', '=', 'WS')], 0, None, None, ['id'], {})
+    moves = proxy.model.stock.move.search_read([
+            ('product', '=', product['id']),
+            ('from_location', '=', workshop['id']),
+            ('state', '=', 'done'),
+            ], 0, None, None, ['quantity'], {})
+    # SA-104 扶手总成 × 10 running: 0.8 m each
+    assert sum(m['quantity'] for m in moves) == pytest.approx(8.0)
+    quantity, = proxy.model.product.product.read(
+        [product['id']], ['quantity'], {'locations': [workshop['id']]})
+    assert quantity['quantity'] == pytest.approx(40 - 8)
+
+
+def test_xmlrpc_login_as_demo_user(demo_server):
+    login = USERS['planner'][0]
+    proxy = demo_server.xmlrpc(login, DEMO_PASSWORD)
+    productions = proxy.model.production.search_read(
+        [('state', '=', 'running')], 0, None, [('id', 'ASC')],
+        ['number', 'product.code', 'quantity'], {})
+    assert [p['product.']['code'] for p in productions] == [
+        'SA-101', 'SA-104', 'FG-001']
+    preferences = proxy.model.res.user.get_preferences(True, {})
+    assert preferences['language'] == 'zh_CN'
+
+
+def test_xmlrpc_wrong_password_refused(demo_server):
+    proxy = demo_server.xmlrpc(USERS['planner'][0], 'wrong')
+    with pytest.raises(xmlrpc.client.ProtocolError) as info:
+        proxy.model.production.search_read([], 0, 1, None, ['id'], {})
+    assert info.value.errcode in {401, 403}
+
+
+def test_jsonrpc_login_and_search_read(demo_server):
+    session = demo_server.jsonrpc(USERS['storekeeper'][0], DEMO_PASSWORD)
+    productions = session('model.production.search_read',
+        [('state', '=', 'done')], 0, None, [('id', 'ASC')],
+        ['number', 'quantity', 'state'])
+    assert [p['quantity'] for p in productions] == [10, 12, 6]
+    fields = session('model.production.fields_get', ['state'])
+    labels = dict(fields['state']['selection'])
+    assert labels['done']  # translated or not, the selection is there
+
+
+def test_jsonrpc_wrong_password_refused(demo_server):
+    with pytest.raises((RPCError, urllib.error.HTTPError)):
+        demo_server.jsonrpc(USERS['storekeeper'][0], 'wrong')
+
+
+def test_web_client_served(demo_server):
+    with urllib.request.urlopen(demo_server.base_url + '/') as response:
+        html = response.read().decode('utf-8')
+    assert 'tryton-sao' in html
