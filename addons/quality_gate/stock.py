@@ -23,6 +23,7 @@ class Lot(metaclass=PoolMeta):
     quality_status = fields.Selection(
         QUALITY_STATUS, "Quality Status", required=True, readonly=True,
         help="Lots on hold or rejected cannot be assigned or picked.")
+    quality_status_string = quality_status.translated('quality_status')
     quality_concession = fields.Boolean(
         "Concession", readonly=True,
         help="Part of the lot was accepted with deviation (让步接收).")
@@ -191,7 +192,7 @@ class Move(metaclass=PoolMeta):
                     'quality_gate.msg_lot_not_released',
                     lot=lot.rec_name,
                     product=move.product.rec_name,
-                    status=lot.translated('quality_status'),
+                    status=lot.quality_status_string,
                     quantity=move.quantity,
                     location=move.from_location.rec_name))
 
