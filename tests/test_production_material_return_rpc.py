@@ -1,0 +1,456 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Material returns against a real trytond on PostgreSQL, over JSON-RPC.
+
+Concurrency (C1, C2, C4), bad input (B1, B2, B4) and access (A1, A2, A3)
+cases of RELIABILITY.md.  Every loop is bounded in count and time and talks
+only to 127.0.0.1.
+"""
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+
+from tools.server import RPCError
+
+MODULES = ['production_material_return']
+PASSWORD = 'zhizao2026'
+RETURN = 'model.production.material.return.'
+DEADLINE = 120  # seconds for any concurrent phase
+
+
+@pytest.fixture(scope='module')
+def env(make_server):
+    server = make_server(
+        'test_mr_rpc', MODULES,
+        extra_config={'database.retry': '40'})
+    # server.proteus() misses the /rpc/ path (PLATFORM.md trap 5)
+    from proteus import Model
+    from proteus import config as pconfig
+    config = pconfig.set_xmlrpc(
+        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
+            server.port, server.database))
+    from trytond.modules.company.tests.tools import (
+        create_company, get_company)
+
+    create_company(config=config)
+    company = get_company(config=config)
+    Company = Model.get('company.company')
+    Employee = Model.get('company.employee')
+    Group = Model.get('res.group')
+    Inventory = Model.get('stock.inventory')
+    Lang = Model.get('ir.lang')
+    Location = Model.get('stock.location')
+    Lot = Model.get('stock.lot')
+    Party = Model.get('party.party')
+    ProductTemplate = Model.get('product.template')
+    Production = Model.get('production')
+    UoM = Model.get('product.uom')
+    User = Model.get('res.user')
+
+    zh_cn, = Lang.find([('code', '=', 'zh_CN')])
+    other_party = Party(name="Other Co")
+    other_party.save()
+    other_company = Company(party=other_party, currency=company.currency)
+    other_company.save()
+
+    groups = {
+        name: Group.find([('name', '=', name)])[0].id for name in [
+            "Production", "Material Return Request",
+            "Material Return Approval", "Material Return Stock-in"]}
+    users = {}
+    for login, group_names, user_company in [
+            ('requester', ["Material Return Request"], company),
+            ('approver', ["Material Return Approval"], company),
+            ('storekeeper', ["Material Return Stock-in"], company),
+            ('other', ["Material Return Request",
+                    "Material Return Approval",
+                    "Material Return Stock-in"], other_company),
+            ]:
+        party = Party(name=login)
+        party.save()
+        employee = Employee(party=party, company=Company(user_company.id))
+        employee.save()
+        user = User(name=login, login=login, password=PASSWORD)
+        for name in group_names + ["Production"]:
+            user.groups.append(Group(groups[name]))
+        user.companies.append(Company(user_company.id))
+        user.company = Company(user_company.id)
+        user.employees.append(Employee(employee.id))
+        user.employee = Employee(employee.id)
+        user.language = Lang(zh_cn.id)
+        user.save()
+        users[login] = user.id
+
+    unit, = UoM.find([('name', '=', "Unit")])
+    products = {}
+    for name, cost, lot_required in [
+            ("钢管 Φ25", Decimal(10), ['storage']),
+            ("螺丝 M8", Decimal('0.5'), []),
+            ("暖气片", Decimal(0), [])]:
+        template = ProductTemplate(name=name, default_uom=unit,
+            type='goods', producible=True, lot_required=lot_required)
+        product, = template.products
+        product.cost_price = cost
+        template.save()
+        products[name] = template.products[0]
+    tube, screw = products["钢管 Φ25"], products["螺丝 M8"]
+    lot = Lot(number='L2311-03', product=tube)
+    lot.save()
+    other_lot = Lot(number='L2311-04', product=tube)
+    other_lot.save()
+    storage, = Location.find([('code', '=', 'STO')])
+    inventory = Inventory(location=storage)
+    inventory.lines.new(product=tube, lot=lot, quantity=10000)
+    inventory.lines.new(product=tube, lot=other_lot, quantity=100)
+    inventory.lines.new(product=screw, quantity=10000)
+    inventory.click('confirm')
+
+    def issue(tube_quantity, screw_quantity=0):
+        "A running order that issued the quantities"
+        production = Production(
+            product=products["暖气片"], quantity=1, unit=unit)
+        for product, quantity, lot_ in [
+                (tube, tube_quantity, lot), (screw, screw_quantity, None)]:
+            if quantity:
+                move = production.inputs.new(
+                    product=product, quantity=quantity, unit=unit,
+                    lot=lot_)
+                move.from_location = storage
+                move.to_location = production.location
+        production.click('wait')
+        production.click('assign_force')
+        production.click('run')
+        assert production.state == 'running'
+        return production.id
+
+    return dict(server=server, users=users, tube=tube.id, screw=screw.id,
+        lot=lot.id, other_lot=other_lot.id, unit=unit.id, issue=issue,
+        radiator=products["暖气片"].id, company=company.id,
+        other_company=other_company.id)
+
+
+def session(env, login):
+    if login == 'admin':
+        return env['server'].jsonrpc()
+    return env['server'].jsonrpc(login, PASSWORD)
+
+
+def return_values(env, production, quantity, product=None, lot='default'):
+    line = {
+        'product': product or env['tube'],
+        'quantity': quantity,
+        'unit': env['unit'],
+        'lot': env['lot'] if lot == 'default' else lot,
+        }
+    return {
+        'production': production,
+        'lines': [['create', [line]]],
+        }
+
+
+_DEFAULTS = {}
+
+
+def _defaults(rpc, production):
+    if production not in _DEFAULTS:
+        values = {}
+        productions = rpc('model.production.read', [production],
+            ['warehouse', 'company'])
+        if productions:
+            production_values, = productions
+            warehouse, = rpc('model.stock.location.read',
+                [production_values['warehouse']], ['storage_location'])
+            values = {
+                'company': production_values['company'],
+                'warehouse': production_values['warehouse'],
+                'to_location': warehouse['storage_location'],
+                }
+        values['reason'] = rpc(
+            RETURN + 'default_get', ['reason'])['reason']
+        _DEFAULTS[production] = values
+    return dict(_DEFAULTS[production])
+
+
+def create_return(rpc, env, production, quantity, **kwargs):
+    "Create a draft return and return its id"
+    rpc_values = return_values(env, production, quantity, **kwargs)
+    # warehouse, location and reason come from the order like in the client
+    rpc_values.update(_defaults(rpc, production))
+    return rpc(RETURN + 'create', [rpc_values])[0]
+
+
+def counted_quantity(env, production):
+    "Σ quantity of the order's returns that count (submitted to done)"
+    admin = session(env, 'admin')
+    lines = admin('model.production.material.return.line.search_read',
+        [('material_return.production', '=', production),
+            ('material_return.state', 'in',
+                ['submitted', 'approved', 'inspecting', 'done'])],
+        0, None, None, ['quantity'])
+    return sum(l['quantity'] for l in lines)
+
+
+def error_message(error):
+    payload = error.error
+    if isinstance(payload, list) and len(payload) > 1:
+        args = payload[1]
+        if isinstance(args, list) and args:
+            return str(args[0])
+    return str(payload)
+
+
+def run_threads(targets):
+    threads = [threading.Thread(target=t, daemon=True) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(DEADLINE)
+        assert not thread.is_alive(), "a client did not finish in time"
+
+
+def test_c1_concurrent_returns_never_exceed(env):
+    "C1: 6 clients return 1 by 1 against 30 issued: exactly 30 come back"
+    production = env['issue'](30)
+    clients, tries = 6, 8  # 48 tries for 30 units
+    sessions = [session(env, 'requester') for _ in range(clients)]
+    results = {'ok': 0, 'exceeds': 0, 'other': []}
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients, timeout=DEADLINE)
+    end = time.monotonic() + DEADLINE
+
+    def client(rpc):
+        barrier.wait()
+        for _ in range(tries):
+            if time.monotonic() > end:
+                break
+            try:
+                return_id = create_return(rpc, env, production, 1)
+                rpc(RETURN + 'submit', [return_id])
+                outcome = 'ok'
+            except RPCError as error:
+                message = error_message(error)
+                outcome = 'exceeds' if '超过可退数量' in message else message
+            with lock:
+                if outcome in {'ok', 'exceeds'}:
+                    results[outcome] += 1
+                else:
+                    results['other'].append(outcome)
+
+    run_threads([lambda r=r: client(r) for r in sessions])
+    assert results['other'] == []
+    assert results['ok'] == 30
+    assert results['exceeds'] == clients * tries - 30
+    assert counted_quantity(env, production) == 30
+
+
+def test_c2_first_returns_race(env):
+    "C2: 8 drafts on a fresh order submitted at once: 3 of 3 units pass"
+    production = env['issue'](3)
+    clients = 8
+    sessions = [session(env, 'requester') for _ in range(clients)]
+    drafts = [create_return(rpc, env, production, 1) for rpc in sessions]
+    outcomes = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients, timeout=DEADLINE)
+
+    def client(rpc, return_id):
+        barrier.wait()
+        try:
+            rpc(RETURN + 'submit', [return_id])
+            outcome = 'ok'
+        except RPCError as error:
+            message = error_message(error)
+            outcome = 'exceeds' if '超过可退数量' in message else message
+        with lock:
+            outcomes.append(outcome)
+
+    run_threads([
+            lambda r=r, d=d: client(r, d) for r, d in zip(sessions, drafts)])
+    assert sorted(outcomes) == ['exceeds'] * 5 + ['ok'] * 3
+    assert counted_quantity(env, production) == 3
+    message = [m for m in outcomes if m == 'exceeds']
+    assert message
+
+
+def test_c2_exceeds_message_names_numbers(env):
+    "The exceeds error names the quantities, order, product and lot"
+    production = env['issue'](8)
+    rpc = session(env, 'requester')
+    with pytest.raises(RPCError) as info:
+        create_return(rpc, env, production, 12)
+    message = error_message(info.value)
+    assert '退料数量 12 超过可退数量 8' in message
+    assert '钢管 Φ25' in message and 'L2311-03' in message
+
+
+def _submitted_return(env, quantity=1):
+    production = env['issue'](10)
+    rpc = session(env, 'requester')
+    return_id = create_return(rpc, env, production, quantity)
+    rpc(RETURN + 'submit', [return_id])
+    return production, return_id
+
+
+def _read(env, return_id, fields):
+    admin = session(env, 'admin')
+    return admin(RETURN + 'read', [return_id], fields)[0]
+
+
+def _click_twice(env, login, button, return_id):
+    "Click the button from two sessions at once; return the errors"
+    sessions = [session(env, login) for _ in range(2)]
+    errors = []
+    barrier = threading.Barrier(2, timeout=DEADLINE)
+
+    def click(rpc):
+        barrier.wait()
+        try:
+            rpc(RETURN + button, [return_id])
+        except RPCError as error:
+            errors.append(error_message(error))
+    run_threads([lambda r=r: click(r) for r in sessions])
+    return errors
+
+
+def test_c4_double_approve_and_do(env):
+    "C4: approve and stock-in from two sessions: one transition, one move"
+    production, return_id = _submitted_return(env, 2)
+    for login, button in [('approver', 'approve'), ('storekeeper', 'do')]:
+        errors = _click_twice(env, login, button, return_id)
+        # the loser either sees the new state and does nothing or is
+        # refused by the button's states ("You can not call …")
+        assert len(errors) <= 1
+        assert all(button in e and 'MR' in e for e in errors), errors
+    admin = session(env, 'admin')
+    assert _read(env, return_id, ['state'])['state'] == 'done'
+    logs = admin('model.ir.model.log.search_read', [
+            ('resource', '=', 'production.material.return,%s' % return_id),
+            ('event', '=', 'transition'),
+            ], 0, None, None, ['target'])
+    targets = sorted(l['target'] for l in logs)
+    assert targets == ['state:approved', 'state:done', 'state:submitted']
+    lines = admin('model.production.material.return.line.search_read',
+        [('material_return', '=', return_id)], 0, None, None, ['id'])
+    moves = admin('model.stock.move.search', [
+            ('origin', 'in', [
+                    'production.material.return.line,%s' % l['id']
+                    for l in lines])], 0, None, None)
+    assert len(moves) == 1
+    assert counted_quantity(env, production) == 2
+
+
+def _count_returns(env):
+    return len(session(env, 'admin')(RETURN + 'search', [], 0, None, None))
+
+
+@pytest.mark.parametrize('quantity', [
+        0, -1, float('nan'), float('inf'), float('-inf'), 1e308, 'abc', 0.5,
+        None])
+def test_b1_bad_quantity(env, quantity):
+    "B1: a bad quantity is refused with a clear error, nothing is written"
+    production = env['issue'](5)
+    rpc = session(env, 'requester')
+    before = _count_returns(env)
+    with pytest.raises(RPCError) as info:
+        create_return(rpc, env, production, quantity)
+    assert 'Traceback' not in str(info.value.error)
+    assert _count_returns(env) == before
+
+
+def test_b2_bad_ids(env):
+    "B2: unknown ids, product or lot not issued, other company, duplicates"
+    production = env['issue'](5)
+    rpc = session(env, 'requester')
+    before = _count_returns(env)
+    bad = [
+        dict(product=999999),
+        dict(product=env['screw'], lot=None),
+        dict(product=env['radiator'], lot=None),
+        dict(lot=env['other_lot']),
+        dict(lot=None),
+        dict(lot=999999),
+        ]
+    for kwargs in bad:
+        with pytest.raises(RPCError) as info:
+            create_return(rpc, env, production, 1, **kwargs)
+        assert 'Traceback' not in str(info.value.error), kwargs
+    with pytest.raises(RPCError):
+        create_return(rpc, env, 999999, 1)
+    assert _count_returns(env) == before
+
+    return_id = create_return(rpc, env, production, 1)
+    with pytest.raises(RPCError):
+        rpc(RETURN + 'submit', [return_id, return_id])
+    with pytest.raises(RPCError):
+        rpc(RETURN + 'submit', [999999])
+    assert _read(env, return_id, ['state'])['state'] == 'draft'
+    assert counted_quantity(env, production) == 0
+
+
+def test_b4_write_state(env):
+    "B4: the state changes only through the buttons"
+    production, return_id = _submitted_return(env)
+    for login in ['requester', 'approver', 'storekeeper', 'admin']:
+        rpc = session(env, login)
+        with pytest.raises(RPCError):
+            rpc(RETURN + 'write', [return_id], {'state': 'done'})
+    assert _read(env, return_id, ['state'])['state'] == 'submitted'
+    rpc = session(env, 'requester')
+    line_id = _read(env, return_id, ['lines'])['lines'][0]
+    with pytest.raises(RPCError):
+        rpc('model.production.material.return.line.write',
+            [line_id], {'quantity': 5})
+    assert counted_quantity(env, production) == 1
+
+
+def test_a1_storekeeper_cannot_approve(env):
+    "A1: the storekeeper calling approve gets an access error"
+    production, return_id = _submitted_return(env)
+    rpc = session(env, 'storekeeper')
+    with pytest.raises(RPCError) as info:
+        rpc(RETURN + 'approve', [return_id])
+    assert 'AccessButtonError' in str(info.value.error) or (
+        'approve' in str(info.value.error))
+    state = _read(env, return_id, ['state', 'approved_by'])
+    assert state['state'] == 'submitted'
+    assert state['approved_by'] is None
+
+
+def test_a2_duty_separation(env):
+    "A2: a requester who is also approver cannot approve their own return"
+    production = env['issue'](10)
+    admin = session(env, 'admin')
+    return_id = create_return(admin, env, production, 1)
+    admin(RETURN + 'submit', [return_id])
+    with pytest.raises(RPCError) as info:
+        admin(RETURN + 'approve', [return_id])
+    assert '不能审批' in error_message(info.value) or (
+        'cannot approve' in error_message(info.value))
+    assert _read(env, return_id, ['state'])['state'] == 'submitted'
+    rpc = session(env, 'approver')
+    rpc(RETURN + 'approve', [return_id])
+    assert _read(env, return_id, ['state'])['state'] == 'approved'
+
+
+def test_a3_other_company(env):
+    "A3: a user of another company cannot see or touch the returns"
+    production, return_id = _submitted_return(env)
+    other = session(env, 'other')
+    assert other(RETURN + 'search', [('id', '=', return_id)],
+        0, None, None) == []
+    for method, args in [
+            ('read', [[return_id], ['state']]),
+            ('write', [[return_id], {'comment': "x"}]),
+            ('approve', [[return_id]]),
+            ('do', [[return_id]]),
+            ('cancel', [[return_id]]),
+            ]:
+        with pytest.raises(RPCError):
+            other(RETURN + method, *args)
+    with pytest.raises(RPCError):
+        create_return(other, env, production, 1)
+    state = _read(env, return_id, ['state', 'comment'])
+    assert state['state'] == 'submitted'
+    assert state['comment'] is None
