@@ -17,6 +17,7 @@ import glob
 import importlib.util
 import os
 import re
+import urllib.error
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -125,22 +126,34 @@ class Walker:
             self.check('action %s' % menu, action['name'])
 
     def walk_models(self):
-        for model, view_ids in sorted(self.models.items()):
-            views = [(None, 'tree'), (None, 'form')]
-            views += [(v, None) for v in sorted(view_ids)]
-            for view_id, view_type in views:
-                try:
-                    view = self.rpc('model.%s.fields_view_get' % model,
-                        view_id, view_type or 'form')
-                except RPCError:
-                    if view_id is None:
-                        continue
+        "Walk the models of the actions, then the models they link to"
+        self.relations = set()
+        self._walk_models(sorted(self.models.items()))
+        related = self.relations - set(self.models)
+        self._walk_models(
+            [(m, set()) for m in sorted(related)], related=True)
+        self.models.update((m, set()) for m in related)
+
+    def _walk_models(self, models, related=False):
+        for model, view_ids in models:
+            try:
+                self.walk_model(model, view_ids)
+            except (RPCError, urllib.error.HTTPError):
+                # a linked model without views or not readable by the user
+                if not related:
                     raise
-                self.check_view(model, view)
-            toolbar = self.rpc('model.%s.view_toolbar_get' % model)
-            for key in ['print', 'action', 'relate']:
-                for action in toolbar.get(key, []):
-                    self.check('%s toolbar' % model, action['name'])
+
+    def walk_model(self, model, view_ids):
+        views = [(None, 'tree'), (None, 'form')]
+        views += [(v, None) for v in sorted(view_ids)]
+        for view_id, view_type in views:
+            view = self.rpc('model.%s.fields_view_get' % model,
+                view_id, view_type or 'form')
+            self.check_view(model, view)
+        toolbar = self.rpc('model.%s.view_toolbar_get' % model)
+        for key in ['print', 'action', 'relate']:
+            for action in toolbar.get(key, []):
+                self.check('%s toolbar' % model, action['name'])
 
     def check_view(self, model, view):
         where = '%s %s view' % (model, view['type'])
@@ -153,6 +166,8 @@ class Walker:
                 self.check('%s <label>' % where, element.text)
         for name, field in view['fields'].items():
             self.check('%s.%s' % (model, name), field.get('string'))
+            if field.get('relation'):
+                self.relations.add(field['relation'])
             selection = field.get('selection')
             if (isinstance(selection, list)
                     and (model, name) not in SKIPPED_FIELDS):
