@@ -130,7 +130,7 @@ def make_config(database, config_file):
 
 def create(config, today=None):
     "Create the demo factory; return the ctx given to the plug-ins"
-    from proteus import Model, Wizard
+    from proteus import Model
     from trytond.modules.account.tests.tools import (
         create_chart, create_fiscalyear, get_accounts)
     from trytond.modules.account_invoice.tests.tools import (
@@ -423,7 +423,8 @@ def _purchases(ctx):
     Move = Model.get('stock.move')
     purchases = []
     plans = [
-        ("宁波精钢管业有限公司", [('RM-001', 200), ('RM-010', 50)], 'received'),
+        ("宁波精钢管业有限公司", [('RM-001', 200), ('RM-010', 50)],
+            'received'),
         ("绍兴柯桥纺织面料厂", [('RM-003', 150), ('RM-004', 80)], 'confirmed'),
         ("安吉五金配件厂", [('RM-005', 100), ('RM-008', 500)], 'quotation'),
         ("佛山顺德海绵制品有限公司", [('RM-002', 120)], 'draft'),

@@ -12,6 +12,7 @@ failure.  A test that is skipped is reported and counts as a failure:
 nothing may silently not run.
 """
 import argparse
+import concurrent.futures
 import glob
 import hashlib
 import json
@@ -80,24 +81,46 @@ def run_lint(totals):
         seconds=time.monotonic() - start)
 
 
-def run_modules(totals, backend, env, names):
-    for name in names:
-        out = tempfile.mktemp(suffix='.json')
-        log('%s: %s' % (backend, name))
-        start = time.monotonic()
+def run_module(backend, env, name):
+    "Run one module's suites in a subprocess; return its counts"
+    out = tempfile.mktemp(suffix='.json')
+    logfile = tempfile.mktemp(suffix='.log')
+    start = time.monotonic()
+    with open(logfile, 'w') as fp:
         subprocess.call(
             [PYTHON, '-m', 'tools.unitrun', '--json', out, name],
-            cwd=ROOT, env=env)
-        seconds = time.monotonic() - start
-        if os.path.exists(out):
-            with open(out) as fp:
-                counts = json.load(fp)
-            os.remove(out)
-            totals.add('%s %s' % (backend, name), counts['passed'],
-                counts['failed'], counts['skipped'], seconds)
-        else:
-            totals.add('%s %s' % (backend, name), 0, 1, seconds=seconds,
-                note=' (the suite crashed)')
+            cwd=ROOT, env=env, stdout=fp, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - start
+    with open(logfile) as fp:
+        output = fp.read()
+    os.remove(logfile)
+    counts = None
+    if os.path.exists(out):
+        with open(out) as fp:
+            counts = json.load(fp)
+        os.remove(out)
+    return backend, name, counts, seconds, output
+
+
+def run_modules(totals, jobs, parallel):
+    "Run (backend, env, module) jobs, ``parallel`` at a time"
+    with concurrent.futures.ThreadPoolExecutor(parallel) as executor:
+        futures = [executor.submit(run_module, *job) for job in jobs]
+        for future in concurrent.futures.as_completed(futures):
+            backend, name, counts, seconds, output = future.result()
+            label = '%s %s' % (backend, name)
+            if counts is None:
+                print(output)
+                totals.add(label, 0, 1, seconds=seconds,
+                    note=' (the suite crashed)')
+                continue
+            if counts['failed'] or counts['skipped']:
+                print(output)
+            log('%s: %d passed, %d failed, %d skipped (%.0fs)' % (
+                    label, counts['passed'], counts['failed'],
+                    counts['skipped'], seconds))
+            totals.add(label, counts['passed'], counts['failed'],
+                counts['skipped'], seconds)
 
 
 def module_env(**extra):
@@ -137,6 +160,9 @@ def main():
     parser.add_argument('-m', '--module', action='append',
         help="restrict the module suites to these modules")
     parser.add_argument('-k', help="pytest -k expression for repo tests")
+    parser.add_argument('-j', '--jobs', type=int,
+        default=max(2, os.cpu_count() or 2),
+        help="module suites run at once")
     args = parser.parse_args()
     phases = set(args.only.split(','))
     names = args.module or modules()
@@ -147,21 +173,26 @@ def main():
     try:
         if 'lint' in phases:
             run_lint(totals)
+        jobs = []
         if 'sqlite' in phases:
             env = module_env(
                 TRYTOND_DATABASE_URI='sqlite://', DB_NAME=':memory:',
                 DB_CACHE=os.path.join(ROOT, 'var', 'cache', 'sqlite-' + key))
-            run_modules(totals, 'sqlite', env, names)
+            jobs.extend(('sqlite', env, name) for name in names)
         if phases & {'postgresql', 'repo'}:
             log('starting a throwaway PostgreSQL 15 cluster')
             cluster = Cluster()
             uri = cluster.start()
             log('PostgreSQL at %s' % uri)
         if 'postgresql' in phases:
-            env = module_env(
-                TRYTOND_DATABASE_URI=uri, DB_NAME='zhizao_test',
-                DB_CACHE='postgresql://')
-            run_modules(totals, 'postgresql', env, names)
+            for name in names:
+                env = module_env(
+                    TRYTOND_DATABASE_URI=uri, DB_NAME='test_' + name,
+                    DB_CACHE='postgresql://')
+                jobs.append(('postgresql', env, name))
+        # the slowest first, two at a time (2 cores)
+        jobs.sort(key=lambda job: job[0] != 'postgresql')
+        run_modules(totals, jobs, args.jobs)
         if 'repo' in phases:
             env = module_env(ZHIZAO_PG_URI=uri)
             run_pytest(totals, env, ['-k', args.k] if args.k else [])
