@@ -7,10 +7,12 @@ from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
 from trytond.i18n import gettext
-from trytond.model import Model
+from trytond.model import Model, ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.pyson import PYSONEncoder
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
+from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .engine import CycleError, Engine, Line, Substitute, ceil_round
 from .exceptions import CyclicBOMError, NoWarehouseError
@@ -169,6 +171,29 @@ class Kitting(Model):
             'limiting': [{'product': p, 'quantity': q}
                 for p, q in sorted(limiting.items())],
             }
+
+    @classmethod
+    def _kitting_line(cls, engine, product, required=0):
+        "Return the values of a kitting report line"
+        stock = max(engine.stock.get(product, 0), 0)
+        buildable = engine.buildable(product)
+        values = {
+            'stock': stock,
+            'buildable': buildable,
+            'short': max(required - stock - buildable, 0),
+            'limiting': None,
+            'limiting_short': None,
+            }
+        if product in engine.boms:
+            step = engine.rounding.get(product) or 1
+            limiting = engine.limiting(
+                engine.explain(product, buildable + step))
+            if limiting:
+                component, quantity = max(
+                    limiting.items(), key=lambda i: (i[1], -i[0]))
+                values['limiting'] = component
+                values['limiting_short'] = quantity
+        return values
 
     @classmethod
     def shortage(cls, production_ids):
@@ -544,3 +569,126 @@ class Kitting(Model):
             if product in product_ids:
                 result[product].append([planned_date, quantity])
         return result
+
+
+class KittingLine(ModelSQL, ModelView):
+    "Kitting Analysis Line"
+    __name__ = 'production.kitting.line'
+    product = fields.Many2One(
+        'product.product', "Product", required=True, readonly=True)
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'on_change_with_unit')
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse", required=True, readonly=True)
+    date = fields.Date("Date", readonly=True)
+    stock = fields.Float(
+        "Free Stock", digits='unit', readonly=True,
+        help="The free stock of the product itself.")
+    buildable = fields.Float(
+        "Buildable Quantity", digits='unit', readonly=True,
+        help="What can be made from the free stock of the components.")
+    required = fields.Float("Required", digits='unit', readonly=True)
+    short = fields.Float("Short", digits='unit', readonly=True)
+    limiting = fields.Many2One(
+        'product.product', "Limiting Component", readonly=True,
+        help="The component missing first to make one more unit.")
+    limiting_short = fields.Float(
+        "Limiting Short", readonly=True,
+        help="How much of the limiting component is missing to make one "
+        "more unit, in its unit.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('product', 'ASC'))
+
+    @fields.depends('product')
+    def on_change_with_unit(self, name=None):
+        return self.product.default_uom if self.product else None
+
+
+class KittingStart(ModelView):
+    "Kitting Analysis"
+    __name__ = 'production.kitting.start'
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse", required=True,
+        domain=[('type', '=', 'warehouse')])
+    date = fields.Date(
+        "Date",
+        help="Count planned receipts and issues up to this date.")
+
+    @classmethod
+    def default_warehouse(cls):
+        pool = Pool()
+        Location = pool.get('stock.location')
+        return Location.get_default_warehouse()
+
+
+class KittingWizard(Wizard):
+    "Kitting Analysis"
+    __name__ = 'production.kitting.wizard'
+    start = StateView('production.kitting.start',
+        'production_kitting.kitting_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Analyse", 'open_', 'tryton-ok', default=True),
+            ])
+    open_ = StateAction('production_kitting.act_kitting_line')
+
+    def default_start(self, fields):
+        values = {}
+        records = self.records
+        if self.model and self.model.__name__ in {'sale.sale', 'production'}:
+            warehouses = {r.warehouse.id for r in records if r.warehouse}
+            if len(warehouses) == 1:
+                values['warehouse'], = warehouses
+        return values
+
+    def _demand(self):
+        "Return {product: required quantity in its default unit}"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Uom = pool.get('product.uom')
+        demand = defaultdict(float)
+        name = self.model.__name__ if self.model else None
+        if name == 'product.template':
+            for template in self.records:
+                for product in template.products:
+                    demand[product] += 0
+        elif name == 'sale.sale':
+            for sale in self.records:
+                for line in sale.lines:
+                    if line.type == 'line' and line.product:
+                        demand[line.product] += (
+                            Kitting._sale_line_quantity(line))
+        elif name == 'production':
+            for production in self.records:
+                if production.product and production.state not in {
+                        'done', 'cancelled'}:
+                    demand[production.product] += Uom.compute_qty(
+                        production.unit, production.quantity or 0,
+                        production.product.default_uom, round=False)
+        else:
+            for product in self.records:
+                demand[product] += 0
+        return demand
+
+    def do_open_(self, action):
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Line = pool.get('production.kitting.line')
+        user = Transaction().user
+        Line.delete(Line.search([('create_uid', '=', user)]))
+        demand = self._demand()
+        warehouse = self.start.warehouse
+        engine = Kitting.get_engine(
+            [p.id for p in demand], warehouse.id, date=self.start.date)
+        lines = []
+        for product, required in demand.items():
+            lines.append(Line(
+                    product=product, warehouse=warehouse,
+                    date=self.start.date, required=required,
+                    **Kitting._kitting_line(engine, product.id, required)))
+        Line.save(lines)
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', [l.id for l in lines])])
+        return action, {}

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from trytond.i18n import gettext
-from trytond.model import ModelView
+from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
@@ -14,11 +14,21 @@ OPEN_STATES = {'request', 'draft', 'waiting', 'assigned', 'running'}
 
 class Production(metaclass=PoolMeta):
     __name__ = 'production'
+    kitting_shortages = fields.One2Many(
+        'production.kitting.shortage', 'production', "Shortage",
+        readonly=True,
+        help="The components that are short, as of the last analysis.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._buttons.update({
+                'kitting_analyse': {
+                    'invisible': ~Eval('state').in_(
+                        ['request', 'draft', 'waiting', 'assigned',
+                            'running']),
+                    'depends': ['state'],
+                    },
                 'kitting_request': {
                     'invisible': ~Eval('state').in_(
                         ['draft', 'waiting', 'assigned', 'running']),
@@ -31,12 +41,27 @@ class Production(metaclass=PoolMeta):
         return super()._get_origin() | {'production'}
 
     @classmethod
+    def copy(cls, productions, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('kitting_shortages', None)
+        return super().copy(productions, default=default)
+
+    @classmethod
+    @ModelView.button
+    def kitting_analyse(cls, productions):
+        "Refresh the shortage of the productions"
+        pool = Pool()
+        Shortage = pool.get('production.kitting.shortage')
+        Shortage.refresh(
+            [p for p in productions if p.state in OPEN_STATES])
+
+    @classmethod
     @ModelView.button
     def kitting_request(cls, productions):
         """Create purchase requests and production requests for what is
         short, without duplicating those already requested"""
         pool = Pool()
-        Kitting = pool.get('production.kitting')
+        Shortage = pool.get('production.kitting.shortage')
         PurchaseRequest = pool.get('purchase.request')
         Product = pool.get('product.product')
         cls.lock(productions)
@@ -45,7 +70,7 @@ class Production(metaclass=PoolMeta):
                 raise RequestError(gettext(
                         'production_kitting.msg_request_production_state',
                         production=production.rec_name))
-        shortages = Kitting.shortage(productions)
+        shortages = Shortage.refresh(productions)
         covered = cls._kitting_requested(productions)
         requests, sub_productions = [], []
         for production in productions:
@@ -147,3 +172,54 @@ class Production(metaclass=PoolMeta):
             )
         production.set_planned_start_date()
         return production
+
+
+class ProductionShortage(ModelSQL, ModelView):
+    "Production Shortage"
+    __name__ = 'production.kitting.shortage'
+    production = fields.Many2One(
+        'production', "Production", required=True, ondelete='CASCADE')
+    product = fields.Many2One('product.product', "Product", required=True)
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'on_change_with_unit')
+    required = fields.Float("Required", digits='unit', readonly=True)
+    reserved = fields.Float("Reserved", digits='unit', readonly=True)
+    free_stock = fields.Float("Free Stock", digits='unit', readonly=True)
+    incoming = fields.Float(
+        "Incoming", digits='unit', readonly=True,
+        help="Planned receipts before the planned start of the production.")
+    short = fields.Float("Short", digits='unit', readonly=True)
+    action = fields.Selection([
+            (None, ""),
+            ('purchase', "Purchase"),
+            ('production', "Production"),
+            ('substitute', "Substitute"),
+            ], "Action", readonly=True)
+    substitute = fields.Many2One(
+        'product.product', "Substitute", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('production')
+        cls._order.insert(0, ('short', 'DESC'))
+
+    @fields.depends('product')
+    def on_change_with_unit(self, name=None):
+        return self.product.default_uom if self.product else None
+
+    @classmethod
+    def refresh(cls, productions):
+        "Replace the shortage lines of the productions"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        cls.delete(cls.search([
+                    ('production', 'in', [p.id for p in productions]),
+                    ]))
+        shortages = Kitting.shortage(productions)
+        lines = []
+        for production in productions:
+            for values in shortages[production.id]:
+                lines.append(cls(production=production, **values))
+        cls.save(lines)
+        return shortages

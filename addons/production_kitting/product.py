@@ -1,0 +1,30 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+
+class Product(metaclass=PoolMeta):
+    __name__ = 'product.product'
+    kitting_quantity = fields.Function(fields.Float(
+            "Buildable Quantity", digits='default_uom',
+            help="The quantity that can be made from the free stock of the "
+            "components in the warehouse (without the product's own stock)."),
+        'get_kitting_quantity')
+
+    @classmethod
+    def get_kitting_quantity(cls, products, name):
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Location = pool.get('stock.location')
+        context = Transaction().context
+        warehouse = Location.get_default_warehouse()
+        result = {p.id: None for p in products}
+        if not warehouse:
+            return result
+        ids = [p.id for p in products if p.boms]
+        if ids:
+            result.update(Kitting.buildable(
+                    ids, warehouse, date=context.get('stock_date_end')))
+        return result
