@@ -13,6 +13,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError
+from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.modules.product import price_digits, round_price
 from trytond.modules.quality.quality import ControlledMixin
@@ -118,6 +119,7 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             ('rejected', "Rejected"),
             ('cancelled', "Cancelled"),
             ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
 
     @classmethod
     def __setup__(cls):
@@ -597,6 +599,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
                 ['draft', 'inspecting']),
             },
         help="What to do with material that failed its inspection.")
+    disposition_string = disposition.translated('disposition')
 
     @classmethod
     def __setup__(cls):
@@ -982,3 +985,7 @@ class CreateMaterialReturn(Wizard):
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [r.id for r in returns])])
         return action, {}
+
+
+class MaterialReturnSlip(CompanyReport):
+    __name__ = 'production.material.return'
