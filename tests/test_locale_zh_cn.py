@@ -7,10 +7,11 @@ and locale_zh_cn, activated with zh_CN on SQLite.  A user whose language is
 zh_CN logs in over JSON-RPC (as sao does), reads every menu, every window
 action it opens (name and domain tabs), and for every model they open the
 default tree and form views plus the views named by the actions
-(``fields_view_get``) and the toolbar (``view_toolbar_get``).  Any text a
-user reads (menu, action, tab, view label, page, group, separator, button,
-field string, selection text, toolbar entry) that contains no CJK
-character fails the test, unless it is in ALLOWED.
+(``fields_view_get``) and the toolbar (``view_toolbar_get``), then the
+same for every other model that has views (linked models, wizard forms).
+Any text a user reads (menu, action, tab, view label, page, group,
+separator, button, field string, selection text, toolbar entry) that
+contains no CJK character fails the test, unless it is in ALLOWED.
 """
 import configparser
 import glob
@@ -130,9 +131,13 @@ class Walker:
         self.relations = set()
         self._walk_models(sorted(self.models.items()))
         related = self.relations - set(self.models)
+        # then every other model with views: wizard forms, contexts
+        others = {m['name'] for m in self.rpc('model.ir.model.search_read',
+                [], 0, None, None, ['name'])}
+        others = (others | related) - set(self.models)
         self._walk_models(
-            [(m, set()) for m in sorted(related)], related=True)
-        self.models.update((m, set()) for m in related)
+            [(m, set()) for m in sorted(others)], related=True)
+        self.models.update((m, set()) for m in others)
 
     def _walk_models(self, models, related=False):
         for model, view_ids in models:
