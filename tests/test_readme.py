@@ -1,0 +1,43 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The README's API examples run, as printed, against the demo."""
+import contextlib
+import io
+import os
+import re
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def example(name):
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as fp:
+        text = fp.read()
+    match = re.search(
+        r'<!-- example:%s -->\s*```python\n(.*?)```' % name, text, re.S)
+    assert match, "README example %s not found" % name
+    return match.group(1)
+
+
+def run(code, server):
+    code = code.replace('127.0.0.1:8000/zhizao_demo/',
+        '127.0.0.1:%s/%s/' % (server.port, server.database))
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(code, 'README.md', 'exec'), {})
+    return output.getvalue()
+
+
+def test_xmlrpc_example(demo_server):
+    output = run(example('xmlrpc'), demo_server)
+    assert output.splitlines() == [
+        'MO0004 SA-101 8.0',
+        'MO0005 SA-104 10.0',
+        'MO0006 FG-001 5.0',
+        '钢管 Φ25 at the workshop: 32.0',
+        ]
+
+
+def test_jsonrpc_example(demo_server):
+    output = run(example('jsonrpc'), demo_server)
+    assert output.strip() == (
+        "[('MO0001', 10.0), ('MO0002', 12.0), ('MO0003', 6.0)]")
