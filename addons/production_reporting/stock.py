@@ -1,0 +1,206 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from sql import Literal, Null, Union
+from sql.aggregate import Max, Min, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import Round
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .production import days_between, today
+
+
+class SlowMovingContext(ModelView):
+    __name__ = 'production.reporting.slow_moving.context'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse",
+        domain=[
+            ('type', '=', 'warehouse'),
+            ])
+    category = fields.Many2One(
+        'product.category', "Category",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="Only products of this category.")
+    days = fields.Integer(
+        "Days", required=True,
+        domain=[
+            ('days', '>=', 0),
+            ],
+        help="The minimal number of days without movement.")
+    date = fields.Date("Date", required=True)
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_warehouse(cls):
+        return Transaction().context.get('warehouse')
+
+    @classmethod
+    def default_days(cls):
+        return Transaction().context.get('days', 90)
+
+    @classmethod
+    def default_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        return Transaction().context.get('date') or Date.today()
+
+
+class SlowMoving(ModelSQL, ModelView):
+    __name__ = 'production.reporting.slow_moving'
+
+    company = fields.Many2One('company.company', "Company")
+    warehouse = fields.Many2One('stock.location', "Warehouse")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    category = fields.Many2One(
+        'product.category', "Category",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    unit = fields.Many2One('product.uom', "Unit")
+    quantity = fields.Float("Quantity", digits='unit')
+    cost_price = fields.Numeric("Cost Price", digits=(16, 4))
+    value = fields.Numeric("Value", digits=(16, 2))
+    last_receipt = fields.Date("Last Receipt")
+    last_issue = fields.Date("Last Issue")
+    last_move = fields.Date("Last Move")
+    days_idle = fields.Integer("Days Idle")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('days_idle', 'DESC'),
+            ('id', 'ASC'),
+            ]
+
+    @classmethod
+    def _moves(cls, company_id):
+        """Done moves of goods as entries into and exits from each warehouse
+        with the dates of receipts and issues"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        queries = []
+        for sign, here, there in [(1, 'to_location', 'from_location'),
+                (-1, 'from_location', 'to_location')]:
+            # each move gives one entry and one exit: distinct ids
+            move = Move.__table__()
+            location = Location.__table__()
+            other = Location.__table__()
+            warehouse = Location.__table__()
+            outside = ((other.left < warehouse.left)
+                | (other.right > warehouse.right))
+            date = Case((outside, move.effective_date), else_=Null)
+            queries.append(move
+                .join(location,
+                    condition=getattr(move, here) == location.id)
+                .join(warehouse,
+                    condition=(warehouse.type == 'warehouse')
+                    & (location.left >= warehouse.left)
+                    & (location.right <= warehouse.right))
+                .join(other, condition=getattr(move, there) == other.id)
+                .select(
+                    Min(move.id * 2 + (sign < 0)).as_('id'),
+                    move.product.as_('product'),
+                    warehouse.id.as_('warehouse'),
+                    Sum(move.internal_quantity if sign > 0
+                        else -move.internal_quantity).as_('quantity'),
+                    Max(move.effective_date).as_('last_move'),
+                    (Max(date) if sign > 0 else Literal(None)).as_(
+                        'last_receipt'),
+                    (Max(date) if sign < 0 else Literal(None)).as_(
+                        'last_issue'),
+                    where=(move.state == 'done')
+                    & (move.company == company_id),
+                    group_by=[move.product, warehouse.id]))
+        moves = Union(*queries, all_=True)
+        return moves.select(
+            Min(moves.id).as_('id'),
+            moves.product.as_('product'),
+            moves.warehouse.as_('warehouse'),
+            Sum(moves.quantity).as_('quantity'),
+            Max(moves.last_move).as_('last_move'),
+            Max(moves.last_receipt).as_('last_receipt'),
+            Max(moves.last_issue).as_('last_issue'),
+            group_by=[moves.product, moves.warehouse])
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        TemplateCategory = pool.get('product.template-product.category')
+        CostPrice = pool.get('product.cost_price')
+        context = Transaction().context
+        company_id = context.get('company')
+        date = context.get('date') or today()
+        days = context.get('days')
+        if days is None:
+            days = 90
+
+        moves = cls._moves(company_id)
+        product = Product.__table__()
+        template = Template.__table__()
+        template_category = TemplateCategory.__table__()
+        cost_price = CostPrice.__table__()
+        categories = template_category.select(
+            template_category.template.as_('template'),
+            Min(template_category.category).as_('category'),
+            group_by=[template_category.template])
+
+        cost = Coalesce(cost_price.cost_price, 0)
+        where = ((template.type == 'goods')
+            & (moves.quantity > 0)
+            & (moves.last_move <= date - dt.timedelta(days=days)))
+        if context.get('warehouse'):
+            where &= moves.warehouse == context['warehouse']
+        if context.get('category'):
+            where &= template.id.in_(template_category.select(
+                    template_category.template,
+                    where=template_category.category == context['category']))
+        return (moves
+            .join(product, condition=moves.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .join(categories, 'LEFT',
+                condition=categories.template == template.id)
+            .join(cost_price, 'LEFT',
+                condition=(cost_price.product == product.id)
+                & (cost_price.company == company_id))
+            .select(
+                moves.id.as_('id'),
+                Literal(company_id).as_('company'),
+                moves.warehouse.as_('warehouse'),
+                moves.product.as_('product'),
+                categories.category.as_('category'),
+                template.default_uom.as_('unit'),
+                moves.quantity.as_('quantity'),
+                cls.cost_price.sql_cast(cost).as_('cost_price'),
+                cls.value.sql_cast(Round(
+                        cls.value.sql_cast(moves.quantity) * cost, 2)
+                    ).as_('value'),
+                moves.last_receipt.as_('last_receipt'),
+                moves.last_issue.as_('last_issue'),
+                moves.last_move.as_('last_move'),
+                cls.days_idle.sql_cast(
+                    days_between(moves.last_move, Literal(date))
+                    ).as_('days_idle'),
+                where=where))
