@@ -8,7 +8,7 @@ from sql.conditionals import Case, Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, ModelView, fields
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import PYSONEncoder
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
@@ -692,3 +692,17 @@ class KittingWizard(Wizard):
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [l.id for l in lines])])
         return action, {}
+
+
+class KittingQualityGate(metaclass=PoolMeta):
+    __name__ = 'production.kitting'
+
+    @classmethod
+    def _stock_moves_where(cls, move, product_ids):
+        "Lots on hold or rejected are not free"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        lot = Lot.__table__()
+        held = lot.select(lot.id, where=lot.quality_status != 'released')
+        return (super()._stock_moves_where(move, product_ids)
+            & ((move.lot == Null) | ~move.lot.in_(held)))

@@ -1,11 +1,14 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import unittest
+
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.production_kitting.exceptions import (
     CyclicBOMError, SubstituteError)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import (
+    ModuleTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
 
 
@@ -94,6 +97,60 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
                             'input': input_.id,
                             'product': template.products[0].id,
                             }])
+
+
+
+class ProductionKittingQualityGateTestCase(unittest.TestCase):
+    "Test Production Kitting with Quality Gate"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['production_kitting', 'quality_gate'])
+
+    @with_transaction()
+    def test_lots_on_hold_not_free(self):
+        "Lots on hold or rejected are not free stock"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Location = pool.get('stock.location')
+        Lot = pool.get('stock.lot')
+        Move = pool.get('stock.move')
+        Uom = pool.get('product.uom')
+        Template = pool.get('product.template')
+        company = create_company()
+        with set_company(company):
+            unit, = Uom.search([('name', '=', 'Unit')])
+            template, = Template.create([{
+                        'name': 'P', 'type': 'goods',
+                        'default_uom': unit.id,
+                        'products': [('create', [{}])],
+                        }])
+            product, = template.products
+            released, held, rejected = Lot.create([
+                    {'number': n, 'product': product.id}
+                    for n in ['L1', 'L2', 'L3']])
+            lot = Lot.__table__()
+            cursor = Transaction().connection.cursor()
+            for record, status in [(held, 'on_hold'), (rejected, 'rejected')]:
+                cursor.execute(*lot.update(
+                        [lot.quality_status], [status],
+                        where=lot.id == record.id))
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            supplier, = Location.search([('code', '=', 'SUP')])
+            move = Move.__table__()
+            cursor.execute(*move.insert(
+                    [move.product, move.unit, move.quantity,
+                        move.internal_quantity, move.from_location,
+                        move.to_location, move.state, move.company,
+                        move.lot],
+                    [[product.id, unit.id, q, q, supplier.id,
+                            warehouse.storage_location.id, 'done',
+                            company.id, l]
+                        for q, l in [(5, released.id), (7, held.id),
+                            (11, rejected.id), (2, None)]]))
+            self.assertEqual(
+                Kitting.load_stock([product.id], warehouse.id),
+                {product.id: 7})
 
 
 del ModuleTestCase

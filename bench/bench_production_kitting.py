@@ -1,0 +1,349 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""K1, K2, S1 of BENCHMARKS.md for production_kitting
+
+    .venv/bin/python -m bench.bench_production_kitting [--size S] [--runs 5]
+
+A throwaway PostgreSQL 15, a database with production_kitting built by
+trytond-admin, the seeded dataset of data/dataset.py, then, in one run:
+
+- K1 buildable quantity of every finished good in open sales orders:
+  ``ours`` (production.kitting.buildable: a few set-based queries and the
+  in-memory engine), ``native`` (Tryton's way: products_by_location for the
+  stock, BOMs walked through the ORM, same arithmetic), ``naive`` (one ORM
+  call per product and per BOM node, stock asked product by product; on a
+  sample, extrapolated) and ``lower bound`` (the engine alone on data
+  already in memory).  All must give identical numbers before any time
+  counts.
+- K2 ATP of all open sales lines (``ours``; ``lower bound`` = the
+  allocation alone on preloaded data).
+- S1 shortage of one production order, in the server and over XML-RPC.
+
+Each figure is the median of --runs runs after a warm-up, with the number
+of SQL statements of one run and the peak Python memory (tracemalloc) of one
+run.  Results go to bench/results/production_kitting.md.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, 'bench', 'results', 'production_kitting.md')
+STATEMENTS = [0]
+
+
+def count_statements():
+    "Count the statements sent by psycopg"
+    import psycopg
+    original = psycopg.Cursor.execute
+
+    def execute(self, *args, **kwargs):
+        STATEMENTS[0] += 1
+        return original(self, *args, **kwargs)
+    psycopg.Cursor.execute = execute
+
+
+def measure(function, runs):
+    "Return (result, median seconds, statements, peak MiB)"
+    result = function()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    STATEMENTS[0] = 0
+    tracemalloc.start()
+    function()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, statistics.median(times), STATEMENTS[0], peak / 2 ** 20
+
+
+# Tryton's native way and the naive loop
+def native_buildable(product_ids, warehouse_id):
+    "products_by_location for the stock, the BOMs walked through the ORM"
+    from trytond.modules.production_kitting.engine import (
+        Engine, Line, Substitute)
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    Product = pool.get('product.product')
+    Location = pool.get('stock.location')
+    Uom = pool.get('product.uom')
+    Kitting = pool.get('production.kitting')
+    boms, seen = {}, set()
+    frontier = Product.browse(product_ids)
+    products = {}
+    while frontier:
+        following = []
+        for product in frontier:
+            if product.id in seen:
+                continue
+            seen.add(product.id)
+            products[product.id] = product
+            pbom = product.get_bom()
+            if not pbom:
+                continue
+            bom = pbom.bom
+            output = sum(Uom.compute_qty(o.unit, o.quantity,
+                    product.default_uom, round=False)
+                for o in bom.outputs if o.product == product)
+            lines = []
+            for input_ in bom.inputs:
+                for line, quantity in input_.lines_for_quantity(
+                        input_.quantity):
+                    child = line.product
+                    factor = Uom.compute_qty(
+                        line.unit, 1, child.default_uom, round=False)
+                    subs = [Substitute(s.product.id, s.ratio,
+                            Uom.compute_qty(line.unit, 1,
+                                s.product.default_uom, round=False))
+                        for s in line.substitutes]
+                    lines.append(Line(child.id, quantity / output,
+                            line.unit.rounding, factor, subs))
+                    following.append(child)
+                    following.extend(s.product for s in line.substitutes)
+            boms[product.id] = lines
+        frontier = following
+    warehouse = Location(warehouse_id)
+    quarantine = set(Location.quarantine_locations())
+    locations = [l.id for l in Location.search([
+                ('parent', 'child_of', [warehouse.storage_location.id]),
+                ]) if l.id not in quarantine]
+    with Transaction().set_context(stock_assign=True):
+        quantities = Product.products_by_location(
+            locations, with_childs=False,
+            grouping_filter=(list(products),))
+    stock = {}
+    for (_, product), quantity in quantities.items():
+        stock[product] = stock.get(product, 0) + quantity
+    engine = Engine(boms, stock,
+        {p: v.default_uom.rounding for p, v in products.items()})
+    assert Kitting  # same module, same arithmetic
+    return {p: engine.buildable(p) for p in product_ids}
+
+
+def naive_buildable(product_ids, warehouse_id):
+    "One ORM call per product and per BOM node, stock product by product"
+    from trytond.modules.production_kitting.engine import Engine
+    from trytond.pool import Pool
+    pool = Pool()
+    Location = pool.get('stock.location')
+    storage = Location(warehouse_id).storage_location.id
+    result = {}
+    for product_id in product_ids:
+        boms, stock, rounding = {}, {}, {}
+        _naive_visit(product_id, boms, stock, rounding, storage)
+        result[product_id] = Engine(boms, stock, rounding).buildable(
+            product_id)
+    return result
+
+
+def _naive_visit(pid, boms, stock, rounding, storage):
+    from trytond.modules.production_kitting.engine import Line, Substitute
+    from trytond.pool import Pool
+    pool = Pool()
+    Product = pool.get('product.product')
+    ProductBOM = pool.get('product.product-production.bom')
+    Input = pool.get('production.bom.input')
+    if pid in rounding:
+        return
+    product, = Product.search([('id', '=', pid)])
+    rounding[pid] = product.default_uom.rounding
+    stock[pid] = sum(Product.products_by_location(
+            [storage], with_childs=True, grouping_filter=([pid],)).values())
+    pboms = ProductBOM.search([('product', '=', pid)], limit=1)
+    if not pboms:
+        return
+    bom = pboms[0].bom
+    output = sum(o.quantity for o in bom.outputs if o.product.id == pid)
+    lines = []
+    for input_ in Input.search([('bom', '=', bom.id)]):
+        subs = [Substitute(s.product.id, s.ratio)
+            for s in input_.substitutes]
+        lines.append(Line(input_.product.id, input_.quantity / output,
+                input_.unit.rounding, 1.0, subs))
+        _naive_visit(input_.product.id, boms, stock, rounding, storage)
+        for sub in subs:
+            _naive_visit(sub.product, boms, stock, rounding, storage)
+    boms[pid] = lines
+
+
+def run(args):
+    from tools.pgcluster import Cluster
+    from tools.server import Server
+    count_statements()
+    cluster = Cluster(fsync=True)
+    uri = cluster.start()
+    lines = []
+    try:
+        database = 'bench_kitting_%s' % args.size.lower()
+        server = Server(database, ['production_kitting'], uri=uri,
+            languages=('en',))
+        start = time.monotonic()
+        server.build()
+        print("built in %.0fs" % (time.monotonic() - start), file=sys.stderr)
+        from data import dataset
+        start = time.monotonic()
+        dataset.load(args.size, database, uri=uri, seed=args.seed)
+        load_time = time.monotonic() - start
+        lines += report_in_process(database, args, load_time)
+        lines += report_rpc(server, database, args)
+    finally:
+        try:
+            server.stop()
+        except Exception:
+            pass
+        cluster.stop()
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, 'w') as fp:
+        fp.write('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+
+def report_in_process(database, args, load_time):
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    lines = [
+        '# production_kitting benchmark (K1, K2, S1)',
+        '',
+        'Dataset %s (seed %s), loaded in %.0f s; PostgreSQL 15, %s runs '
+        'after a warm-up, median.  `python -m bench.bench_production_kitting'
+        ' --size %s`.' % (args.size, args.seed, load_time, args.runs,
+            args.size),
+        '',
+        ]
+    with Transaction().start(database, 0, readonly=True) as transaction:
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        SaleLine = pool.get('sale.line')
+        Sale = pool.get('sale.sale')
+        Production = pool.get('production')
+        Location = pool.get('stock.location')
+        Company = pool.get('company.company')
+        company, = Company.search([], limit=1)
+        warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
+        with transaction.set_context(company=company.id):
+            sale_lines = SaleLine.search([
+                    ('sale.state', 'in',
+                        ['quotation', 'confirmed', 'processing']),
+                    ('type', '=', 'line'),
+                    ])
+            finished = sorted({l.product.id for l in sale_lines})
+            lines += k1(Kitting, finished, warehouse.id, args)
+            sales = Sale.search([
+                    ('state', 'in', ['quotation', 'confirmed', 'processing']),
+                    ])
+            lines += k2(Kitting, sales, len(sale_lines), args)
+            production, = Production.search(
+                [('state', '=', 'waiting')], limit=1, order=[('id', 'ASC')])
+            result, median, statements, peak = measure(
+                lambda: Kitting.shortage([production.id]), args.runs)
+            short = sum(1 for l in result[production.id] if l['short'])
+            lines += [
+                '## S1 shortage of one production order',
+                '',
+                '%s components, %s short.' % (
+                    len(result[production.id]), short),
+                '',
+                '| way | median | statements | peak memory |',
+                '|---|---|---|---|',
+                '| ours, in the server | %.1f ms | %s | %.1f MiB |' % (
+                    median * 1000, statements, peak),
+                ]
+            args.production = production.id
+    return lines
+
+
+def k1(Kitting, finished, warehouse, args):
+    ours, t_ours, s_ours, m_ours = measure(
+        lambda: Kitting.buildable(finished, warehouse), args.runs)
+    native, t_native, s_native, m_native = measure(
+        lambda: native_buildable(finished, warehouse), max(args.runs // 2, 1))
+    engine = Kitting.get_engine(finished, warehouse)
+    lower, t_lower, s_lower, m_lower = measure(
+        lambda: {p: engine.buildable(p) for p in finished}, args.runs)
+    sample = finished[:args.sample]
+    naive, t_naive, s_naive, m_naive = measure(
+        lambda: naive_buildable(sample, warehouse), 1)
+    assert ours == native, 'native differs'
+    assert ours == lower, 'lower bound differs'
+    assert all(ours[p] == naive[p] for p in sample), 'naive differs'
+    scale = len(finished) / len(sample)
+    total = sum(ours.values())
+    return [
+        '## K1 buildable quantity of the finished goods in open sales',
+        '',
+        '%s finished goods, Σ buildable %s; all four ways give identical '
+        'numbers (checked).' % (len(finished), total),
+        '',
+        '| way | median | statements | peak memory | vs lower bound |',
+        '|---|---|---|---|---|',
+        '| ours (buildable) | %.3f s | %s | %.1f MiB | %.1f× |' % (
+            t_ours, s_ours, m_ours, t_ours / t_lower),
+        '| native (products_by_location + ORM walk) | %.3f s | %s | '
+        '%.1f MiB | %.1f× |' % (
+            t_native, s_native, m_native, t_native / t_lower),
+        '| naive ORM loop (%s products, ×%.0f) | %.1f s | %.0f | '
+        '%.1f MiB | %.0f× |' % (len(sample), scale, t_naive * scale,
+            s_naive * scale, m_naive, t_naive * scale / t_lower),
+        '| lower bound (engine on preloaded data) | %.3f s | %s | '
+        '%.1f MiB | 1× |' % (t_lower, s_lower, m_lower),
+        '',
+        'ours is %.0f× faster than the naive loop and %.1f× faster than '
+        'the native way.' % (t_naive * scale / t_ours, t_native / t_ours),
+        '',
+        ]
+
+
+def k2(Kitting, sales, n_lines, args):
+    result, median, statements, peak = measure(
+        lambda: Kitting.sale_atp(sales), args.runs)
+    promised = sum(v['from_stock'] + v['from_production']
+        for v in result.values())
+    short = sum(1 for v in result.values() if v['short'])
+    return [
+        '## K2 ATP of all open sales lines',
+        '',
+        '%s lines (%s open in total), %s promised units, %s lines short.' % (
+            len(result), n_lines, promised, short),
+        '',
+        '| way | median | statements | peak memory |',
+        '|---|---|---|---|',
+        '| ours (sale_atp) | %.3f s | %s | %.1f MiB |' % (
+            median, statements, peak),
+        '',
+        ]
+
+
+def report_rpc(server, database, args):
+    server.start()
+    proxy = server.xmlrpc('admin', 'admin')
+    call = proxy.model.production.kitting.shortage
+    call([args.production], {})
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        call([args.production], {})
+        times.append(time.perf_counter() - start)
+    return [
+        '| ours, over XML-RPC | %.1f ms | | |' % (
+            statistics.median(times) * 1000),
+        '',
+        ]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--size', default='S')
+    parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--sample', type=int, default=5)
+    parser.add_argument('--seed', type=int, default=42)
+    run(parser.parse_args())
+
+
+if __name__ == '__main__':
+    main()
