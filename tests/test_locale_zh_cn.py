@@ -85,19 +85,49 @@ class Walker:
 
     def __init__(self, rpc):
         self.rpc = rpc
-        self.failures = set()
+        self.failures = {}
         self.models = {}
 
-    def check(self, where, text):
+    def check(self, where, text, owner=None):
         if untranslated(text):
-            self.failures.add('%s: %r' % (where, text))
+            self.failures['%s: %r' % (where, text)] = owner
+
+    def module(self, owner):
+        "The module that owns the record or field of the text"
+        if owner is None:
+            return '?'
+        if owner[0] == 'field':
+            fields = self.rpc('model.ir.model.field.search_read', [
+                    ('model.name', '=', owner[1]),
+                    ('name', '=', owner[2]),
+                    ], 0, 1, None, ['module'])
+            return fields[0]['module'] if fields else '?'
+        models = [owner[0]]
+        if owner[0] == 'ir.action':
+            models += ['ir.action.act_window', 'ir.action.wizard',
+                'ir.action.report', 'ir.action.url']
+        data = self.rpc('model.ir.model.data.search_read', [
+                ('model', 'in', models),
+                ('db_id', '=', owner[1]),
+                ], 0, 1, None, ['module'])
+        return data[0]['module'] if data else '?'
+
+    def report(self):
+        "The failures grouped by the module that owns them"
+        by_module = {}
+        for failure, owner in sorted(self.failures.items()):
+            by_module.setdefault(self.module(owner), []).append(failure)
+        return '\n'.join('[%s] %d\n  %s' % (
+                module, len(failures), '\n  '.join(failures))
+            for module, failures in sorted(by_module.items()))
 
     def walk_menus(self):
         menus = self.rpc('model.ir.ui.menu.search_read', [], 0, None, None,
             ['complete_name', 'name', 'action'])
         assert len(menus) > 100
         for menu in menus:
-            self.check('menu %s' % menu['complete_name'], menu['name'])
+            self.check('menu %s' % menu['complete_name'], menu['name'],
+                ('ir.ui.menu', menu['id']))
             if menu['action']:
                 self.walk_action(menu['complete_name'], menu['action'])
         return menus
@@ -109,7 +139,8 @@ class Walker:
             action, = self.rpc('model.ir.action.act_window.read',
                 [action_id], ['name', 'res_model', 'act_window_views',
                     'act_window_domains'])
-            self.check('action %s' % menu, action['name'])
+            self.check('action %s' % menu, action['name'],
+                ('ir.action', action_id))
             views = self.rpc('model.ir.action.act_window.view.read',
                 action['act_window_views'], ['view'])
             if not action['res_model']:
@@ -120,11 +151,13 @@ class Walker:
                 for domain in self.rpc(
                         'model.ir.action.act_window.domain.read',
                         action['act_window_domains'], ['name']):
-                    self.check('tab %s' % menu, domain['name'])
+                    self.check('tab %s' % menu, domain['name'],
+                        ('ir.action.act_window.domain', domain['id']))
         else:
             action, = self.rpc('model.%s.read' % model, [action_id],
                 ['name'])
-            self.check('action %s' % menu, action['name'])
+            self.check('action %s' % menu, action['name'],
+                ('ir.action', action_id))
 
     def walk_models(self):
         "Walk the models of the actions, then the models they link to"
@@ -158,7 +191,8 @@ class Walker:
         toolbar = self.rpc('model.%s.view_toolbar_get' % model)
         for key in ['print', 'action', 'relate']:
             for action in toolbar.get(key, []):
-                self.check('%s toolbar' % model, action['name'])
+                self.check('%s toolbar' % model, action['name'],
+                    ('ir.action', action['id']))
 
     def check_view(self, model, view):
         where = '%s %s view' % (model, view['type'])
@@ -170,7 +204,8 @@ class Walker:
             if element.tag == 'label' and element.text:
                 self.check('%s <label>' % where, element.text)
         for name, field in view['fields'].items():
-            self.check('%s.%s' % (model, name), field.get('string'))
+            self.check('%s.%s' % (model, name), field.get('string'),
+                ('field', model, name))
             if field.get('relation'):
                 self.relations.add(field['relation'])
             selection = field.get('selection')
@@ -179,7 +214,8 @@ class Walker:
                 for value in selection:
                     if isinstance(value, (list, tuple)) and len(value) > 1:
                         self.check('%s.%s selection %r' % (
-                                model, name, value[0]), value[1])
+                                model, name, value[0]), value[1],
+                            ('field', model, name))
 
 
 @pytest.fixture(scope='module')
@@ -220,6 +256,5 @@ def test_everything_chinese(zh_server):
     assert len(walker.models) > 150, len(walker.models)
     production, = [m for m in menus if m['complete_name'] == "生产管理"]
     assert production['name'] == "生产管理"
-    failures = sorted(walker.failures)
-    assert not failures, "%d untranslated texts:\n%s" % (
-        len(failures), '\n'.join(failures))
+    assert not walker.failures, "%d untranslated texts:\n%s" % (
+        len(walker.failures), walker.report())
