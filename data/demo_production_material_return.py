@@ -113,6 +113,7 @@ def create(ctx):
         production, input_ = candidates[index % len(candidates)]
         used.add(input_.id)
         if state == 'inspecting':
+            _as(ctx, None)
             _control(ctx, input_.product)
             inspected.add(input_.product.id)
         _as(ctx, 'planner')
