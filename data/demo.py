@@ -166,6 +166,9 @@ def create(config, today=None):
     admin.language = zh
     admin.save()
     config._context = User.get_preferences(True, {})
+    # the demo answers "yes" to dismissable warnings, as a user would after
+    # reading them (e.g. a sales line that cannot be promised in time)
+    config._context['_skip_warnings'] = True
 
     with config.set_context(language='en'):
         # Tryton's helpers find records by their English names
@@ -580,6 +583,7 @@ def main():
     Module = Model.get('ir.module')
     installed = {m.name for m in Module.find([('state', '=', 'activated')])}
     ctx = create(config)
+    config._context['_skip_warnings'] = True
     run_plugins(ctx, installed)
     print("demo: done", file=sys.stderr)
 

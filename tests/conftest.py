@@ -60,10 +60,36 @@ def make_server(pg_uri, tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def demo_server(tmp_path_factory):
-    "The demo factory built by the demo command's own code, served"
+    """The demo command itself: ``python -m tools.demo --build-only`` builds
+    the factory, ``python -m tools.demo --port N`` serves it"""
+    import subprocess
+    import time
+    import urllib.request
+
     from tools import demo
+    from tools.server import free_port
     workdir = str(tmp_path_factory.mktemp('demo'))
-    server = demo.build(workdir=workdir, database='zhizao_demo_test')
-    server.start()
+    env = os.environ.copy()
+    env.update(ZHIZAO_DEMO_DIR=workdir, ZHIZAO_DEMO_DB='zhizao_demo_test',
+        PYTHONPATH=ROOT)
+    subprocess.run([sys.executable, '-m', 'tools.demo', '--build-only'],
+        cwd=ROOT, env=env, check=True)
+    server = Server('zhizao_demo_test', demo.modules(), workdir=workdir,
+        config_file=os.path.join(ROOT, 'config', 'trytond.conf'))
+    server.port = free_port()
+    log = open(os.path.join(workdir, 'demo.log'), 'wb')
+    server.process = subprocess.Popen(
+        [sys.executable, '-m', 'tools.demo', '--port', str(server.port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    end = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(server.base_url + '/', timeout=2).close()
+            break
+        except OSError:
+            assert server.process.poll() is None, "the demo command exited"
+            assert time.monotonic() < end, "the demo did not answer"
+            time.sleep(0.3)
     yield server
     server.stop()

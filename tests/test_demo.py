@@ -84,3 +84,14 @@ def test_web_client_served(demo_server):
     with urllib.request.urlopen(demo_server.base_url + '/') as response:
         html = response.read().decode('utf-8')
     assert 'tryton-sao' in html
+
+
+def test_demo_command_prints_address_and_logins(demo_server):
+    import os
+    with open(os.path.join(demo_server.workdir, 'demo.log'),
+            encoding='utf-8') as fp:
+        log = fp.read()
+    assert 'http://127.0.0.1:%s/' % demo_server.port in log
+    assert 'zhizao_demo_test' in log
+    for login, name, _ in USERS.values():
+        assert login in log and name in log

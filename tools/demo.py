@@ -33,10 +33,11 @@ def our_modules():
     names = []
     for cfg in sorted(glob.glob(os.path.join(ROOT, 'addons', '*',
                     'tryton.cfg'))):
-        with open(cfg) as fp:
-            content = fp.read()
-        if '[register' in content or 'xml:' in content:
-            names.append(os.path.basename(os.path.dirname(cfg)))
+        folder = os.path.dirname(cfg)
+        content = set(os.listdir(folder)) - {
+            '__init__.py', 'tryton.cfg', 'tests', '__pycache__'}
+        if content:
+            names.append(os.path.basename(folder))
     return names
 
 
@@ -68,13 +69,14 @@ def build(workdir=None, database=DATABASE, uri='sqlite://',
     return server
 
 
-def banner(port, database):
+def banner(port, database, workdir):
     from data.demo import DEMO_PASSWORD, USERS
     lines = [
         "",
         "  制造 Zhizao demo — 宁波华椅办公家具有限公司",
         "  Web client : http://127.0.0.1:%s/" % port,
-        "  Database   : %s (SQLite, var/db/%s.sqlite)" % (database, database),
+        "  Database   : %s (SQLite, %s)" % (
+            database, os.path.join(workdir, database + '.sqlite')),
         "  Logins     : admin / admin (administrator)",
         ]
     for login, name, _ in USERS.values():
@@ -90,20 +92,25 @@ def main():
     parser.add_argument('--build-only', action='store_true')
     parser.add_argument('--port', type=int, default=8000)
     args = parser.parse_args()
-    workdir = os.path.join(ROOT, 'var', 'db')
+    # ZHIZAO_DEMO_DIR and ZHIZAO_DEMO_DB let the tests run the command
+    # itself beside a running demo
+    workdir = os.environ.get(
+        'ZHIZAO_DEMO_DIR', os.path.join(ROOT, 'var', 'db'))
+    database = os.environ.get('ZHIZAO_DEMO_DB', DATABASE)
     config_file = os.path.join(ROOT, 'config', 'trytond.conf')
-    server = Server(DATABASE, modules(), workdir=workdir,
+    server = Server(database, modules(), workdir=workdir,
         config_file=config_file)
     if args.rebuild or not server.exists():
-        server = build()
+        server = build(workdir=workdir, database=database,
+            config_file=config_file)
     if args.build_only:
         return
-    sys.stderr.write(banner(args.port, DATABASE))
+    sys.stderr.write(banner(args.port, database, workdir))
     env = server.env()
     env['TRYTOND_WEB__LISTEN'] = '127.0.0.1:%s' % args.port
     os.chdir(ROOT)
     os.execve(os.path.join(os.path.dirname(sys.executable), 'trytond'),
-        ['trytond', '-c', config_file, '-d', DATABASE], env)
+        ['trytond', '-c', config_file, '-d', database], env)
 
 
 if __name__ == '__main__':
