@@ -7,7 +7,10 @@
 - ``make_server(name, modules, backend='postgresql')``: builds a database
   with the modules and starts a real trytond on 127.0.0.1; stopped at the
   end of the test session.  See tools/server.py.
-- ``demo_server``: the demo factory (data/demo.py) on SQLite, served.
+- ``demo_server``: the demo command itself builds the factory on SQLite
+  and serves it.
+- ``browser``: Debian's headless Chromium driven by Playwright;
+  ``sao_login(page, server, login, password)`` logs in to the web client.
 """
 import os
 import sys
@@ -21,7 +24,46 @@ if ROOT not in sys.path:
 from tools.pgcluster import Cluster  # noqa: E402
 from tools.server import Server  # noqa: E402
 
+from data.demo import USERS  # noqa: E402
+
 ARTIFACTS = os.path.join(ROOT, 'test-artifacts')
+CHROMIUM = '/usr/bin/chromium'
+NAMES = {login: name for login, name, _ in USERS.values()}
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic']
+
+
+@pytest.fixture(scope='session')
+def browser():
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+    assert shutil.which('chromium') == CHROMIUM, "apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope='session')
+def sao_login():
+    return login
+
+
+def login(page, server, user, password):
+    "Log in through sao's login dialogs (user, then password)"
+    page.goto(server.base_url + '/')
+    page.fill('#login', user)
+    page.click('button[type=submit]')
+    page.wait_for_selector('input[type=password]', timeout=30000)
+    page.fill('input[type=password]', password)
+    page.keyboard.press('Enter')
+    page.wait_for_selector('input[type=password]', state='detached',
+        timeout=30000)
+    # the menu is loaded once the user's name shows in the navigation bar
+    page.get_by_text(NAMES[user]).first.wait_for(timeout=30000)
 
 
 @pytest.fixture(scope='session')

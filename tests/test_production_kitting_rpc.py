@@ -1,0 +1,108 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""production_kitting over XML-RPC and JSON-RPC on a real server
+(PostgreSQL): the example of doc/production_kitting.md, the one-click
+requests without duplicates, and access to the button."""
+import datetime as dt
+import xmlrpc.client
+from decimal import Decimal
+
+import pytest
+
+
+@pytest.fixture(scope='module')
+def server(make_server):
+    server = make_server('test_kitting_rpc', ['production_kitting'])
+    from proteus import Model, config
+    config.set_xmlrpc('http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
+            server.port, server.database))
+
+    from trytond.modules.company.tests.tools import create_company
+    create_company()
+    unit, = Model.get('product.uom').find([('name', '=', 'Unit')])
+    Template = Model.get('product.template')
+
+    def product(code, purchasable=False):
+        template = Template(name=code, code=code, default_uom=unit,
+            type='goods', producible=not purchasable,
+            purchasable=purchasable, list_price=Decimal(10))
+        if purchasable:
+            template.purchase_uom = unit
+        template.save()
+        return template.products[0]
+    lamp = product('DL')
+    bulb = product('BULB', True)
+    screw = product('SCREW', True)
+    BOM = Model.get('production.bom')
+    bom = BOM(name="Lamp")
+    bom.inputs.new(product=bulb, quantity=1)
+    bom.inputs.new(product=screw, quantity=4)
+    bom.outputs.new(product=lamp, quantity=1)
+    bom.save()
+    lamp.boms.append(Model.get('product.product-production.bom')(bom=bom))
+    lamp.save()
+    Location = Model.get('stock.location')
+    warehouse, = Location.find([('code', '=', 'WH')])
+    inventory = Model.get('stock.inventory')(
+        location=warehouse.storage_location)
+    inventory.lines.new(product=bulb, quantity=10)
+    inventory.lines.new(product=screw, quantity=30)
+    inventory.click('confirm')
+    production = Model.get('production')(product=lamp, bom=bom, quantity=9)
+    production.planned_date = dt.date.today() + dt.timedelta(days=5)
+    production.click('wait')
+    server.ids = {
+        'lamp': lamp.id, 'bulb': bulb.id, 'screw': screw.id,
+        'warehouse': warehouse.id, 'production': production.id,
+        'bom': bom.id,
+        }
+    return server
+
+
+def test_buildable_and_explain_xmlrpc(server):
+    ids = server.ids
+    kitting = server.xmlrpc().model.production.kitting
+    # 30 screws / 4 = 7.5 -> 7 lamps; 10 bulbs
+    assert kitting.buildable([ids['lamp']], ids['warehouse'], {}) == {
+        str(ids['lamp']): 7.0}
+    tree = kitting.explain(ids['lamp'], ids['warehouse'], 8, None, {})
+    screw, = [c for c in tree['children'] if c['product'] == ids['screw']]
+    assert (screw['required'], screw['from_stock'], screw['short']) == (
+        32.0, 30.0, 2.0)
+
+
+def test_buildable_jsonrpc(server):
+    ids = server.ids
+    session = server.jsonrpc()
+    assert session('model.production.kitting.buildable',
+        [ids['lamp']], ids['warehouse']) == {str(ids['lamp']): 7.0}
+
+
+def test_shortage_and_requests_once(server):
+    ids = server.ids
+    proxy = server.xmlrpc()
+    shortage = proxy.model.production.kitting.shortage(
+        [ids['production']], {})[str(ids['production'])]
+    screw, = [l for l in shortage if l['product'] == ids['screw']]
+    # 9 lamps need 36 screws, 30 free
+    assert (screw['required'], screw['free_stock'], screw['short'],
+        screw['action']) == (36.0, 30.0, 6.0, 'purchase')
+    proxy.model.production.kitting_request([ids['production']], {})
+    proxy.model.production.kitting_request([ids['production']], {})
+    requests = proxy.model.purchase.request.search_read(
+        [], 0, None, None, ['product', 'quantity', 'origin'], {})
+    assert [(r['product'], r['quantity']) for r in requests] == [
+        (ids['screw'], 6.0)]
+    assert requests[0]['origin'] == 'production,%s' % ids['production']
+
+
+def test_request_button_needs_production_group(server):
+    ids = server.ids
+    admin = server.xmlrpc()
+    admin.model.res.user.create([{
+                'login': 'clerk', 'name': "Clerk",
+                'password': 'clerk-2026-password',
+                }], {})
+    clerk = server.xmlrpc('clerk', 'clerk-2026-password')
+    with pytest.raises(xmlrpc.client.Fault):
+        clerk.model.production.kitting_request([ids['production']], {})

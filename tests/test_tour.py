@@ -1,0 +1,69 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The README's tour: each role opens its screens in the web client (sao in
+Debian's headless Chromium); every screen has a Chinese title and real rows.
+The screenshots land in test-artifacts/tour/ (copied to doc/screenshots/
+for the README)."""
+import os
+import re
+
+import pytest
+
+from data.demo import DEMO_PASSWORD
+
+CJK = re.compile('[\u4e00-\u9fff]')
+
+# (file, role, model, domain for the record to open or None for the list,
+#  text that must show)
+SCREENS = [
+    ('01_production_list', 'planner', 'production', None, 'MO0006'),
+    ('02_production_form', 'planner', 'production',
+        [('number', '=', 'MO0006')], '人体工学网椅 E1'),
+    ('03_material_return_list', 'storekeeper',
+        'production.material.return', None, 'MR0001'),
+    ('04_material_return_form', 'manager', 'production.material.return',
+        [('state', '=', 'submitted')], 'MR'),
+    ('05_inspection_list', 'qc', 'quality.inspection', None, None),
+    ('06_kitting_products', 'planner', 'product.product',
+        [('code', '=', 'FG-001')], 'FG-001'),
+    ('07_production_tracking', 'manager', 'production.reporting.tracking',
+        None, 'MO0006'),
+    ('08_sale_tracking', 'sales', 'production.reporting.sale_line', None,
+        None),
+    ]
+
+
+@pytest.fixture(scope='module')
+def tour_dir(artifacts):
+    path = os.path.join(artifacts, 'tour')
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+@pytest.mark.parametrize('name,role,model,domain,text', SCREENS,
+    ids=[s[0] for s in SCREENS])
+def test_tour_screen(demo_server, browser, sao_login, tour_dir, name, role,
+        model, domain, text):
+    proxy = demo_server.xmlrpc(role, DEMO_PASSWORD)
+    context = proxy.model.res.user.get_preferences(True, {})
+    title, = proxy.model.ir.model.search_read(
+        [('name', '=', model)], 0, 1, None, ['string'], context)
+    assert CJK.search(title['string']), title
+    fragment = '#%s/model/%s' % (demo_server.database, model)
+    if domain is not None:
+        ids = proxy.model.__getattr__(model).search(
+            domain, 0, 1, None, context)
+        assert ids, (model, domain)
+        fragment += '/%s' % ids[0]
+    page = browser.new_page(locale='zh-CN',
+        viewport={'width': 1400, 'height': 860})
+    try:
+        sao_login(page, demo_server, role, DEMO_PASSWORD)
+        page.goto(demo_server.base_url + '/' + fragment)
+        page.get_by_text(title['string']).first.wait_for(timeout=30000)
+        if text:
+            page.get_by_text(text).first.wait_for(timeout=30000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=os.path.join(tour_dir, name + '.png'))
+    finally:
+        page.close()
