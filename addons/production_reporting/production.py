@@ -579,20 +579,26 @@ class OnTime(ModelSQL, ModelView):
         production = Production.__table__()
         date = today()
         week = cls.week.sql_cast(DateTrunc('week', production.effective_date))
-        on_time = Sum(Case(
-                (production.effective_date <= Coalesce(
-                        production.planned_date, production.effective_date),
-                    Literal(1)),
-                else_=Literal(0)))
-        return production.select(
-            Min(production.id).as_('id'),
+        on_time = Case(
+            (production.effective_date <= Coalesce(
+                    production.planned_date, production.effective_date),
+                Literal(1)),
+            else_=Literal(0))
+        done = production.select(
+            production.id.as_('id'),
             production.company.as_('company'),
             week.as_('week'),
-            Count(production.id).as_('done'),
             on_time.as_('on_time'),
-            (cls.rate.sql_cast(on_time) / Count(production.id)).as_('rate'),
             where=(production.state == 'done')
             & (production.company == context.get('company'))
             & (production.effective_date
-                >= date - dt.timedelta(weeks=context.get('weeks') or 12)),
-            group_by=[production.company, week])
+                >= date - dt.timedelta(weeks=context.get('weeks') or 12)))
+        return done.select(
+            Min(done.id).as_('id'),
+            done.company.as_('company'),
+            done.week.as_('week'),
+            Count(done.id).as_('done'),
+            Sum(done.on_time).as_('on_time'),
+            (cls.rate.sql_cast(Sum(done.on_time)) / Count(done.id)).as_(
+                'rate'),
+            group_by=[done.company, done.week])

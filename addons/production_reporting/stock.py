@@ -119,7 +119,7 @@ class SlowMoving(ModelSQL, ModelView):
                     & (location.right <= warehouse.right))
                 .join(other, condition=getattr(move, there) == other.id)
                 .select(
-                    Min(move.id * 2 + (sign < 0)).as_('id'),
+                    Min(move.id * 2 + (0 if sign > 0 else 1)).as_('id'),
                     move.product.as_('product'),
                     warehouse.id.as_('warehouse'),
                     Sum(move.internal_quantity if sign > 0

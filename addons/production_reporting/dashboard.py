@@ -1,0 +1,88 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from sql import Literal, Union
+from sql.aggregate import Count
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+from trytond.wizard import StateAction, Wizard
+
+from .production import OPEN_STATES, today
+
+
+class ProductionWarning(ModelSQL, ModelView):
+    "Production warning counts for the dashboard"
+    __name__ = 'production.reporting.warning'
+
+    company = fields.Many2One('company.company', "Company")
+    kind = fields.Selection([
+            ('late', "Late production orders"),
+            ('not_kitted', "Due in 7 days and not kitted"),
+            ('at_risk', "Sales lines at risk"),
+            ], "Warning")
+    count = fields.Integer("Count")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        company_id = Transaction().context.get('company')
+        queries = []
+        for i, (kind, from_item, where) in enumerate(cls._counts(), 1):
+            queries.append(from_item.select(
+                    Literal(i).as_('id'),
+                    Literal(company_id).as_('company'),
+                    Literal(kind).as_('kind'),
+                    Count(Literal(1)).as_('count'),
+                    where=where))
+        return Union(*queries, all_=True)
+
+    @classmethod
+    def _counts(cls):
+        "Yield kind, from item and condition of the rows to count"
+        pool = Pool()
+        Tracking = pool.get('production.reporting.tracking')
+        SaleLine = pool.get('production.reporting.sale_line')
+        Production = pool.get('production')
+        company_id = Transaction().context.get('company')
+
+        tracking = Tracking.table_query()
+        yield 'late', tracking, (
+            (tracking.days_late > 0) & tracking.state.in_(OPEN_STATES))
+
+        production = Production.__table__()
+        yield 'not_kitted', production, (
+            (production.company == company_id)
+            & production.state.in_(['request', 'draft', 'waiting'])
+            & (production.planned_start_date
+                <= today() + dt.timedelta(days=7)))
+
+        sale_line = SaleLine.table_query()
+        yield 'at_risk', sale_line, sale_line.risk_days > 0
+
+    @classmethod
+    def _actions(cls):
+        "The action that opens the records of each kind of warning"
+        return {
+            'late': 'production_reporting.act_tracking_late',
+            'not_kitted': 'production_reporting.act_production_not_kitted',
+            'at_risk': 'production_reporting.act_sale_line_at_risk',
+            }
+
+
+class WarningOpen(Wizard):
+    "Open the records of a warning"
+    __name__ = 'production.reporting.warning.open'
+    start = StateAction('production_reporting.act_tracking_late')
+
+    def do_start(self, action):
+        action_id = self.model._actions().get(self.record.kind)
+        if action_id:
+            action = StateAction(action_id).get_action()
+        return action, {}
