@@ -92,31 +92,32 @@ class Walker:
         if untranslated(text):
             self.failures['%s: %r' % (where, text)] = owner
 
-    def module(self, owner):
+    def module(self, admin, owner):
         "The module that owns the record or field of the text"
         if owner is None:
             return '?'
         if owner[0] == 'field':
-            fields = self.rpc('model.ir.model.field.search_read', [
-                    ('model.name', '=', owner[1]),
-                    ('name', '=', owner[2]),
-                    ], 0, 1, None, ['module'])
-            return fields[0]['module'] if fields else '?'
-        models = [owner[0]]
-        if owner[0] == 'ir.action':
-            models += ['ir.action.act_window', 'ir.action.wizard',
-                'ir.action.report', 'ir.action.url']
-        data = self.rpc('model.ir.model.data.search_read', [
-                ('model', 'in', models),
-                ('db_id', '=', owner[1]),
-                ], 0, 1, None, ['module'])
-        return data[0]['module'] if data else '?'
+            domain = [
+                ('type', '=', 'field'),
+                ('name', '=', '%s,%s' % owner[1:]),
+                ]
+        else:
+            name = 'ir.ui.menu' if owner[0] == 'ir.ui.menu' else owner[0]
+            domain = [
+                ('type', '=', 'model'),
+                ('name', '=', '%s,name' % name),
+                ('res_id', '=', owner[1]),
+                ]
+        translations = admin('model.ir.translation.search_read',
+            domain + [('lang', '=', 'en')], 0, 1, None, ['module'])
+        return translations[0]['module'] if translations else '?'
 
-    def report(self):
+    def report(self, admin):
         "The failures grouped by the module that owns them"
         by_module = {}
         for failure, owner in sorted(self.failures.items()):
-            by_module.setdefault(self.module(owner), []).append(failure)
+            by_module.setdefault(
+                self.module(admin, owner), []).append(failure)
         return '\n'.join('[%s] %d\n  %s' % (
                 module, len(failures), '\n  '.join(failures))
             for module, failures in sorted(by_module.items()))
@@ -257,4 +258,4 @@ def test_everything_chinese(zh_server):
     production, = [m for m in menus if m['complete_name'] == "生产管理"]
     assert production['name'] == "生产管理"
     assert not walker.failures, "%d untranslated texts:\n%s" % (
-        len(walker.failures), walker.report())
+        len(walker.failures), walker.report(zh_server.jsonrpc()))
