@@ -123,6 +123,21 @@ USERS = {
     }
 
 
+def click(record, button):
+    """Click the button; answer "yes" to a dismissable warning, as a user
+    does after reading it (e.g. a sales line that cannot be promised in
+    time), and click again"""
+    from proteus import Model
+    from trytond.exceptions import UserWarning
+    try:
+        record.click(button)
+    except UserWarning as warning:
+        Warning = Model.get('res.user.warning')
+        Warning(user=record._config.user, name=warning.name,
+            always=False).save()
+        record.click(button)
+
+
 def make_config(database, config_file):
     from proteus import config as pconfig
     return pconfig.set_trytond(database, config_file=config_file)
@@ -166,9 +181,6 @@ def create(config, today=None):
     admin.language = zh
     admin.save()
     config._context = User.get_preferences(True, {})
-    # the demo answers "yes" to dismissable warnings, as a user would after
-    # reading them (e.g. a sales line that cannot be promised in time)
-    config._context['_skip_warnings'] = True
 
     with config.set_context(language='en'):
         # Tryton's helpers find records by their English names
@@ -262,8 +274,10 @@ def _products(ctx, accounts):
     Uom = Model.get('product.uom')
     Category = Model.get('product.category')
     Template = Model.get('product.template')
-    units = {s: Uom.find([('symbol', '=', s)])[0] for s in ['u', 'm',
-            'kg', 'm²']}
+    ModelData = Model.get('ir.model.data')
+    units = {symbol: Uom(ModelData.get_id('product', fs_id, {}))
+        for symbol, fs_id in [('u', 'uom_unit'), ('m', 'uom_meter'),
+            ('kg', 'uom_kilogram'), ('m²', 'uom_square_meter')]}
     categories = {}
     for kind, name in [('fg', "成品"), ('sa', "半成品"), ('rm', "原材料"),
             ('bp', "副产品")]:
@@ -361,8 +375,9 @@ def _users(ctx):
             module, fs_id = xml_id.split('.')
             group_id = ModelData.get_id(module, fs_id, {})
             user.groups.append(Group(group_id))
-        user.companies.append(ctx.company)
-        user.company = ctx.company
+        Company = Model.get('company.company')
+        user.companies.append(Company(ctx.company.id))
+        user.company = Company(ctx.company.id)
         user.employees.append(employee)
         user.employee = employee
         user.save()
@@ -490,9 +505,9 @@ def _sales(ctx):
                         ctx.today + dt.timedelta(days=days)]))
         sale.save()
         if state != 'draft':
-            sale.click('quote')
+            click(sale, 'quote')
         if state in {'confirmed', 'shipped'}:
-            sale.click('confirm')
+            click(sale, 'confirm')
         if state == 'shipped':
             sale.reload()
             shipment, = sale.shipments
@@ -583,7 +598,6 @@ def main():
     Module = Model.get('ir.module')
     installed = {m.name for m in Module.find([('state', '=', 'activated')])}
     ctx = create(config)
-    config._context['_skip_warnings'] = True
     run_plugins(ctx, installed)
     print("demo: done", file=sys.stderr)
 

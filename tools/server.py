@@ -126,7 +126,10 @@ class Server:
         else:
             open(os.path.join(
                     self.workdir, self.database + '.sqlite'), 'w').close()
-        self.admin('--all', '--email', 'admin@example.com')
+        # ir and res get their translations now: overriding translations of
+        # later modules (locale_zh_cn) need the rows to exist
+        self.admin('--all', '--email', 'admin@example.com',
+            '-l', *self.languages)
         self.admin('-u', *self.modules, '--activate-dependencies',
             '-l', *self.languages)
 
