@@ -2,8 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """Demo material returns (生产退料) in every state.
 
-Uses ctx.config, ctx.users (planner, storekeeper, qc, manager), ctx.productions
-and ctx.products; see doc/DEVELOPING.md.
+Uses ctx.config, ctx.users (planner, storekeeper, qc, manager) and
+ctx.productions; sets ctx.material_returns.  See doc/DEVELOPING.md.
 """
 
 MODULE = 'production_material_return'
