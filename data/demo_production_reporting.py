@@ -1,0 +1,108 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Demo records of production_reporting (订单进度跟踪).
+
+Adds a late production order, a sales line whose production finishes after
+its promised date (at risk) and the production manager's home dashboard.
+Uses ctx: config, today, products, boms, customers, users.
+"""
+import datetime as dt
+
+from proteus import Model
+
+DASHBOARD = [
+    'act_dashboard_warning',
+    'act_dashboard_late',
+    'act_dashboard_output',
+    'act_dashboard_on_time',
+    ]
+
+
+def _finished_good(ctx):
+    for code in sorted(ctx.boms):
+        if code.startswith('FG'):
+            return ctx.products[code], ctx.boms[code]
+    code = sorted(ctx.boms)[0]
+    return ctx.products[code], ctx.boms[code]
+
+
+def _production(ctx, product, bom, quantity, planned_date, origin=None):
+    Production = Model.get('production')
+    production = Production()
+    production.product = product
+    production.bom = bom
+    production.quantity = quantity
+    production.planned_date = planned_date
+    production.planned_start_date = planned_date - dt.timedelta(days=2)
+    if origin is not None:
+        production.origin = origin
+    production.save()
+    production.click('wait')
+    return production
+
+
+def create_late(ctx):
+    "A production order that should have been done 3 days ago"
+    product, bom = _finished_good(ctx)
+    return _production(
+        ctx, product, bom, 12, ctx.today - dt.timedelta(days=3))
+
+
+def create_at_risk(ctx):
+    "A sales line promised in 3 days whose production ends in 10 days"
+    Sale = Model.get('sale.sale')
+    product, bom = _finished_good(ctx)
+    customer = ctx.customers[sorted(ctx.customers)[0]]
+    sale = Sale(party=customer)
+    sale.shipping_date = ctx.today + dt.timedelta(days=3)
+    line = sale.lines.new()
+    line.product = product
+    line.quantity = 8
+    sale.save()
+    sale.click('quote')
+    sale.click('confirm')
+    line, = sale.lines
+    productions = [p for p in Model.get('production').find([
+                ('origin', '=', str(line)),
+                ])]
+    if productions:
+        for production in productions:
+            if production.state in {'request', 'draft'}:
+                production.planned_date = ctx.today + dt.timedelta(days=10)
+                production.planned_start_date = ctx.today
+                production.save()
+                if production.state == 'request':
+                    production.click('draft')
+                production.click('wait')
+    else:
+        _production(ctx, product, bom, 8,
+            ctx.today + dt.timedelta(days=10), origin=line)
+    return sale
+
+
+def create_dashboard(ctx):
+    "The production manager's home board"
+    ModelData = Model.get('ir.model.data')
+    Action = Model.get('dashboard.action')
+    ActWindow = Model.get('ir.action.act_window')
+    manager = ctx.users.get('manager')
+    if manager is None:
+        return
+    for sequence, fs_id in enumerate(DASHBOARD, 1):
+        data, = ModelData.find([
+                ('module', '=', 'production_reporting'),
+                ('fs_id', '=', fs_id),
+                ])
+        action = Action(user=manager, sequence=sequence * 10)
+        action.act_window = ActWindow(data.db_id)
+        action.save()
+    User = Model.get('res.user')
+    manager = User(manager.id)
+    manager.dashboard_layout = 'square'
+    manager.save()
+
+
+def create(ctx):
+    create_late(ctx)
+    create_at_risk(ctx)
+    create_dashboard(ctx)
