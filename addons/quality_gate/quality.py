@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import math
+from decimal import Decimal
 
 from sql import Literal, Null
 from sql.aggregate import Count, Min, Sum
@@ -10,12 +11,26 @@ from sql.functions import DateTrunc
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, dualmethod, fields
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .exceptions import DecisionError, InspectionLineError
+
+
+
+def is_inspector():
+    "Whether the user of the transaction is a quality inspector"
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    if Transaction().user == 0:
+        return True
+    group = ModelData.get_id('quality_gate', 'group_quality_inspector')
+    return group in User.get_groups()
+
 
 SAMPLING = [
     ('all', "All"),
@@ -159,6 +174,12 @@ class Inspection(metaclass=PoolMeta):
             to_decide = cls.browse([i.id for i in to_decide])
             for inspection in to_decide:
                 inspection.check_decidable()
+                # The inspect wizard of the gate calls process without
+                # checking the button's groups
+                if not is_inspector():
+                    raise AccessError(gettext(
+                            'quality_gate.msg_inspection_decide_access',
+                            inspection=inspection.rec_name))
             Line.decide([l for i in to_decide for l in i.lines])
             cls.write(to_decide, {'decided': True})
         super().process(inspections)
@@ -233,11 +254,6 @@ class InspectionLine(ModelSQL, ModelView):
     del _states
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('inspection')
-
-    @classmethod
     def default_accepted_quantity(cls):
         return 0
 
@@ -283,6 +299,24 @@ class InspectionLine(ModelSQL, ModelView):
         shipment = getattr(self.move, 'shipment', None)
         if isinstance(shipment, ShipmentIn):
             return shipment.supplier
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        for name in [
+                'accepted_quantity', 'rejected_quantity',
+                'concession_quantity']:
+            value = values.get(name)
+            if value is None:
+                continue
+            if (isinstance(value, bool)
+                    or not isinstance(value, (int, float, Decimal))
+                    or not math.isfinite(value)):
+                raise InspectionLineError(gettext(
+                        'quality_gate.msg_line_not_a_number',
+                        field=cls.__names__(name)['field'],
+                        value=repr(value)[:30]))
+        return values
 
     @property
     def decided_quantities(self):

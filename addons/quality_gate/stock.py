@@ -9,6 +9,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import LotQualityError
+from .quality import is_inspector
 
 QUALITY_STATUS = [
     ('released', "Released"),
@@ -64,14 +65,7 @@ class Lot(metaclass=PoolMeta):
 
     @classmethod
     def check_quality_group(cls):
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        User = pool.get('res.user')
-        transaction = Transaction()
-        if transaction.user == 0 or not transaction.check_access:
-            return
-        group = ModelData.get_id('quality_gate', 'group_quality_inspector')
-        if group not in User.get_groups():
+        if not is_inspector():
             raise AccessError(gettext(
                     'quality_gate.msg_lot_quality_status_access'))
 
