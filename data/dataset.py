@@ -40,6 +40,7 @@ SIZES = {
         productions=5, substitutes=0.2),
     }
 BATCH = 5000
+ORM_BATCH = 100
 
 
 def _now():
@@ -129,7 +130,7 @@ class Generator:
         pool = Pool_()
         Template = pool.get('product.template')
         ids = []
-        for start in range(0, count, BATCH):
+        for start in range(0, count, ORM_BATCH):
             vlist = [{
                     'name': '%s-%05d' % (prefix, i),
                     'code': '%s-%05d' % (prefix, i),
@@ -138,9 +139,11 @@ class Generator:
                     'producible': producible,
                     'purchasable': purchasable,
                     'salable': prefix == 'FG',
+                    'sale_uom': self.unit.id,
+                    'purchase_uom': self.unit.id,
                     'list_price': Decimal(100),
                     'products': [('create', [{}])],
-                    } for i in range(start, min(start + BATCH, count))]
+                    } for i in range(start, min(start + ORM_BATCH, count))]
             for template in Template.create(vlist):
                 product, = template.products
                 ids.append(product.id)
@@ -226,8 +229,10 @@ class Generator:
         cursor = Transaction().connection.cursor()
         columns = columns + [table.create_uid, table.create_date]
         now = _now()
-        for start in range(0, len(rows), BATCH):
-            values = [r + [0, now] for r in rows[start:start + BATCH]]
+        # PostgreSQL takes at most 65535 parameters per statement
+        batch = min(BATCH, 60000 // len(columns))
+        for start in range(0, len(rows), batch):
+            values = [r + [0, now] for r in rows[start:start + batch]]
             if values:
                 cursor.execute(*table.insert(columns, values))
 
@@ -374,7 +379,7 @@ def load(size, database, uri=None, seed=42):
     "Generate the dataset into database and commit"
     if uri:
         os.environ['TRYTOND_DATABASE__URI'] = uri
-    from trytond.config import config
+    from trytond import config
     if uri:
         config.set('database', 'uri', uri)
     from trytond.pool import Pool

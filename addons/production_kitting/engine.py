@@ -9,6 +9,7 @@ Quantities are floats in each product's default unit, except BOM line
 quantities which are in the line's unit (``Line.factor`` converts them).
 """
 import math
+from collections import ChainMap
 
 EPSILON = 1e-9
 # Upper limit of a buildable quantity when nothing limits it (a BOM without
@@ -158,7 +159,7 @@ class Engine:
     def feasible(self, product, quantity, pool=None):
         "Tell if quantity of product can be made from the pool"
         if pool is None:
-            pool = dict(self.stock)
+            pool = ChainMap({}, self.stock)
         return self._make(product, quantity, pool, None)
 
     def buildable(self, product, pool=None):
@@ -177,7 +178,9 @@ class Engine:
         high = min(high, int(UNLIMITED / rounding))
         while low < high:
             middle = (low + high + 1) // 2
-            if self._make(product, middle * rounding, dict(pool), None):
+            # what is taken goes to the first map: pool stays untouched
+            if self._make(
+                    product, middle * rounding, ChainMap({}, pool), None):
                 low = middle
             else:
                 high = middle - 1
@@ -185,8 +188,7 @@ class Engine:
 
     def explain(self, product, quantity, pool=None):
         "The tree of needs to make quantity of product (without its stock)"
-        if pool is None:
-            pool = dict(self.stock)
+        pool = ChainMap({}, self.stock if pool is None else pool)
         node = Node(product, quantity)
         node['to_make'] = quantity
         if product in self.boms:

@@ -152,13 +152,12 @@ class Kitting(Model):
         limiting = {}
         if rest > 1e-9:
             if product in engine.boms:
-                before = dict(stock)
                 from_production = min(rest, engine.buildable(product, stock))
-                if from_production > 0:
-                    engine.make(product, from_production, stock)
                 if rest - from_production > 1e-9:
                     limiting = engine.limiting(
-                        engine.explain(product, rest, before))
+                        engine.explain(product, rest, stock))
+                if from_production > 0:
+                    engine.make(product, from_production, stock)
             else:
                 limiting = {product: rest}
         short = max(rest - from_production, 0)
