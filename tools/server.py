@@ -198,7 +198,7 @@ class Server:
     def proteus(self, login='admin', password=ADMIN_PASSWORD):
         from proteus import config
         return config.set_xmlrpc(
-            'http://%s:%s@127.0.0.1:%s/%s/' % (
+            'http://%s:%s@127.0.0.1:%s/%s/rpc/' % (
                 login, password, self.port, self.database))
 
 
