@@ -321,17 +321,32 @@ def k2(Kitting, sales, n_lines, args):
 
 def report_rpc(server, database, args):
     server.start()
-    proxy = server.xmlrpc('admin', 'admin')
-    call = proxy.model.production.kitting.shortage
-    call([args.production], {})
+    # a JSON-RPC session as sao opens it: XML-RPC with basic auth checks the
+    # password hash at every call
+    session = server.jsonrpc('admin', 'admin')
+    method = 'model.production.kitting.shortage'
+    session(method, [args.production])
     times = []
     for _ in range(args.runs):
         start = time.perf_counter()
-        call([args.production], {})
+        session(method, [args.production])
         times.append(time.perf_counter() - start)
+    proxy = server.xmlrpc('admin', 'admin')
+    proxy.model.production.kitting.shortage([args.production], {})
+    xml_times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        proxy.model.production.kitting.shortage([args.production], {})
+        xml_times.append(time.perf_counter() - start)
     return [
-        '| ours, over XML-RPC | %.1f ms | | |' % (
+        '| ours, over JSON-RPC (session) | %.1f ms | | |' % (
             statistics.median(times) * 1000),
+        '| ours, over XML-RPC (basic auth each call) | %.1f ms | | |' % (
+            statistics.median(xml_times) * 1000),
+        '',
+        'The ORM caches records in the transaction: the native way reads '
+        'its BOM records from that cache after the warm-up, hence its few '
+        'statements.',
         '',
         ]
 

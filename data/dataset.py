@@ -16,6 +16,10 @@ How it loads:
 - sales and production orders through the ORM (``set_moves`` creates the
   component moves as Tryton does).
 
+PostgreSQL only: on SQLite Tryton emulates the unique constraint of product
+codes with one OR clause per row, which overflows the parser after a few
+hundred products.
+
 Products are coded ``FG-n`` (finished goods, level 0), ``SA<level>-n``
 (sub-assemblies) and ``RM-n`` (raw materials).  Every BOM makes 1 unit.
 """
@@ -311,6 +315,7 @@ class Generator:
 
     # Sales and productions
     def create_sales(self):
+        from trytond.transaction import Transaction
         pool = Pool_()
         Sale = pool.get('sale.sale')
         Party = pool.get('party.party')
@@ -333,15 +338,20 @@ class Generator:
                     'shipment_address': party.addresses[0].id,
                     'shipping_date': today + dt.timedelta(
                         days=rnd.randint(0, 60)),
-                    'state': 'quotation',
                     'lines': [('create', [{
                                     'product': rnd.choice(finished),
-                                    'quantity': float(rnd.randint(1, 20)),
+                                    'quantity': float(rnd.randint(1, 200)),
                                     'unit': self.unit.id,
                                     'unit_price': Decimal(100),
                                     } for _ in range(min(5, n - i))])],
                     })
-        Sale.create(vlist)
+        sales = Sale.create(vlist)
+        # quoted without the checks of the button: the kitting warning is
+        # what the benchmark measures
+        table = Sale.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.state], ['quotation'],
+                where=table.id.in_([s.id for s in sales])))
 
     def create_productions(self):
         pool = Pool_()
@@ -360,7 +370,7 @@ class Generator:
                 product=product,
                 bom=self.bom_ids[product],
                 unit=self.unit,
-                quantity=float(rnd.randint(1, 50)),
+                quantity=float(rnd.randint(50, 500)),
                 planned_date=today + dt.timedelta(days=rnd.randint(1, 30)),
                 state='draft')
             production.planned_start_date = production.planned_date

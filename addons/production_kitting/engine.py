@@ -72,13 +72,12 @@ class Line:
         self.substitutes = list(substitutes)
 
 
-class Node(dict):
-    "One need of the explanation tree"
-
-    def __init__(self, product, required):
-        super().__init__(
-            product=product, required=required, from_stock=0.0,
-            substitutes=[], to_make=0.0, short=0.0, children=[])
+def Node(product, required):
+    "One need of the explanation tree (a plain dict, for RPC)"
+    return {
+        'product': product, 'required': required, 'from_stock': 0.0,
+        'substitutes': [], 'to_make': 0.0, 'short': 0.0, 'children': [],
+        }
 
 
 class Engine:

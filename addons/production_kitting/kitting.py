@@ -111,11 +111,11 @@ class Kitting(Model):
         lines = set(SaleLine.search(
                 cls._open_sale_lines_domain(warehouse, products)))
         lines.update(asked)
-        lines = sorted(lines, key=lambda l: cls._sale_line_key(l, today))
+        keys = {l: cls._sale_line_key(l, today) for l in lines}
+        lines = sorted(lines, key=keys.__getitem__)
         asked_ids = {l.id for l in asked}
-        last = max(cls._sale_line_key(l, today)[0] for l in asked)
-        lines = [l for l in lines
-            if cls._sale_line_key(l, today)[0] <= last or l.id in asked_ids]
+        last = max(keys[l][0] for l in asked)
+        lines = [l for l in lines if keys[l][0] <= last or l.id in asked_ids]
         engine = cls.get_engine(products, warehouse)
         stock = engine.stock
         receipts = sorted(
@@ -125,7 +125,7 @@ class Kitting(Model):
             for r in rs)
         result = {}
         for line in lines:
-            date = cls._sale_line_key(line, today)[0]
+            date = keys[line][0]
             while receipts and receipts[0][0] <= date:
                 _, product, quantity = receipts.pop(0)
                 stock[product] = max(stock.get(product, 0), 0) + quantity

@@ -92,7 +92,6 @@ class Production(metaclass=PoolMeta):
         PurchaseRequest.save(requests)
         cls.save(sub_productions)
         cls.set_moves(sub_productions)
-        return requests, sub_productions
 
     @classmethod
     def _kitting_requested(cls, productions):
