@@ -42,10 +42,9 @@ def ratio(numerator, denominator):
         else_=Literal(None))
 
 
-def component_moves(company_id=None):
-    """Query of the material moves of the productions grouped by production
-    and component with the required, issued, returned and scrapped internal
-    quantities"""
+def component_move_queries(company_id=None):
+    """Queries of the material moves of the productions with production,
+    product, required, issued, returned and scrapped internal quantities"""
     pool = Pool()
     Move = pool.get('stock.move')
     Production = pool.get('production')
@@ -86,7 +85,15 @@ def component_moves(company_id=None):
         where=(output.production_output != Null)
         & (output.product != production.product)
         & (output.company == company_id))
-    moves = Union(inputs, outputs, all_=True)
+    return [inputs, outputs]
+
+
+def component_moves(company_id=None):
+    """Query of the material moves of the productions grouped by production
+    and component"""
+    pool = Pool()
+    Component = pool.get('production.reporting.component')
+    moves = Union(*Component._move_queries(company_id), all_=True)
     return moves.select(
         Min(moves.id).as_('id'),
         moves.production.as_('production'),
@@ -410,6 +417,11 @@ class Component(ModelSQL, ModelView):
             ('product', 'ASC'),
             ('id', 'ASC'),
             ]
+
+    @classmethod
+    def _move_queries(cls, company_id):
+        "Queries of the moves to group by production and component"
+        return component_move_queries(company_id)
 
     @classmethod
     def table_query(cls):

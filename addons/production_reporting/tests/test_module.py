@@ -1,12 +1,52 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.modules.company.tests import CompanyTestMixin
-from trytond.tests.test_tryton import ModuleTestCase
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 
 class ProductionReportingTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Production Reporting module"
     module = 'production_reporting'
+
+    @with_transaction()
+    def test_warning_kinds(self):
+        "The warnings count each kind once, zero on an empty company"
+        pool = Pool()
+        Warning = pool.get('production.reporting.warning')
+        company = create_company()
+        with set_company(company):
+            warnings = Warning.search([])
+            self.assertEqual(
+                [(w.kind, w.count) for w in warnings],
+                [('late', 0), ('not_kitted', 0), ('at_risk', 0)])
+
+
+class ProductionReportingExtrasTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Production Reporting module with material returns and quality"
+    module = 'production_reporting'
+    extras = ['production_material_return', 'quality_gate']
+
+    @with_transaction()
+    def test_warning_kinds(self):
+        "The warnings count returns to approve and pending inspections"
+        pool = Pool()
+        Warning = pool.get('production.reporting.warning')
+        company = create_company()
+        with set_company(company):
+            warnings = Warning.search([])
+            self.assertEqual(
+                [(w.kind, w.count) for w in warnings],
+                [('late', 0), ('not_kitted', 0), ('at_risk', 0),
+                    ('return_approval', 0), ('inspection', 0)])
+
+    @with_transaction()
+    def test_component_counts_returns(self):
+        "The material returns are one more source of component moves"
+        pool = Pool()
+        Component = pool.get('production.reporting.component')
+        self.assertEqual(len(Component._move_queries(None)), 3)
 
 
 del ModuleTestCase

@@ -1,0 +1,68 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from sql import Literal
+from sql.conditionals import Case
+from sql.operators import Concat
+
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+
+class Component(metaclass=PoolMeta):
+    __name__ = 'production.reporting.component'
+
+    @classmethod
+    def _move_queries(cls, company_id):
+        "Add the done moves of the material returns as returned"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Line = pool.get('production.material.return.line')
+        Return = pool.get('production.material.return')
+        move = Move.__table__()
+        line = Line.__table__()
+        return_ = Return.__table__()
+        zero = Literal(0.0)
+        returns = (move
+            .join(line, condition=move.origin == Concat(
+                    'production.material.return.line,', line.id))
+            .join(return_, condition=line.material_return == return_.id)
+            .select(
+                move.id.as_('id'),
+                return_.production.as_('production'),
+                move.product.as_('product'),
+                zero.as_('required'),
+                zero.as_('issued'),
+                Case((move.state == 'done', move.internal_quantity),
+                    else_=zero).as_('returned'),
+                zero.as_('scrapped'),
+                where=move.origin.like('production.material.return.line,%')
+                & (move.company == company_id)))
+        return super()._move_queries(company_id) + [returns]
+
+
+class ProductionWarning(metaclass=PoolMeta):
+    __name__ = 'production.reporting.warning'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.kind.selection.append(
+            ('return_approval', "Returns waiting for approval"))
+
+    @classmethod
+    def _counts(cls):
+        pool = Pool()
+        Return = pool.get('production.material.return')
+        return_ = Return.__table__()
+        company_id = Transaction().context.get('company')
+        yield from super()._counts()
+        yield 'return_approval', return_, (
+            (return_.company == company_id)
+            & (return_.state == 'submitted'))
+
+    @classmethod
+    def _actions(cls):
+        return super()._actions() | {
+            'return_approval':
+            'production_reporting.act_material_return_approval',
+            }
