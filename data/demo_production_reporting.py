@@ -4,11 +4,14 @@
 
 Adds a late production order, a sales line whose production finishes after
 its promised date (at risk) and the production manager's home dashboard.
-Uses ctx: config, today, products, boms, customers, users.
+Uses ctx: today, warehouse, production_location, products, boms,
+customers, users.
 """
 import datetime as dt
 
 from proteus import Model
+
+from data.demo import click
 
 DASHBOARD = [
     'act_dashboard_warning',
@@ -29,6 +32,8 @@ def _finished_good(ctx):
 def _production(ctx, product, bom, quantity, planned_date, origin=None):
     Production = Model.get('production')
     production = Production()
+    production.warehouse = ctx.warehouse
+    production.location = ctx.production_location
     production.product = product
     production.bom = bom
     production.quantity = quantity
@@ -37,7 +42,7 @@ def _production(ctx, product, bom, quantity, planned_date, origin=None):
     if origin is not None:
         production.origin = origin
     production.save()
-    production.click('wait')
+    click(production, 'wait')
     return production
 
 
@@ -53,14 +58,16 @@ def create_at_risk(ctx):
     Sale = Model.get('sale.sale')
     product, bom = _finished_good(ctx)
     customer = ctx.customers[sorted(ctx.customers)[0]]
-    sale = Sale(party=customer)
+    sale = Sale(party=customer, warehouse=ctx.warehouse,
+        invoice_method='order', shipment_method='order')
     sale.shipping_date = ctx.today + dt.timedelta(days=3)
     line = sale.lines.new()
     line.product = product
     line.quantity = 8
+    line.unit_price = product.template.list_price
     sale.save()
-    sale.click('quote')
-    sale.click('confirm')
+    click(sale, 'quote')
+    click(sale, 'confirm')
     line, = sale.lines
     productions = [p for p in Model.get('production').find([
                 ('origin', '=', str(line)),
@@ -72,8 +79,8 @@ def create_at_risk(ctx):
                 production.planned_start_date = ctx.today
                 production.save()
                 if production.state == 'request':
-                    production.click('draft')
-                production.click('wait')
+                    click(production, 'draft')
+                click(production, 'wait')
     else:
         _production(ctx, product, bom, 8,
             ctx.today + dt.timedelta(days=10), origin=line)
