@@ -106,3 +106,32 @@ def test_request_button_needs_production_group(server):
     clerk = server.xmlrpc('clerk', 'clerk-2026-password')
     with pytest.raises(xmlrpc.client.Fault):
         clerk.model.production.kitting_request([ids['production']], {})
+
+
+def test_concurrent_requests_no_duplicate(server):
+    "Two users click 生成请购 on the same order at once: one request"
+    import threading
+
+    ids = server.ids
+    admin = server.xmlrpc()
+    production = admin.model.production.copy(
+        [ids['production']], {}, {})[0]
+    admin.model.production.wait([production], {})
+    sessions = [server.jsonrpc() for _ in range(2)]
+    errors = []
+
+    def click(session):
+        try:
+            session('model.production.kitting_request', [production])
+        except Exception as exception:  # the loser may get a lock error
+            errors.append(exception)
+    threads = [threading.Thread(target=click, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    requests = admin.model.purchase.request.search_read(
+        [('origin', '=', 'production,%s' % production)], 0, None, None,
+        ['product', 'quantity'], {})
+    assert [(r['product'], r['quantity']) for r in requests] == [
+        (ids['screw'], 6.0)], errors
