@@ -46,10 +46,12 @@ def env(make_server):
     groups = {g.name: g.id for g in Group.find([
                 ('name', 'in', ["Quality Inspector", "Stock"])])}
     users = {}
-    for login, group_name in [
-            ('qc', "Quality Inspector"), ('storekeeper', "Stock")]:
+    for login, group_names in [
+            ('qc', ["Quality Inspector", "Stock"]),
+            ('storekeeper', ["Stock"])]:
         user = User(name=login, login=login, password=PASSWORD)
-        user.groups.append(Group(groups[group_name]))
+        for group_name in group_names:
+            user.groups.append(Group(groups[group_name]))
         user.companies.append(Company(company.id))
         user.company = Company(company.id)
         user.save()
@@ -62,6 +64,8 @@ def env(make_server):
         name="法兰 DN50", default_uom=unit, type='goods')
     template.save()
     product, = template.products
+    product.cost_price = Decimal('8')
+    product.save()
     control = Control(name="来料检验", operations=['stock.shipment.in:do'])
     point = control.points.new()
     point.string = "外观"
@@ -224,3 +228,54 @@ def test_a1_outside_group_cannot_decide(env):
     state, decided, moves, _ = snapshot(env, shipment, inspection)
     assert (state, decided) == ('passed', True)
     assert [q for q, _ in moves] == [100]
+
+
+def test_xmlrpc_example(env):
+    "The XML-RPC example of doc/quality_gate.md, as the quality inspector"
+    import xmlrpc.client
+    shipment, inspection, line = env['receipt'](50)
+    server = env['server']
+    s = xmlrpc.client.ServerProxy(
+        'http://qc:%s@127.0.0.1:%s/%s/rpc/' % (
+            PASSWORD, server.port, server.database), allow_none=True)
+    ctx = s.model.res.user.get_preferences(True, {})
+    Inspection = s.model.quality.inspection
+    Line = s.model.quality.inspection.line
+    assert inspection in Inspection.search(
+        [('state', '=', 'pending')], 0, None, None, ctx)
+    assert Line.search(
+        [('inspection', '=', inspection)], 0, None, None, ctx) == [line]
+    points = {p: True for p in Inspection.read(
+            [inspection], ['points'], ctx)[0]['points']}
+    Inspection.write([inspection], {
+            'points': points,
+            'lines': [['write', [line], {
+                        'accepted_quantity': 45, 'rejected_quantity': 3,
+                        'concession_quantity': 2,
+                        'rejection_reason': "锈蚀"}]],
+            }, ctx)
+    Inspection.process([inspection], ctx)
+    values, = Line.read(
+        [line], ['product', 'unit', 'lot', 'rejected_move'], ctx)
+    move, = s.model.stock.move.read(
+        [values['rejected_move']], ['to_location', 'quantity'], ctx)
+    assert move['quantity'] == 3
+    disposition, = s.model.quality.disposition.create([{
+                'inspection_line': line, 'type': 'scrap',
+                'reason': "无法修复",
+                'product': values['product'], 'unit': values['unit'],
+                'lot': values['lot'], 'quantity': 3,
+                'location': move['to_location'],
+                }], ctx)
+    s.model.quality.disposition.do([disposition], ctx)
+    done, = s.model.quality.disposition.read(
+        [disposition], ['state', 'cost'], ctx)
+    assert done['state'] == 'done'
+    cost = done['cost']
+    if isinstance(cost, dict):  # trytond marshals Decimal as a struct
+        cost = cost['decimal']
+    assert Decimal(str(cost)) == Decimal('24.00')  # 3 × 8 CNY
+    s.model.stock.lot.set_quality_status(
+        [values['lot']], 'on_hold', "客户投诉", ctx)
+    lot, = s.model.stock.lot.read([values['lot']], ['quality_status'], ctx)
+    assert lot['quality_status'] == 'on_hold'
