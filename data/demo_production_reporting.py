@@ -96,12 +96,9 @@ def create_dashboard(ctx):
     if manager is None:
         return
     for sequence, fs_id in enumerate(DASHBOARD, 1):
-        data, = ModelData.find([
-                ('module', '=', 'production_reporting'),
-                ('fs_id', '=', fs_id),
-                ])
+        act_window_id = ModelData.get_id('production_reporting', fs_id, {})
         action = Action(user=manager, sequence=sequence * 10)
-        action.act_window = ActWindow(data.db_id)
+        action.act_window = ActWindow(act_window_id)
         action.save()
     User = Model.get('res.user')
     manager = User(manager.id)
