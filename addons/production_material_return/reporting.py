@@ -71,7 +71,9 @@ class Reporting(ModelSQL, ModelView):
             where &= move.effective_date >= context['from_date']
         if context.get('to_date'):
             where &= move.effective_date <= context['to_date']
-        month = cls.month.sql_cast(month)
+        # grouped by the output name: PostgreSQL does not match two
+        # DATE_TRUNC with separate parameters
+        month = cls.month.sql_cast(month).as_('month')
         group_by = [
             return_.company, month, template_category.category,
             line.product, return_.reason, production.location, abnormal]
@@ -85,7 +87,7 @@ class Reporting(ModelSQL, ModelView):
             .select(
                 Min(line.id).as_('id'),
                 return_.company.as_('company'),
-                cls.month.sql_cast(month).as_('month'),
+                month,
                 template_category.category.as_('category'),
                 line.product.as_('product'),
                 return_.reason.as_('reason'),
