@@ -651,8 +651,10 @@ class SupplierReport(ModelSQL, ModelView):
         line = Line.__table__()
         inspection = Inspection.__table__()
         context = Transaction().context
+        # grouped by the output name: PostgreSQL does not match two
+        # DATE_TRUNC with separate parameters
         month = cls.month.sql_cast(
-            DateTrunc('month', inspection.processed_at))
+            DateTrunc('month', inspection.processed_at)).as_('month')
         where = (inspection.decided == Literal(True)) & (
             line.supplier != Null)
         if context.get('company'):
@@ -672,7 +674,7 @@ class SupplierReport(ModelSQL, ModelView):
                 inspection.company.as_('company'),
                 line.supplier.as_('supplier'),
                 line.product.as_('product'),
-                month.as_('month'),
+                month,
                 Count(inspection.id, distinct=True).as_('inspections'),
                 quantity.as_('quantity'),
                 accepted.as_('accepted_quantity'),
