@@ -32,9 +32,11 @@ def server(cluster, tmp_path_factory):
         extra_config={'database.retry': '2'})
     server.build()
     server.start()
-    _setup(server)
-    yield server
-    server.stop()
+    try:
+        _setup(server)
+        yield server
+    finally:
+        server.stop()
 
 
 def _setup(server):
