@@ -14,22 +14,23 @@ from data.demo import DEMO_PASSWORD
 CJK = re.compile('[\u4e00-\u9fff]')
 
 # (file, role, model, domain for the record to open or None for the list,
-#  text that must show)
+#  texts that must show)
 SCREENS = [
-    ('01_production_list', 'planner', 'production', None, 'MO0006'),
+    ('01_production_list', 'planner', 'production', None,
+        ['MO0006', '[FG-001] 人体工学网椅 E1', '生产中']),
     ('02_production_form', 'planner', 'production',
-        [('number', '=', 'MO0006')], '人体工学网椅 E1'),
+        [('number', '=', 'MO0006')], ['投入物料', '足缺料', '生产退料']),
     ('03_material_return_list', 'storekeeper',
-        'production.material.return', None, 'MR0001'),
+        'production.material.return', None, ['MR0001', '已入库']),
     ('04_material_return_form', 'manager', 'production.material.return',
-        [('state', '=', 'submitted')], 'MR'),
-    ('05_inspection_list', 'qc', 'quality.inspection', None, None),
-    ('06_kitting_products', 'planner', 'product.product',
-        [('code', '=', 'FG-001')], 'FG-001'),
+        [('state', '=', 'submitted')], ['退料明细', '驳回']),
+    ('05_inspection_list', 'qc', 'quality.inspection', None, ['合格']),
+    ('06_kitting_products', 'planner', 'product.product', None,
+        ['FG-001', '人体工学网椅 E1', '齐套数']),
     ('07_production_tracking', 'manager', 'production.reporting.tracking',
-        None, 'MO0006'),
+        None, ['MO0006']),
     ('08_sale_tracking', 'sales', 'production.reporting.sale_line', None,
-        None),
+        ['SO0001']),
     ]
 
 
@@ -40,10 +41,10 @@ def tour_dir(artifacts):
     return path
 
 
-@pytest.mark.parametrize('name,role,model,domain,text', SCREENS,
+@pytest.mark.parametrize('name,role,model,domain,texts', SCREENS,
     ids=[s[0] for s in SCREENS])
 def test_tour_screen(demo_server, browser, sao_login, tour_dir, name, role,
-        model, domain, text):
+        model, domain, texts):
     proxy = demo_server.xmlrpc(role, DEMO_PASSWORD)
     context = proxy.model.res.user.get_preferences(True, {})
     title, = proxy.model.ir.model.search_read(
@@ -56,13 +57,14 @@ def test_tour_screen(demo_server, browser, sao_login, tour_dir, name, role,
         assert ids, (model, domain)
         fragment += '/%s' % ids[0]
     page = browser.new_page(locale='zh-CN',
-        viewport={'width': 1400, 'height': 860})
+        viewport={'width': 1920, 'height': 900})
     try:
         sao_login(page, demo_server, role, DEMO_PASSWORD)
         page.goto(demo_server.base_url + '/' + fragment)
         page.get_by_text(title['string']).first.wait_for(timeout=30000)
-        if text:
-            page.get_by_text(text).first.wait_for(timeout=30000)
+        for text in texts:
+            page.get_by_text(text).locator('visible=true').first.wait_for(
+                timeout=30000)
         page.wait_for_timeout(800)
         page.screenshot(path=os.path.join(tour_dir, name + '.png'))
     finally:
