@@ -40,4 +40,15 @@ def test_xmlrpc_example(demo_server):
 def test_jsonrpc_example(demo_server):
     output = run(example('jsonrpc'), demo_server)
     assert output.strip() == (
-        "[('MO0001', 10.0), ('MO0002', 12.0), ('MO0003', 6.0)]")
+        "[('MO0001', 10.0), ('MO0002', 12.0), ('MO0003', 6.0), "
+        "('MO0009', 2.0)]")
+
+
+def test_material_return_example(demo_server):
+    output = run(example('material-return'), demo_server)
+    lines = output.splitlines()
+    # SA-104 扶手总成 × 10 issued 0.8 m of tube each
+    assert lines[0] == 'issued 8.0 returnable 8.0'
+    number, state = lines[1].split()
+    assert number.startswith('MR') and state == 'done'
+    assert lines[2] == 'MO0005 returned cost 37.0000'
