@@ -9,6 +9,7 @@ from sql.functions import DateTrunc, Extract
 from sql.operators import Concat
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.company import CompanyReport
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -614,3 +615,8 @@ class OnTime(ModelSQL, ModelView):
             (cls.rate.sql_cast(Sum(done.on_time)) / Count(done.id)).as_(
                 'rate'),
             group_by=[done.company, done.week])
+
+
+class ProductionSheet(CompanyReport):
+    "生产任务单: the printed production order with its components"
+    __name__ = 'production.sheet'

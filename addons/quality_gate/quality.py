@@ -12,6 +12,7 @@ from sql.functions import DateTrunc
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, dualmethod, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
@@ -686,3 +687,8 @@ class SupplierReport(ModelSQL, ModelView):
                 group_by=[
                     inspection.company, line.supplier, line.product, month],
                 )
+
+
+class InspectionReport(CompanyReport):
+    "质检单: the printed inspection with its decisions per line"
+    __name__ = 'quality.inspection'
