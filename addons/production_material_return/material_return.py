@@ -532,14 +532,15 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         for return_ in returns:
             failed = return_._check_inspections()
             for line in return_.lines:
-                move = line.get_move(failed=failed)
-                move.unit_price = unit_prices[line]
-                lines.append(line)
-                moves.append(move)
+                line_moves = line.get_moves(failed=failed)
+                for move in line_moves:
+                    move.unit_price = unit_prices[line]
+                lines.append((line, line_moves[0]))
+                moves.extend(line_moves)
         Move.save(moves)
         Move.do(moves)
         Line.write(*sum(
-                ([[l], {'move': m.id}] for l, m in zip(lines, moves)), []))
+                ([[l], {'move': m.id}] for l, m in lines), []))
         cls.write(returns, {
                 'done_by': cls._employee(),
                 'done_at': dt.datetime.now(),
@@ -585,6 +586,10 @@ class MaterialReturnLine(ModelSQL, ModelView):
             "(submitted to done) take back, in the unit of the line."),
         'get_returnable_quantity')
     move = fields.Many2One('stock.move', "Move", readonly=True)
+    moves = fields.One2Many(
+        'stock.move', 'origin', "Moves", readonly=True,
+        help="The stock moves of the line: one, or more when a quality "
+        "decision split it.")
     cost = fields.Function(fields.Numeric(
             "Cost", digits=price_digits), 'get_cost')
     disposition = fields.Selection([
@@ -640,10 +645,12 @@ class MaterialReturnLine(ModelSQL, ModelView):
     def get_cost(cls, lines, name):
         costs = {}
         for line in lines:
-            if line.move and line.move.unit_price is not None:
-                costs[line.id] = round_price(
-                    Decimal(str(line.move.quantity))
-                    * line.move.unit_price)
+            moves = [m for m in line.moves
+                if m.state != 'cancelled' and m.unit_price is not None]
+            if moves:
+                costs[line.id] = round_price(sum(
+                        Decimal(str(m.quantity)) * m.unit_price
+                        for m in moves))
             else:
                 costs[line.id] = None
         return costs
@@ -881,7 +888,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
             mode, lines, values=values, external=external)
         if not external:
             return
-        if mode == 'write' and 'move' in values:
+        if mode == 'write' and values.keys() & {'move', 'moves'}:
             raise AccessError(gettext(
                     'production_material_return.msg_modify_state',
                     material_return=lines[0].material_return.rec_name))
@@ -929,6 +936,10 @@ class MaterialReturnLine(ModelSQL, ModelView):
                     line.product.default_uom, price, line.unit))
         return prices
 
+    def get_moves(self, failed=False):
+        "Return the moves that stock the line in, the main one first"
+        return [self.get_move(failed=failed)]
+
     def get_move(self, failed=False):
         pool = Pool()
         Date = pool.get('ir.date')
@@ -968,6 +979,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
     def copy(cls, lines, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('move')
+        default.setdefault('moves')
         default.setdefault('internal_quantity')
         return super().copy(lines, default=default)
 

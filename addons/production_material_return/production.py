@@ -3,6 +3,8 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from sql.operators import Concat
+
 from trytond.model import ModelView, fields
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
@@ -95,7 +97,8 @@ class Production(metaclass=PoolMeta):
         costs = defaultdict(Decimal)
         cursor.execute(*line.join(return_,
                 condition=line.material_return == return_.id
-                ).join(move, condition=line.move == move.id
+                ).join(move, condition=move.origin == Concat(
+                    'production.material.return.line,', line.id)
                 ).select(
                 return_.production, move.quantity, move.unit_price,
                 where=(move.state == 'done')

@@ -4,6 +4,7 @@ from sql import Cast, Literal, Null
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 from sql.functions import DateTrunc
+from sql.operators import Concat
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.product import price_digits
@@ -79,7 +80,8 @@ class Reporting(ModelSQL, ModelView):
             line.product, return_.reason, production.location, abnormal]
         return (line
             .join(return_, condition=line.material_return == return_.id)
-            .join(move, condition=line.move == move.id)
+            .join(move, condition=move.origin == Concat(
+                    'production.material.return.line,', line.id))
             .join(production, condition=return_.production == production.id)
             .join(product, condition=line.product == product.id)
             .join(template_category, 'LEFT',
@@ -93,7 +95,7 @@ class Reporting(ModelSQL, ModelView):
                 return_.reason.as_('reason'),
                 production.location.as_('workshop'),
                 abnormal.as_('abnormal'),
-                Sum(line.internal_quantity).as_('quantity'),
+                Sum(move.internal_quantity).as_('quantity'),
                 Sum(cost).as_('cost'),
                 Sum(Case((abnormal, Literal(0)), else_=cost)).as_('saved'),
                 Count(return_.id, distinct=True).as_('returns'),

@@ -78,6 +78,25 @@ class Disposition(Workflow, ModelSQL, ModelView):
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')
+    rework_materials = fields.One2Many(
+        'quality.disposition.material', 'disposition', "Extra Materials",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'invisible': Eval('type') != 'rework',
+            },
+        help="Materials added by the rework, taken from the storage of "
+        "the warehouse.")
+    rework_labour_cost = fields.Numeric(
+        "Labour Cost", digits='currency',
+        domain=['OR',
+            ('rework_labour_cost', '=', None),
+            ('rework_labour_cost', '>=', 0),
+            ],
+        states={
+            'readonly': Eval('state') != 'draft',
+            'invisible': Eval('type') != 'rework',
+            },
+        help="The labour of the rework, added to the cost of its output.")
     move = fields.Many2One('stock.move', "Move", readonly=True)
     return_shipment = fields.Many2One(
         'stock.shipment.in.return', "Return Shipment", readonly=True)
@@ -296,7 +315,8 @@ class Disposition(Workflow, ModelSQL, ModelView):
         output.origin = None
         output.unit_price = Decimal(0)
         output.currency = self.company.currency
-        production.inputs = [input_]
+        production.inputs = [input_] + [
+            m.get_move(production) for m in self.rework_materials]
         production.outputs = [output]
         return production
 
@@ -313,3 +333,76 @@ class Disposition(Workflow, ModelSQL, ModelView):
         return super().view_attributes() + [
             ('/tree', 'visual', If(Eval('state') == 'cancelled', 'muted', '')),
             ]
+
+
+class DispositionMaterial(ModelSQL, ModelView):
+    "Quality Disposition Extra Material"
+    __name__ = 'quality.disposition.material'
+
+    _states = {
+        'readonly': Eval('disposition_state') != 'draft',
+        }
+
+    disposition = fields.Many2One(
+        'quality.disposition', "Disposition", required=True,
+        ondelete='CASCADE', states=_states)
+    disposition_state = fields.Function(
+        fields.Selection('get_disposition_states', "Disposition State"),
+        'on_change_with_disposition_state')
+    product = fields.Many2One(
+        'product.product', "Product", required=True, states=_states,
+        domain=[('type', 'in', ['goods', 'assets'])])
+    product_uom_category = fields.Function(
+        fields.Many2One('product.uom.category', "Product UoM Category"),
+        'on_change_with_product_uom_category')
+    quantity = fields.Float(
+        "Quantity", digits='unit', required=True, states=_states,
+        domain=[('quantity', '>', 0)])
+    unit = fields.Many2One(
+        'product.uom', "Unit", required=True, states=_states,
+        domain=[('category', '=', Eval('product_uom_category', -1))])
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('disposition')
+
+    @classmethod
+    def get_disposition_states(cls):
+        pool = Pool()
+        Disposition = pool.get('quality.disposition')
+        return Disposition.fields_get(['state'])['state']['selection']
+
+    @fields.depends('disposition', '_parent_disposition.state')
+    def on_change_with_disposition_state(self, name=None):
+        if self.disposition:
+            return self.disposition.state
+
+    @fields.depends('product')
+    def on_change_with_product_uom_category(self, name=None):
+        if self.product:
+            return self.product.default_uom.category
+
+    @fields.depends('product', 'unit')
+    def on_change_product(self):
+        if self.product:
+            category = self.product.default_uom.category
+            if not self.unit or self.unit.category != category:
+                self.unit = self.product.default_uom
+
+    def get_rec_name(self, name):
+        return '%s %s %s' % (
+            self.quantity, self.unit.symbol, self.product.rec_name)
+
+    def get_move(self, production):
+        "The input move of the rework production"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        disposition = self.disposition
+        return Move(
+            company=disposition.company, product=self.product,
+            unit=self.unit, quantity=self.quantity,
+            from_location=production.warehouse.storage_location,
+            to_location=production.location)

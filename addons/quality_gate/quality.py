@@ -150,6 +150,9 @@ class Inspection(metaclass=PoolMeta):
                 Line.get_from_move(control, m)
                 for m in origin.quality_inspection_moves()
                 if control.match_product(m.product)]
+        elif (origin is not None
+                and hasattr(origin, 'get_quality_inspection_lines')):
+            inspection.lines = origin.get_quality_inspection_lines(control)
         return inspection
 
     def check(self):
