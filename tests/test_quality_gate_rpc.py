@@ -2,8 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 """Quality gate decisions against a real trytond on PostgreSQL, over
 JSON-RPC: a double decision from two sessions (C4), bad quantities (B1) and
-a user outside the quality inspector group (A1) of RELIABILITY.md.  Every
-loop is bounded in count and time and talks only to 127.0.0.1.
+a user outside the quality inspector group (A1) of RELIABILITY.md, on
+supplier receipts and on material returns (production_material_return).
+Every loop is bounded in count and time and talks only to 127.0.0.1.
 """
 import threading
 from decimal import Decimal
@@ -12,10 +13,11 @@ import pytest
 
 from tools.server import RPCError
 
-MODULES = ['quality_gate']
+MODULES = ['quality_gate', 'production_material_return']
 PASSWORD = 'zhizao2026'
 INSPECTION = 'model.quality.inspection.'
 LINE = 'model.quality.inspection.line.'
+RETURN = 'model.production.material.return.'
 DEADLINE = 120  # seconds for any concurrent phase
 
 
@@ -96,7 +98,64 @@ def env(make_server):
         line, = rpc(LINE + 'search', [('inspection', '=', inspection)])
         return shipment.id, inspection, line
 
-    return dict(server=server, users=users, receipt=receipt)
+    Configuration = Model.get('production.configuration')
+    Inventory = Model.get('stock.inventory')
+    Location = Model.get('stock.location')
+    Production = Model.get('production')
+    Return = Model.get('production.material.return')
+
+    configuration = Configuration(1)
+    configuration.material_return_separate_duties = False
+    configuration.save()
+    template = ProductTemplate(
+        name="漆包线", default_uom=unit, type='goods', producible=True,
+        lot_required=['storage'])
+    wire, = template.products
+    wire.cost_price = Decimal('10')
+    template.save()
+    wire, = template.products
+    template = ProductTemplate(
+        name="电机", default_uom=unit, type='goods', producible=True)
+    template.save()
+    motor, = template.products
+    control = Control(name="退料检验",
+        operations=['production.material.return:approve'], product=wire)
+    point = control.points.new()
+    point.string = "外观"
+    point.name = 'look'
+    point.type_ = 'boolean'
+    control.save()
+    storage, = Location.find([('code', '=', 'STO')])
+
+    def material_return(quantity=10):
+        "A return of quantity out of 20 issued waiting for its decision"
+        lot = Lot(number='W-%s' % len(Lot.find([])), product=wire)
+        lot.save()
+        inventory = Inventory(location=storage)
+        inventory.lines.new(product=wire, lot=lot, quantity=20)
+        inventory.click('confirm')
+        production = Production(product=motor, quantity=1, unit=unit)
+        move = production.inputs.new(
+            product=wire, quantity=20, unit=unit, lot=lot)
+        move.from_location = storage
+        move.to_location = production.location
+        production.click('wait')
+        production.click('assign_force')
+        production.click('run')
+        return_ = Return(production=production)
+        return_.lines.new(product=wire, lot=lot, quantity=quantity)
+        return_.click('submit')
+        return_.click('approve')
+        assert return_.state == 'inspecting'
+        rpc = server.jsonrpc()
+        inspection, = rpc(INSPECTION + 'search',
+            [('origin', '=', 'production.material.return,%s' % return_.id)])
+        rpc(INSPECTION + 'write', [inspection], {'points': {'look': True}})
+        line, = rpc(LINE + 'search', [('inspection', '=', inspection)])
+        return return_.id, inspection, line
+
+    return dict(server=server, users=users, receipt=receipt,
+        material_return=material_return)
 
 
 def skipping_warnings(rpc, method, *args):
@@ -279,3 +338,128 @@ def test_xmlrpc_example(env):
         [values['lot']], 'on_hold', "客户投诉", ctx)
     lot, = s.model.stock.lot.read([values['lot']], ['quality_status'], ctx)
     assert lot['quality_status'] == 'on_hold'
+
+
+def return_snapshot(env, return_, inspection):
+    "The states, the stock moves of the return and the decided quantities"
+    admin = session(env, 'admin')
+    state, = admin(INSPECTION + 'read', [inspection], ['state', 'decided'])
+    return_state, = admin(RETURN + 'read', [return_], ['state'])
+    moves = admin('model.stock.move.search_read',
+        [('origin.material_return', '=', return_,
+                'production.material.return.line')],
+        0, None, [('id', 'ASC')],
+        ['quantity', 'to_location.code', 'state'])
+    lines = admin(LINE + 'search_read', [('inspection', '=', inspection)],
+        0, None, None, ['accepted_quantity', 'rejected_quantity',
+            'concession_quantity', 'rejected_move'])
+    return (state['state'], state['decided'], return_state['state'],
+        sorted((m['quantity'], m['to_location.']['code'], m['state'])
+            for m in moves),
+        [(l['accepted_quantity'], l['rejected_quantity'],
+                l['concession_quantity'], l['rejected_move'])
+            for l in lines])
+
+
+def concurrently(calls):
+    "Run the calls at once; return their outcomes, 'ok' or the error"
+    outcomes = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(calls), timeout=DEADLINE)
+
+    def client(call):
+        barrier.wait()
+        try:
+            call()
+            outcome = 'ok'
+        except RPCError as error:
+            outcome = str(error.error[0])
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=client, args=(c,), daemon=True)
+        for c in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(DEADLINE)
+        assert not thread.is_alive(), "a client did not finish in time"
+    return outcomes
+
+
+def test_c4_material_return_double_decision(env):
+    "C4: two sessions decide the same return inspection: one set of moves"
+    return_, inspection, line = env['material_return']()
+    qc = session(env, 'qc')
+    qc(LINE + 'write', [line], {
+            'accepted_quantity': 7, 'rejected_quantity': 2,
+            'concession_quantity': 1})
+    sessions = [session(env, 'qc') for _ in range(2)]
+    outcomes = concurrently([
+            lambda rpc=rpc: rpc(INSPECTION + 'process', [inspection])
+            for rpc in sessions])
+    assert outcomes.count('ok') == 1, outcomes
+    # Two stock-ins at once: still one set of moves
+    admins = [session(env, 'admin') for _ in range(2)]
+    outcomes = concurrently([
+            lambda rpc=rpc: rpc(RETURN + 'do', [return_])
+            for rpc in admins])
+    assert 'ok' in outcomes, outcomes
+    state, decided, return_state, moves, lines = return_snapshot(
+        env, return_, inspection)
+    assert (state, decided, return_state) == ('failed', True, 'done')
+    assert moves == [(2, 'QUA', 'done'), (8, 'STO', 'done')]
+    (accepted, rejected, concession, rejected_move), = lines
+    assert (accepted, rejected, concession) == (7, 2, 1)
+    assert rejected_move is not None
+    with pytest.raises(RPCError):
+        qc(INSPECTION + 'process', [inspection])
+    assert return_snapshot(env, return_, inspection) == (
+        state, decided, return_state, moves, lines)
+
+
+@pytest.mark.parametrize('values', [
+        {'accepted_quantity': 7, 'rejected_quantity': 2,
+            'concession_quantity': 2},
+        {'accepted_quantity': 12, 'rejected_quantity': -2},
+        {'rejected_quantity': 'abc'},
+        {'accepted_quantity': float('nan')},
+        {'accepted_quantity': 1e308},
+        ])
+def test_b1_material_return_bad_quantities(env, values):
+    "B1: a return decision that does not add up writes nothing"
+    return_, inspection, line = env['material_return']()
+    qc = session(env, 'qc')
+    before = return_snapshot(env, return_, inspection)
+    assert before[:4] == ('pending', False, 'inspecting', [])
+    with pytest.raises(RPCError) as info:
+        qc(INSPECTION + 'write', [inspection],
+            {'lines': [['write', [line], values]]})
+        qc(INSPECTION + 'process', [inspection])
+    assert 'Traceback' not in str(info.value.error)
+    after = return_snapshot(env, return_, inspection)
+    assert after[:4] == before[:4]
+    assert after[4][0][3] is None
+    # Nor can the return be stocked in before a decision
+    with pytest.raises(RPCError):
+        session(env, 'admin')(RETURN + 'do', [return_])
+    assert return_snapshot(env, return_, inspection)[3] == []
+
+
+def test_a1_material_return_outside_group(env):
+    "A1: a storekeeper cannot decide a return inspection"
+    return_, inspection, line = env['material_return']()
+    storekeeper = session(env, 'storekeeper')
+    before = return_snapshot(env, return_, inspection)
+    with pytest.raises(RPCError) as info:
+        storekeeper(INSPECTION + 'process', [inspection])
+    assert 'Traceback' not in str(info.value.error)
+    with pytest.raises(RPCError):
+        storekeeper(LINE + 'write', [line], {
+                'rejected_quantity': 10, 'accepted_quantity': 0})
+    assert return_snapshot(env, return_, inspection) == before
+    qc = session(env, 'qc')
+    qc(INSPECTION + 'process', [inspection])
+    session(env, 'admin')(RETURN + 'do', [return_])
+    assert return_snapshot(env, return_, inspection)[:4] == (
+        'passed', True, 'done', [(10, 'STO', 'done')])
