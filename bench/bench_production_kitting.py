@@ -47,7 +47,14 @@ def count_statements():
 
 
 def measure(function, runs):
-    "Return (result, median seconds, statements, peak MiB)"
+    """Return (result, median seconds, statements, peak MiB)
+
+    runs=0: one run only, without warm-up nor memory (the slow ways)"""
+    if not runs:
+        STATEMENTS[0] = 0
+        start = time.perf_counter()
+        result = function()
+        return result, time.perf_counter() - start, STATEMENTS[0], None
     result = function()  # warm-up
     times = []
     for _ in range(runs):
@@ -65,6 +72,12 @@ def measure(function, runs):
 # Tryton's native way and the naive loop
 def native_buildable(product_ids, warehouse_id):
     "products_by_location for the stock, the BOMs walked through the ORM"
+    engine = native_engine(product_ids, warehouse_id)
+    return {p: engine.buildable(p) for p in product_ids}
+
+
+def native_engine(product_ids, warehouse_id):
+    "The engine filled the Tryton way: ORM BOM walk, products_by_location"
     from trytond.modules.production_kitting.engine import (
         Engine, Line, Substitute)
     from trytond.pool import Pool
@@ -122,8 +135,106 @@ def native_buildable(product_ids, warehouse_id):
         stock[product] = stock.get(product, 0) + quantity
     engine = Engine(boms, stock,
         {p: v.default_uom.rounding for p, v in products.items()})
+    engine.locations = locations
     assert Kitting  # same module, same arithmetic
-    return {p: engine.buildable(p) for p in product_ids}
+    return engine
+
+
+def native_atp(sales, warehouse_id):
+    """Sale lines through the ORM (search, shipping date and quantity per
+    record), engine filled the Tryton way, planned receipts by an ORM
+    search, lines served in date order"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Kitting = pool.get('production.kitting')
+    SaleLine = pool.get('sale.line')
+    Move = pool.get('stock.move')
+    Date = pool.get('ir.date')
+    today = Date.today()
+    asked = [l for s in sales for l in s.lines
+        if l.type == 'line' and l.product
+        and l.product.type in {'goods', 'assets'}]
+    products = {l.product.id for l in asked}
+    lines = set(SaleLine.search(
+            Kitting._open_sale_lines_domain(warehouse_id, products)))
+    lines.update(asked)
+    keys = {l: Kitting._sale_line_key(l, today) for l in lines}
+    asked_ids = {l.id for l in asked}
+    last = max(keys[l][0] for l in asked)
+    order = sorted(k for k in keys.values()
+        if k[0] <= last or k[3] in asked_ids)
+    by_id = {l.id: l for l in lines}
+    quantities = {
+        i: (None, None, None, by_id[i].product.id,
+            Kitting._sale_line_quantity(by_id[i]), None)
+        for _, _, _, i in order}
+    engine = native_engine(sorted(products), warehouse_id)
+    receipts = {}
+    for move in Move.search([
+                ('product', 'in', list(engine.stock)),
+                ('to_location', 'in', engine.locations),
+                ('from_location', 'not in', engine.locations),
+                ('state', 'in', ['draft', 'assigned']),
+                ('planned_date', '!=', None),
+                ('planned_date', '<=', last),
+                ]):
+        key = (move.planned_date, move.product.id)
+        receipts[key] = receipts.get(key, 0) + move.internal_quantity
+    return Kitting.allocate_sale_lines(engine, engine.stock, quantities,
+        order, [(d, p, q) for (d, p), q in receipts.items()], asked_ids)
+
+
+def naive_atp(sales, warehouse_id, sample):
+    """The first sample lines in date order, one ORM call per line, per
+    product and per BOM node (stock and receipts asked product by
+    product)"""
+    from trytond.modules.production_kitting.engine import Engine
+    from trytond.pool import Pool
+    pool = Pool()
+    Kitting = pool.get('production.kitting')
+    SaleLine = pool.get('sale.line')
+    Location = pool.get('stock.location')
+    Move = pool.get('stock.move')
+    Date = pool.get('ir.date')
+    today = Date.today()
+    storage = Location(warehouse_id).storage_location.id
+    locations = [l.id for l in Location.search([
+                ('parent', 'child_of', [storage]),
+                ])]
+    products = set()
+    for sale in sales:
+        for line in sale.lines:
+            if line.type == 'line' and line.product:
+                products.add(line.product.id)
+    lines = SaleLine.search(
+        Kitting._open_sale_lines_domain(warehouse_id, products))
+    lines = sorted(lines, key=lambda l: Kitting._sale_line_key(l, today))
+    stock, seen, result = {}, {}, {}
+
+    def receipts(product, start, end):
+        return [m.internal_quantity for m in Move.search([
+                    ('product', '=', product),
+                    ('to_location', 'in', locations),
+                    ('from_location', 'not in', locations),
+                    ('state', 'in', ['draft', 'assigned']),
+                    ('planned_date', '!=', None),
+                    ('planned_date', '<=', end),
+                    ] + ([('planned_date', '>', start)] if start else []))]
+    for line in lines[:sample]:
+        date = line.shipping_date or today
+        boms, fresh, rounding = {}, {}, {}
+        _naive_visit(line.product.id, boms, fresh, rounding, storage)
+        for product, quantity in fresh.items():
+            if product not in stock:
+                stock[product] = quantity
+            for received in receipts(product, seen.get(product), date):
+                stock[product] = max(stock[product], 0) + received
+            seen[product] = date
+        values = Kitting._promise(Engine(boms, {}, rounding), stock,
+            line.product.id, Kitting._sale_line_quantity(line))
+        values.update({'line': line.id, 'sale': line.sale.id, 'date': date})
+        result[line.id] = values
+    return result
 
 
 def naive_buildable(product_ids, warehouse_id):
@@ -176,20 +287,34 @@ def run(args):
     from tools.pgcluster import Cluster
     from tools.server import Server
     count_statements()
-    cluster = Cluster(fsync=True)
-    uri = cluster.start()
-    lines = []
-    try:
+    cluster = None
+    if args.uri:
+        # a database already loaded by an earlier run (--keep)
+        uri, database, load_time = args.uri, args.database, None
+    else:
+        cluster = Cluster(fsync=True)
+        uri = cluster.start()
         database = 'bench_kitting_%s' % args.size.lower()
-        server = Server(database, ['production_kitting'], uri=uri,
-            languages=('en',))
-        start = time.monotonic()
-        server.build()
-        print("built in %.0fs" % (time.monotonic() - start), file=sys.stderr)
-        from data import dataset
-        start = time.monotonic()
-        dataset.load(args.size, database, uri=uri, seed=args.seed)
-        load_time = time.monotonic() - start
+    lines = []
+    server = Server(database, ['production_kitting'], uri=uri,
+        languages=('en',))
+    try:
+        if cluster:
+            start = time.monotonic()
+            server.build()
+            print("built in %.0fs" % (time.monotonic() - start),
+                file=sys.stderr)
+            from data import dataset
+            start = time.monotonic()
+            dataset.load(args.size, database, uri=uri, seed=args.seed)
+            load_time = time.monotonic() - start
+            print("loaded in %.0fs" % load_time, file=sys.stderr)
+        else:
+            from trytond import config
+            config.set('database', 'uri', uri)
+            from trytond.pool import Pool
+            Pool.start()
+            Pool(database).init()
         lines += report_in_process(database, args, load_time)
         lines += report_rpc(server, database, args)
     finally:
@@ -197,9 +322,14 @@ def run(args):
             server.stop()
         except Exception:
             pass
-        cluster.stop()
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, 'w') as fp:
+        if cluster and args.keep:
+            print("kept: --uri %s --database %s" % (uri, database),
+                file=sys.stderr)
+        elif cluster:
+            cluster.stop()
+    output = args.output or RESULTS
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    with open(output, 'w') as fp:
         fp.write('\n'.join(lines) + '\n')
     print('\n'.join(lines))
 
@@ -210,9 +340,12 @@ def report_in_process(database, args, load_time):
     lines = [
         '# production_kitting benchmark (K1, K2, S1)',
         '',
-        'Dataset %s (seed %s), loaded in %.0f s; PostgreSQL 15, %s runs '
-        'after a warm-up, median.  `python -m bench.bench_production_kitting'
-        ' --size %s`.' % (args.size, args.seed, load_time, args.runs,
+        'Dataset %s (seed %s)%s; PostgreSQL 15 (fsync on), %s runs '
+        'after a warm-up, median, `PYTHONOPTIMIZE=1`; load average %s at '
+        'the start.  `python -m bench.bench_production_kitting'
+        ' --size %s`.' % (args.size, args.seed,
+            ', loaded in %.0f s' % load_time if load_time else '',
+            args.runs, ', '.join('%.1f' % l for l in os.getloadavg()),
             args.size),
         '',
         ]
@@ -237,7 +370,7 @@ def report_in_process(database, args, load_time):
             sales = Sale.search([
                     ('state', 'in', ['quotation', 'confirmed', 'processing']),
                     ])
-            lines += k2(Kitting, sales, len(sale_lines), args)
+            lines += k2(Kitting, sales, len(sale_lines), warehouse.id, args)
             production, = Production.search(
                 [('state', '=', 'waiting')], limit=1, order=[('id', 'ASC')])
             result, median, statements, peak = measure(
@@ -263,9 +396,14 @@ def k1(Kitting, finished, warehouse, args):
         lambda: Kitting.buildable(finished, warehouse), args.runs)
     native, t_native, s_native, m_native = measure(
         lambda: native_buildable(finished, warehouse), max(args.runs // 2, 1))
+    from trytond.modules.production_kitting.kitting import no_gc
     engine = Kitting.get_engine(finished, warehouse)
-    lower, t_lower, s_lower, m_lower = measure(
-        lambda: {p: engine.buildable(p) for p in finished}, args.runs)
+
+    def lower():
+        # under the same conditions as ours: no cyclic GC
+        with no_gc():
+            return {p: engine.buildable(p) for p in finished}
+    lower, t_lower, s_lower, m_lower = measure(lower, args.runs)
     sample = finished[:args.sample]
     naive, t_naive, s_naive, m_naive = measure(
         lambda: naive_buildable(sample, warehouse), 1)
@@ -299,22 +437,52 @@ def k1(Kitting, finished, warehouse, args):
         ]
 
 
-def k2(Kitting, sales, n_lines, args):
-    result, median, statements, peak = measure(
+def k2(Kitting, sales, n_lines, warehouse, args):
+    from trytond.modules.production_kitting.kitting import no_gc
+    ours, t_ours, s_ours, m_ours = measure(
         lambda: Kitting.sale_atp(sales), args.runs)
+    native, t_native, s_native, _ = measure(
+        lambda: native_atp(sales, warehouse), 0)
+    data = Kitting._sale_atp_data(warehouse, sales)
+    engine, lines, order, receipts, asked_ids = data
+
+    def lower():
+        with no_gc():
+            return Kitting.allocate_sale_lines(engine, dict(engine.stock),
+                lines, order, receipts, asked_ids)
+    lower, t_lower, s_lower, m_lower = measure(lower, args.runs)
+    naive, t_naive, s_naive, _ = measure(
+        lambda: naive_atp(sales, warehouse, args.sample_lines), 0)
+    assert ours == native, 'native differs'
+    assert ours == lower, 'lower bound differs'
+    assert all(ours[l] == v for l, v in naive.items()), 'naive differs'
+    scale = len(ours) / len(naive)
     promised = sum(v['from_stock'] + v['from_production']
-        for v in result.values())
-    short = sum(1 for v in result.values() if v['short'])
+        for v in ours.values())
+    short = sum(1 for v in ours.values() if v['short'])
     return [
         '## K2 ATP of all open sales lines',
         '',
-        '%s lines (%s open in total), %s promised units, %s lines short.' % (
-            len(result), n_lines, promised, short),
+        '%s lines (%s open in total), %s promised units, %s lines short; '
+        'all four ways give identical numbers (checked; the naive loop on '
+        'the first %s lines in date order).' % (
+            len(ours), n_lines, promised, short, len(naive)),
         '',
-        '| way | median | statements | peak memory |',
-        '|---|---|---|---|',
-        '| ours (sale_atp) | %.3f s | %s | %.1f MiB |' % (
-            median, statements, peak),
+        '| way | median | statements | peak memory | vs lower bound |',
+        '|---|---|---|---|---|',
+        '| ours (sale_atp) | %.3f s | %s | %.1f MiB | %.1f× |' % (
+            t_ours, s_ours, m_ours, t_ours / t_lower),
+        '| native (ORM lines, products_by_location + ORM walk; 1 run) '
+        '| %.1f s | %s | | %.0f× |' % (
+            t_native, s_native, t_native / t_lower),
+        '| naive ORM loop (%s lines, ×%.0f; 1 run) | %.1f s | %.0f | '
+        '| %.0f× |' % (len(naive), scale, t_naive * scale,
+            s_naive * scale, t_naive * scale / t_lower),
+        '| lower bound (allocation on preloaded data) | %.3f s | %s | '
+        '%.1f MiB | 1× |' % (t_lower, s_lower, m_lower),
+        '',
+        'ours is %.0f× faster than the native way and %.0f× faster than '
+        'the naive loop.' % (t_native / t_ours, t_naive * scale / t_ours),
         '',
         ]
 
@@ -356,7 +524,13 @@ def main():
     parser.add_argument('--size', default='S')
     parser.add_argument('--runs', type=int, default=5)
     parser.add_argument('--sample', type=int, default=5)
+    parser.add_argument('--sample-lines', type=int, default=20)
     parser.add_argument('--seed', type=int, default=42)
+    parser.add_argument('--keep', action='store_true',
+        help="keep the PostgreSQL cluster and print how to reuse it")
+    parser.add_argument('--uri', help="reuse a kept cluster")
+    parser.add_argument('--database', help="reuse a kept database")
+    parser.add_argument('--output', help="instead of %s" % RESULTS)
     run(parser.parse_args())
 
 

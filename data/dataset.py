@@ -10,9 +10,12 @@ tools/server.py ``Server.build``).  Sizes: S, M, L and adversarial.
 How it loads:
 - products (templates and variants) through the ORM ``create`` in batches:
   codes, units and defaults are set by Tryton;
-- BOMs, BOM lines, substitutes and done stock moves with python-sql
-  ``INSERT`` in bulk: no validation runs, which is what lets the
-  adversarial set hold a cyclic BOM that the ORM would refuse;
+- BOMs, BOM lines, substitutes and done stock moves in bulk (PostgreSQL
+  ``COPY``, python-sql ``INSERT`` elsewhere): no validation runs, which is
+  what lets the adversarial set hold a cyclic BOM that the ORM would
+  refuse;
+- one stock period closed 60 days ago by ``stock.period.close`` (Tryton
+  fills its cache): stock queries read the cache plus the moves after it;
 - sales and production orders through the ORM (``set_moves`` creates the
   component moves as Tryton does).
 
@@ -81,6 +84,8 @@ class Generator:
                 self.create_adversarial()
             self.create_moves()
             self.log('moves %.1fs' % (time.monotonic() - start))
+            self.close_period()
+            self.log('period %.1fs' % (time.monotonic() - start))
             self.create_sales()
             self.log('sales %.1fs' % (time.monotonic() - start))
             self.create_productions()
@@ -230,9 +235,18 @@ class Generator:
 
     def _insert(self, table, columns, rows):
         from trytond.transaction import Transaction
-        cursor = Transaction().connection.cursor()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
         columns = columns + [table.create_uid, table.create_date]
         now = _now()
+        if transaction.database.name and hasattr(cursor, 'copy'):
+            # PostgreSQL: COPY is about ten times faster than INSERT
+            names = ', '.join('"%s"' % c.name for c in columns)
+            with cursor.copy('COPY "%s" (%s) FROM STDIN' % (
+                        table._name, names)) as copy:
+                for row in rows:
+                    copy.write_row(row + [0, now])
+            return
         # PostgreSQL takes at most 65535 parameters per statement
         batch = min(BATCH, 60000 // len(columns))
         for start in range(0, len(rows), batch):
@@ -312,6 +326,18 @@ class Generator:
                 move.planned_date, move.company, move.unit_price,
                 move.currency],
             rows)
+
+    def close_period(self):
+        """Close a stock period 60 days ago with Tryton's own method: the
+        done moves before it are read from its cache"""
+        pool = Pool_()
+        Period = pool.get('stock.period')
+        period, = Period.create([{
+                    'date': dt.date.today() - dt.timedelta(days=60),
+                    'company': self.company.id,
+                    }])
+        Period.close([period])
+        self.period = period
 
     # Sales and productions
     def create_sales(self):
@@ -397,7 +423,9 @@ def load(size, database, uri=None, seed=42):
     Pool.start()
     pool = Pool(database)
     pool.init()
-    with Transaction().start(database, 0, readonly=False):
+    # stock.period close locks the moves
+    with Transaction().start(database, 0, readonly=False,
+            _lock_tables=['stock_move']):
         generator = Generator(size, seed=seed)
         generator.run()
     return generator

@@ -33,8 +33,16 @@ def floor_round(value, rounding):
         math.floor(round(value / rounding, 9)) * rounding, _digits(rounding))
 
 
+_DIGITS = {}
+
+
 def _digits(rounding):
-    return max(0, -math.floor(math.log10(rounding))) + 2
+    try:
+        return _DIGITS[rounding]
+    except KeyError:
+        digits = _DIGITS[rounding] = (
+            max(0, -math.floor(math.log10(rounding))) + 2)
+        return digits
 
 
 class CycleError(Exception):
@@ -161,8 +169,9 @@ class Engine:
             pool = ChainMap({}, self.stock)
         return self._make(product, quantity, pool, None)
 
-    def buildable(self, product, pool=None):
-        "Largest quantity of product that can be made (without its stock)"
+    def buildable(self, product, pool=None, limit=None):
+        """Largest quantity of product that can be made (without its stock),
+        not above limit"""
         if product not in self.boms:
             return 0.0
         if pool is None:
@@ -173,6 +182,8 @@ class Engine:
             bound = self.upper_bound(product)
         finally:
             self.stock = saved
+        if limit is not None:
+            bound = min(bound, limit)
         low, high = 0, int(math.floor(round(bound / rounding, 9)))
         high = min(high, int(UNLIMITED / rounding))
         while low < high:

@@ -1,10 +1,14 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from collections import defaultdict
+import datetime
+import gc
+from collections import ChainMap, defaultdict
+from contextlib import contextmanager
 
-from sql import Literal, Null
-from sql.aggregate import Sum
+from sql import Cast, Column, Literal, Null, Union
+from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
+from sql.operators import Concat, Exists
 
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, ModelView, fields
@@ -28,6 +32,53 @@ def _in(column, ids):
     return column.in_(list(ids))
 
 
+@contextmanager
+def no_gc():
+    """Suspend the cyclic garbage collector
+
+    Loading a BOM graph builds a few hundred thousand acyclic objects: each
+    of them would count towards a full collection, which then costs more
+    than the loading itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Rows:
+    """The rows of a table grouped by their first column (a key)
+
+    Few keys are read with IN; many keys read the whole table once and
+    later calls are served from memory: the number of statements stays
+    bounded by the BOM depth and by one per table for large graphs."""
+
+    def __init__(self, cursor, query):
+        self.cursor = cursor
+        # query(where) where builds the clause on the key column
+        self.query = query
+        self.rows = None
+
+    def get(self, keys):
+        "Return the rows of keys, in the order of the query for each key"
+        keys = set(keys)
+        if not keys:
+            return []
+        if self.rows is None:
+            if len(keys) <= IN_MAX:
+                self.cursor.execute(*self.query(
+                        lambda column: column.in_(list(keys))))
+                return self.cursor.fetchall()
+            self.cursor.execute(*self.query(lambda column: Literal(True)))
+            self.rows = defaultdict(list)
+            for row in self.cursor.fetchall():
+                self.rows[row[0]].append(row)
+        rows = self.rows
+        return [r for k in keys if k in rows for r in rows[k]]
+
+
 class Kitting(Model):
     "Kitting Analysis"
     __name__ = 'production.kitting'
@@ -46,15 +97,17 @@ class Kitting(Model):
     def buildable(cls, product_ids, warehouse_id, date=None):
         "Return the buildable quantity of each product from free stock"
         product_ids = [int(p) for p in product_ids]
-        engine = cls.get_engine(product_ids, warehouse_id, date=date)
-        return {p: engine.buildable(p) for p in product_ids}
+        with no_gc():
+            engine = cls.get_engine(product_ids, warehouse_id, date=date)
+            return {p: engine.buildable(p) for p in product_ids}
 
     @classmethod
     def explain(cls, product_id, warehouse_id, quantity, date=None):
         "Return the tree of needs to make quantity of the product"
         product_id = int(product_id)
-        engine = cls.get_engine([product_id], warehouse_id, date=date)
-        return engine.explain(product_id, float(quantity))
+        with no_gc():
+            engine = cls.get_engine([product_id], warehouse_id, date=date)
+            return engine.explain(product_id, float(quantity))
 
     @classmethod
     def sale_atp(cls, sale_ids):
@@ -65,8 +118,9 @@ class Kitting(Model):
         Sale = pool.get('sale.sale')
         sales = Sale.browse([int(i) for i in sale_ids])
         result = {}
-        for warehouse, group in cls._by_warehouse(sales):
-            result.update(cls._sale_atp(warehouse, group))
+        with no_gc():
+            for warehouse, group in cls._by_warehouse(sales):
+                result.update(cls._sale_atp(warehouse, group))
         return result
 
     @classmethod
@@ -98,48 +152,166 @@ class Kitting(Model):
 
     @classmethod
     def _sale_atp(cls, warehouse, sales):
-        pool = Pool()
-        SaleLine = pool.get('sale.line')
-        Date = pool.get('ir.date')
-        today = Date.today()
-        asked = [l for s in sales for l in s.lines
-            if l.type == 'line' and l.product
-            and l.product.type in {'goods', 'assets'}]
-        if not asked:
+        data = cls._sale_atp_data(warehouse, sales)
+        if not data:
             return {}
-        products = {l.product.id for l in asked}
-        lines = set(SaleLine.search(
-                cls._open_sale_lines_domain(warehouse, products)))
-        lines.update(asked)
-        keys = {l: cls._sale_line_key(l, today) for l in lines}
-        lines = sorted(lines, key=keys.__getitem__)
-        asked_ids = {l.id for l in asked}
-        last = max(keys[l][0] for l in asked)
-        lines = [l for l in lines if keys[l][0] <= last or l.id in asked_ids]
+        engine, lines, order, receipts, asked_ids = data
+        return cls.allocate_sale_lines(
+            engine, engine.stock, lines, order, receipts, asked_ids)
+
+    @classmethod
+    def _sale_atp_data(cls, warehouse, sales):
+        """Return what the allocation of the sales needs: the engine, the
+        lines by id, their order, the receipts and the ids of the asked
+        lines"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        SaleLine = pool.get('sale.line')
+        Sale = pool.get('sale.sale')
+        today = Date.today()
+        line = SaleLine.__table__()
+        asked = cls.load_sale_lines(
+            line, line.sale.in_([s.id for s in sales]))
+        if not asked:
+            return None
+        products = {l[3] for l in asked}
+        line = SaleLine.__table__()
+        sale = Sale.__table__()
+        lines = {l[0]: l for l in cls.load_sale_lines(
+                line, line.sale.in_(sale.select(sale.id,
+                        where=sale.state.in_(
+                            ['quotation', 'confirmed', 'processing'])
+                        & (sale.warehouse == warehouse)))
+                & _in(line.product, products))
+            if l[3] in products}
+        lines.update((l[0], l) for l in asked)
+        keys = {i: (l[5] or today, l[1], l[2] or 0, i)
+            for i, l in lines.items()}
+        asked_ids = {l[0] for l in asked}
+        last = max(keys[i][0] for i in asked_ids)
+        order = sorted((k for k in keys.values()
+                if k[0] <= last or k[3] in asked_ids))
         engine = cls.get_engine(products, warehouse)
-        stock = engine.stock
         receipts = sorted(
             (r[0], p, r[1])
             for p, rs in cls.load_incoming(
                 engine.products.keys(), warehouse, last).items()
             for r in rs)
+        return engine, lines, order, receipts, asked_ids
+
+    @classmethod
+    def allocate_sale_lines(cls, engine, stock, lines, order, receipts,
+            asked_ids):
+        """Promise the lines in order from stock (a pool taken from) and
+        production, adding the receipts [(date, product, quantity)] by date
+
+        Return the values of the asked lines"""
+        receipts = sorted(receipts, reverse=True)
         result = {}
-        for line in lines:
-            date = keys[line][0]
-            while receipts and receipts[0][0] <= date:
-                _, product, quantity = receipts.pop(0)
+        for date, sale_id, _, line_id in order:
+            while receipts and receipts[-1][0] <= date:
+                _, product, quantity = receipts.pop()
                 stock[product] = max(stock.get(product, 0), 0) + quantity
-            values = cls._promise(engine, stock, line.product.id,
-                cls._sale_line_quantity(line))
-            if line.id in asked_ids:
+            _, _, _, product, quantity, _ = lines[line_id]
+            values = cls._promise(engine, stock, product, quantity)
+            if line_id in asked_ids:
                 values.update({
-                        'line': line.id,
-                        'sale': line.sale.id,
+                        'line': line_id,
+                        'sale': sale_id,
                         'date': date,
                         })
-                result[line.id] = values
-            if len(result) == len(asked_ids):
-                break
+                result[line_id] = values
+                if len(result) == len(asked_ids):
+                    break
+        return result
+
+    @classmethod
+    def load_sale_lines(cls, line, where):
+        """Return the goods lines of where on the table line as tuples:
+        (id, sale, sequence, product, quantity still to ship in the
+        product's default unit, shipping date), with a few set-based
+        queries
+
+        The shipping date is the one of sale.line: the first date of its
+        moves, or without moves the sale date plus the lead time, not
+        before the shipping date of the sale."""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Move = pool.get('stock.move')
+        LeadTime = pool.get('product.lead_time')
+        Configuration = pool.get('product.configuration')
+        Uom = pool.get('product.uom')
+        Date = pool.get('ir.date')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        sale = Sale.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        move = Move.__table__()
+        varchar = transaction.database.sql_type('VARCHAR').base
+        moves = move.select(move.origin.as_('origin'),
+            Sum(Case((move.state == 'done', move.internal_quantity),
+                    else_=0)).as_('done'),
+            Min(Coalesce(move.effective_date, move.planned_date)).as_('date'),
+            Count(move.id).as_('count'),
+            where=(move.state != 'cancelled')
+            & move.origin.like('sale.line,%'),
+            group_by=[move.origin])
+        query = line.join(sale, condition=line.sale == sale.id
+            ).join(product, condition=line.product == product.id
+            ).join(template, condition=product.template == template.id
+            ).join(moves, 'LEFT',
+            condition=moves.origin == Concat(
+                'sale.line,', Cast(line.id, varchar))
+            ).select(
+            line.id, line.sale, line.sequence, line.product, line.quantity,
+            line.unit, template.default_uom, template.id, sale.sale_date,
+            sale.shipping_date, moves.done, moves.date, moves.count,
+            where=where & (line.type == 'line')
+            & template.type.in_(['goods', 'assets']))
+        cursor.execute(*query)
+        rows = cursor.fetchall()
+
+        templates = {r[7] for r in rows if not r[12]}
+        lead_times = {}
+        if templates:
+            lead_time = LeadTime.__table__()
+            cursor.execute(*lead_time.select(
+                    lead_time.template, lead_time.lead_time,
+                    where=_in(lead_time.template, templates)
+                    & (lead_time.template != Null)))
+            for template_id, value in cursor:
+                lead_times.setdefault(template_id, value)
+            if templates - set(lead_times):
+                default = Configuration(1).get_multivalue(
+                    'default_lead_time')
+                for template_id in templates - set(lead_times):
+                    lead_times[template_id] = default
+        units = {u.id: u for u in Uom.browse(
+                {r[5] for r in rows} | {r[6] for r in rows})}
+        today = Date.today()
+        result = []
+        for (id_, sale_id, sequence, product_id, quantity, unit, uom,
+                template_id, sale_date, sale_shipping_date, done, date,
+                count) in rows:
+            quantity = quantity or 0
+            if unit != uom:
+                quantity = Uom.compute_qty(
+                    units[unit], quantity, units[uom], round=False)
+            quantity = max(quantity - (done or 0), 0)
+            if not count:
+                date = None
+                lead_time = lead_times.get(template_id)
+                if isinstance(lead_time, (int, float)):
+                    lead_time = datetime.timedelta(seconds=lead_time)
+                if lead_time is not None and quantity > 0:
+                    date = (sale_date or today) + lead_time
+                    if sale_shipping_date:
+                        date = max(date, sale_shipping_date)
+            result.append(
+                (id_, sale_id, sequence, product_id, quantity, date))
         return result
 
     @classmethod
@@ -152,12 +324,18 @@ class Kitting(Model):
         limiting = {}
         if rest > 1e-9:
             if product in engine.boms:
-                from_production = min(rest, engine.buildable(product, stock))
-                if rest - from_production > 1e-9:
+                # all of it most often: one pass instead of a search
+                pool = ChainMap({}, stock)
+                if engine.make(product, rest, pool):
+                    from_production = rest
+                    stock.update(pool.maps[0])
+                else:
+                    from_production = engine.buildable(
+                        product, stock, limit=rest)
                     limiting = engine.limiting(
                         engine.explain(product, rest, stock))
-                if from_production > 0:
-                    engine.make(product, from_production, stock)
+                    if from_production > 0:
+                        engine.make(product, from_production, stock)
             else:
                 limiting = {product: rest}
         short = max(rest - from_production, 0)
@@ -202,8 +380,9 @@ class Kitting(Model):
         Production = pool.get('production')
         productions = Production.browse([int(i) for i in production_ids])
         result = {}
-        for warehouse, group in cls._by_warehouse(productions):
-            result.update(cls._shortage(warehouse, group))
+        with no_gc():
+            for warehouse, group in cls._by_warehouse(productions):
+                result.update(cls._shortage(warehouse, group))
         return result
 
     @classmethod
@@ -239,9 +418,13 @@ class Kitting(Model):
             needs.append((production, required, reserved))
         substitutes = cls._production_substitutes(productions)
         product_ids = {p for _, r, _ in needs for p in r}
-        engine = cls.get_engine(
+        # the components and their substitutes only: no BOM walk
+        _, products = cls.load_boms(
             product_ids | {s for ss in substitutes.values() for s, _ in ss},
-            warehouse)
+            depth=0)
+        engine = Engine({}, cls.load_stock(products.keys(), warehouse),
+            {p: v['rounding'] for p, v in products.items()})
+        engine.products = products
         stock = engine.stock
         last = max(
             [p.planned_start_date or today for p in productions] + [today])
@@ -283,7 +466,7 @@ class Kitting(Model):
                     action, substitute = 'substitute', sub
                     break
             else:
-                if product in engine.boms:
+                if engine.products[product]['bom']:
                     action = 'production'
                 elif engine.products[product]['purchasable']:
                     action = 'purchase'
@@ -339,11 +522,12 @@ class Kitting(Model):
         return {i: (f, r, c) for i, f, r, c in cursor}
 
     @classmethod
-    def load_boms(cls, product_ids):
-        """Load the BOMs reachable from the products, level by level
+    def load_boms(cls, product_ids, depth=None):
+        """Load the BOMs reachable from the products, level by level, down
+        to depth levels (all by default)
 
         Return {product: [Line]} and {product: {'code', 'uom', 'rounding',
-        'bom'}}"""
+        'bom', 'purchasable'}}"""
         pool = Pool()
         Product = pool.get('product.product')
         Template = pool.get('product.template')
@@ -355,14 +539,11 @@ class Kitting(Model):
         cursor = Transaction().connection.cursor()
         uoms = cls._uoms()
 
-        products = {}
-        boms = {}
-
-        def read_products(ids):
+        def products_query(where):
             product = Product.__table__()
             template = Template.__table__()
             product_bom = ProductBOM.__table__()
-            query = product.join(template,
+            return product.join(template,
                 condition=product.template == template.id
                 ).join(product_bom, 'LEFT',
                 condition=product_bom.product == product.id
@@ -370,50 +551,72 @@ class Kitting(Model):
                 product.id, product.code, template.default_uom,
                 template.purchasable, product_bom.bom, product_bom.sequence,
                 product_bom.id,
-                where=_in(product.id, ids))
-            cursor.execute(*query)
+                where=where(product.id))
+
+        def inputs_query(where):
+            bom = BOM.__table__()
+            input_ = Input.__table__()
+            return input_.join(bom, 'LEFT',
+                condition=input_.phantom_bom == bom.id
+                ).select(
+                input_.bom, input_.id, input_.product, input_.quantity,
+                input_.unit, input_.phantom_bom,
+                bom.phantom_quantity, bom.phantom_unit,
+                where=where(input_.bom),
+                order_by=[input_.id])
+
+        def outputs_query(where):
+            output = Output.__table__()
+            return output.select(
+                output.bom, output.product, output.quantity, output.unit,
+                where=where(output.bom))
+
+        def substitutes_query(where):
+            substitute = Substitute_.__table__()
+            return substitute.select(
+                substitute.input, substitute.product, substitute.ratio,
+                where=where(substitute.input),
+                order_by=[substitute.sequence.asc.nulls_first,
+                    substitute.id])
+
+        product_rows = _Rows(cursor, products_query)
+        input_rows = _Rows(cursor, inputs_query)
+        output_rows = _Rows(cursor, outputs_query)
+        substitute_rows = _Rows(cursor, substitutes_query)
+
+        products = {}
+        boms = {}
+
+        def read_products(ids):
             found = {}
-            for pid, code, uom_id, purchasable, bom, sequence, pb_id in cursor:
-                if pid not in ids:
-                    continue
+            for (pid, code, uom_id, purchasable, bom, sequence,
+                    pb_id) in product_rows.get(ids):
                 key = (sequence is not None, sequence or 0, pb_id or 0)
                 current = found.get(pid)
                 if current is None or (bom and (
-                            current['bom'] is None or key < current['key'])):
-                    found[pid] = {
-                        'code': code, 'uom': uom_id,
-                        'purchasable': bool(purchasable),
-                        'rounding': uoms[uom_id][1],
-                        'bom': bom, 'key': key,
-                        }
-            for values in found.values():
-                del values['key']
-            products.update(found)
+                            current[4] is None or key < current[0])):
+                    found[pid] = (key, code, uom_id, purchasable, bom)
+            for pid, (_, code, uom_id, purchasable, bom) in found.items():
+                products[pid] = {
+                    'code': code, 'uom': uom_id,
+                    'purchasable': bool(purchasable),
+                    'rounding': uoms[uom_id][1],
+                    'bom': bom,
+                    }
 
         read_products(set(product_ids))
         frontier = {p: v['bom'] for p, v in products.items() if v['bom']}
-        while frontier:
+        level = 0
+        while frontier and (depth is None or level < depth):
+            level += 1
             bom_ids = set(frontier.values())
             lines = defaultdict(list)  # bom: [(input id, product, qty, uom)]
             phantoms = {}  # bom: (quantity, uom)
             pending = set(bom_ids)
             while pending:
-                bom = BOM.__table__()
-                input_ = Input.__table__()
-                query = input_.join(bom, 'LEFT',
-                    condition=input_.phantom_bom == bom.id
-                    ).select(
-                    input_.id, input_.bom, input_.product, input_.quantity,
-                    input_.unit, input_.phantom_bom,
-                    bom.phantom_quantity, bom.phantom_unit,
-                    where=_in(input_.bom, pending),
-                    order_by=[input_.id])
-                cursor.execute(*query)
                 nested = set()
-                for (line_id, line_bom, product, quantity, unit, phantom,
-                        ph_quantity, ph_unit) in cursor:
-                    if line_bom not in pending:
-                        continue
+                for (line_bom, line_id, product, quantity, unit, phantom,
+                        ph_quantity, ph_unit) in input_rows.get(pending):
                     lines[line_bom].append(
                         (line_id, product, quantity, unit, phantom))
                     if phantom:
@@ -422,29 +625,16 @@ class Kitting(Model):
                             nested.add(phantom)
                 pending = nested - set(lines)
 
-            output = Output.__table__()
-            cursor.execute(*output.select(
-                    output.bom, output.product, output.quantity, output.unit,
-                    where=_in(output.bom, bom_ids)))
             outputs = defaultdict(float)
-            for bom, product, quantity, unit in cursor:
-                if bom in bom_ids and frontier.get(product) == bom:
+            for bom, product, quantity, unit in output_rows.get(bom_ids):
+                if frontier.get(product) == bom:
                     outputs[product] += quantity * uoms[unit][0] / uoms[
                         products[product]['uom']][0]
 
             input_ids = {l[0] for ls in lines.values() for l in ls}
             substitutes = defaultdict(list)
-            if input_ids:
-                substitute = Substitute_.__table__()
-                cursor.execute(*substitute.select(
-                        substitute.input, substitute.product,
-                        substitute.ratio,
-                        where=_in(substitute.input, input_ids),
-                        order_by=[substitute.sequence.asc.nulls_first,
-                            substitute.id]))
-                for input_id, product, ratio in cursor:
-                    if input_id in input_ids:
-                        substitutes[input_id].append((product, ratio))
+            for input_id, product, ratio in substitute_rows.get(input_ids):
+                substitutes[input_id].append((product, ratio))
 
             new = {l[1] for ls in lines.values() for l in ls}
             new |= {s[0] for ss in substitutes.values() for s in ss}
@@ -487,14 +677,63 @@ class Kitting(Model):
     @classmethod
     def storage_locations(cls, warehouse_id):
         "Return the ids of the storage locations of free stock"
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*cls._storage_locations_query(warehouse_id))
+        return [l for l, in cursor]
+
+    @classmethod
+    def _storage_locations_query(cls, warehouse_id):
+        """Return the query of the active locations of the storage tree of
+        the warehouse, quarantine locations and their children excluded"""
         pool = Pool()
         Location = pool.get('stock.location')
-        warehouse = Location(int(warehouse_id))
-        quarantine = set(Location.quarantine_locations())
-        locations = Location.search([
-                ('parent', 'child_of', [warehouse.storage_location.id]),
-                ])
-        return [l.id for l in locations if l.id not in quarantine]
+        location = Location.__table__()
+        storage = Location.__table__()
+        warehouse = Location.__table__()
+        quarantine = Location.__table__()
+        return location.join(storage,
+            condition=(location.left >= storage.left)
+            & (location.right <= storage.right)
+            ).join(warehouse,
+            condition=warehouse.storage_location == storage.id
+            ).select(location.id,
+            where=(warehouse.id == int(warehouse_id))
+            & (location.active == Literal(True))
+            & ~Exists(quarantine.select(Literal(1),
+                    where=(quarantine.quarantine == Literal(True))
+                    & (location.left >= quarantine.left)
+                    & (location.right <= quarantine.right))))
+
+    @classmethod
+    def _stock_company(cls):
+        "Return the id of the company of the stock, as products_by_location"
+        pool = Pool()
+        User = pool.get('res.user')
+        transaction = Transaction()
+        company = transaction.context.get('company')
+        if not company and transaction.user:
+            company = User(transaction.user).company
+            company = company.id if company else None
+        return company
+
+    @classmethod
+    def _stock_period(cls, company, date=None):
+        """Return the id and the date of the last closed stock period of the
+        company up to date, as products_by_location uses it"""
+        pool = Pool()
+        Period = pool.get('stock.period')
+        Date = pool.get('ir.date')
+        period = Period.__table__()
+        cursor = Transaction().connection.cursor()
+        if not company:
+            return None
+        date = max(date or Date.today(), Date.today())
+        cursor.execute(*period.select(period.id, period.date,
+                where=(period.state == 'closed')
+                & (period.company == company)
+                & (period.date <= date),
+                order_by=[period.date.desc], limit=1))
+        return cursor.fetchone()
 
     @classmethod
     def _stock_moves_where(cls, move, product_ids):
@@ -502,43 +741,82 @@ class Kitting(Model):
         return _in(move.product, product_ids)
 
     @classmethod
+    def _stock_period_queries(cls, period_id, locations, product_ids):
+        """Return the queries of (product, quantity) of the closed period
+        cache in the locations"""
+        pool = Pool()
+        Cache = pool.get('stock.period.cache')
+        cache = Cache.__table__()
+        return [cache.select(
+                cache.product.as_('product'),
+                cache.internal_quantity.as_('quantity'),
+                where=(cache.period == period_id)
+                & cache.location.in_(locations)
+                & _in(cache.product, product_ids))]
+
+    @classmethod
     def load_stock(cls, product_ids, warehouse_id, date=None):
         """Return the free stock of products in the warehouse
 
         On hand, minus assigned issues; with a date, plus draft and assigned
-        receipts and minus draft issues planned up to that date."""
+        receipts and minus draft issues planned up to that date.
+
+        As products_by_location: the cache of the last closed stock period
+        of the company plus its moves after the period, in two statements
+        (the period, then one aggregate with the locations as sub-query)."""
         pool = Pool()
         Move = pool.get('stock.move')
-        move = Move.__table__()
         cursor = Transaction().connection.cursor()
         product_ids = set(product_ids)
-        locations = cls.storage_locations(warehouse_id)
-        inside_to = move.to_location.in_(locations)
-        inside_from = move.from_location.in_(locations)
-        incoming = inside_to & ~inside_from
-        outgoing = inside_from & ~inside_to
-        quantity = move.internal_quantity
-        whens = [
-            (incoming & (move.state == 'done'), quantity),
-            (outgoing & move.state.in_(['done', 'assigned']), -quantity),
-            ]
-        if date:
-            planned = ((move.planned_date <= date)
-                & (move.planned_date != Null))
-            whens.extend([
-                    (incoming & move.state.in_(['draft', 'assigned'])
-                        & planned, quantity),
-                    (outgoing & (move.state == 'draft') & planned,
-                        -quantity),
-                    ])
-        query = move.select(
-            move.product,
-            Sum(Coalesce(Case(*whens, else_=0), 0)),
-            where=cls._stock_moves_where(move, product_ids)
-            & (inside_to | inside_from),
-            group_by=[move.product])
+        company = cls._stock_company()
+        period = cls._stock_period(company, date)
+        locations = cls._storage_locations_query(warehouse_id)
+
+        def moves(inside, outside, states, planned_states, sign):
+            "Sum of the moves into (or out of) the storage locations"
+            move = Move.__table__()
+            quantity = move.internal_quantity
+            if sign < 0:
+                quantity = -quantity
+            whens = [(move.state.in_(states), quantity)]
+            if date:
+                whens.append((move.state.in_(planned_states)
+                        & (move.planned_date <= date)
+                        & (move.planned_date != Null), quantity))
+            where = (cls._stock_moves_where(move, product_ids)
+                & Column(move, inside).in_(locations)
+                & ~Column(move, outside).in_(locations)
+                & move.state.in_(
+                    states + (planned_states if date else [])))
+            if company:
+                where &= move.company == company
+            if period:
+                # as products_by_location (and its index)
+                where &= Coalesce(
+                    move.effective_date, move.planned_date,
+                    datetime.date.max) > period[1]
+            return move.select(
+                move.product.as_('product'),
+                Sum(Case(*whens, else_=0)).as_('quantity'),
+                where=where, group_by=[move.product])
+
+        query = Union(
+            moves('to_location', 'from_location', ['done'],
+                ['draft', 'assigned'], 1),
+            moves('from_location', 'to_location', ['done', 'assigned'],
+                ['draft'], -1),
+            all_=True)
+        if period:
+            for other in cls._stock_period_queries(
+                    period[0], locations, product_ids):
+                query = Union(query, other, all_=True)
+        query = query.select(
+            query.product, Sum(query.quantity), group_by=[query.product])
         cursor.execute(*query)
-        return {p: q or 0.0 for p, q in cursor if p in product_ids}
+        stock = dict.fromkeys(product_ids, 0.0)
+        stock.update((p, q or 0.0) for p, q in cursor.fetchall()
+            if p in product_ids)
+        return stock
 
     @classmethod
     def load_incoming(cls, product_ids, warehouse_id, date):
@@ -551,10 +829,20 @@ class Kitting(Model):
         product_ids = set(product_ids)
         if not product_ids:
             return {}
-        locations = cls.storage_locations(warehouse_id)
+        locations = cls._storage_locations_query(warehouse_id)
+        company = cls._stock_company()
+        where = Literal(True)
+        if company:
+            where = move.company == company
+            period = cls._stock_period(company, date)
+            if period:
+                # as products_by_location (and its index)
+                where &= Coalesce(
+                    move.effective_date, move.planned_date,
+                    datetime.date.max) > period[1]
         query = move.select(
             move.product, move.planned_date, Sum(move.internal_quantity),
-            where=cls._stock_moves_where(move, product_ids)
+            where=where & cls._stock_moves_where(move, product_ids)
             & move.to_location.in_(locations)
             & ~move.from_location.in_(locations)
             & move.state.in_(['draft', 'assigned'])
@@ -705,3 +993,21 @@ class KittingQualityGate(metaclass=PoolMeta):
         held = lot.select(lot.id, where=lot.quality_status != 'released')
         return (super()._stock_moves_where(move, product_ids)
             & ((move.lot == Null) | ~move.lot.in_(held)))
+
+    @classmethod
+    def _stock_period_queries(cls, period_id, locations, product_ids):
+        "The lots on hold or rejected in the period cache are not free"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Cache = pool.get('stock.period.cache.lot')
+        lot = Lot.__table__()
+        cache = Cache.__table__()
+        held = lot.select(lot.id, where=lot.quality_status != 'released')
+        return super()._stock_period_queries(
+            period_id, locations, product_ids) + [cache.select(
+                cache.product.as_('product'),
+                (-cache.internal_quantity).as_('quantity'),
+                where=(cache.period == period_id)
+                & cache.location.in_(locations)
+                & _in(cache.product, product_ids)
+                & cache.lot.in_(held))]

@@ -1,5 +1,6 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime
 import unittest
 
 from trytond.modules.company.tests import (
@@ -151,6 +152,86 @@ class ProductionKittingQualityGateTestCase(unittest.TestCase):
             self.assertEqual(
                 Kitting.load_stock([product.id], warehouse.id),
                 {product.id: 7})
+
+    @with_transaction()
+    def test_closed_period(self):
+        "Free stock reads the cache of the closed period as Tryton does"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Location = pool.get('stock.location')
+        Lot = pool.get('stock.lot')
+        Move = pool.get('stock.move')
+        Period = pool.get('stock.period')
+        Date = pool.get('ir.date')
+        Uom = pool.get('product.uom')
+        Template = pool.get('product.template')
+        company = create_company()
+        with set_company(company):
+            today = Date.today()
+            before = today - datetime.timedelta(days=10)
+            unit, = Uom.search([('name', '=', 'Unit')])
+            template, = Template.create([{
+                        'name': 'P', 'type': 'goods',
+                        'default_uom': unit.id,
+                        'products': [('create', [{}])],
+                        }])
+            product, = template.products
+            released, held = Lot.create([
+                    {'number': n, 'product': product.id}
+                    for n in ['L1', 'L2']])
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            supplier, = Location.search([('code', '=', 'SUP')])
+            customer, = Location.search([('code', '=', 'CUS')])
+            storage = warehouse.storage_location.id
+            move = Move.__table__()
+            lot = Lot.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*lot.update(
+                    [lot.quality_status], ['on_hold'],
+                    where=lot.id == held.id))
+
+            def insert(rows):
+                cursor.execute(*move.insert(
+                        [move.product, move.unit, move.quantity,
+                            move.internal_quantity, move.from_location,
+                            move.to_location, move.state, move.company,
+                            move.lot, move.planned_date,
+                            move.effective_date],
+                        [[product.id, unit.id, q, q, f, t, 'done',
+                                company.id, l, d, d]
+                            for q, f, t, l, d in rows]))
+            insert([
+                    (5, supplier.id, storage, released.id, before),
+                    (7, supplier.id, storage, held.id, before),
+                    (2, supplier.id, storage, None, before),
+                    (1, storage, customer.id, None, before),
+                    ])
+            period, = Period.create([{
+                        'date': today - datetime.timedelta(days=5),
+                        'company': company.id,
+                        }])
+            Period.close([period])
+            # 5 released + 2 - 1 from the cache, the held lot excluded
+            self.assertEqual(
+                Kitting.load_stock([product.id], warehouse.id),
+                {product.id: 6})
+            # the moves of a closed period are read from its cache only
+            cursor.execute(*move.update(
+                    [move.internal_quantity], [100],
+                    where=move.product == product.id))
+            insert([
+                    (3, supplier.id, storage, None, today),
+                    (4, supplier.id, storage, held.id, today),
+                    ])
+            self.assertEqual(
+                Kitting.load_stock([product.id], warehouse.id),
+                {product.id: 9})
+            cursor.execute(*lot.update(
+                    [lot.quality_status], ['released'],
+                    where=lot.id == held.id))
+            self.assertEqual(
+                Kitting.load_stock([product.id], warehouse.id),
+                {product.id: 20})
 
 
 del ModuleTestCase
