@@ -309,6 +309,12 @@ def run(args):
             dataset.load(args.size, database, uri=uri, seed=args.seed)
             load_time = time.monotonic() - start
             print("loaded in %.0fs" % load_time, file=sys.stderr)
+            # fresh planner statistics, as autovacuum would give them later
+            import psycopg
+            with psycopg.connect(
+                    uri.rstrip('/') + '/' + database,
+                    autocommit=True) as connection:
+                connection.execute('ANALYZE')
         else:
             from trytond import config
             config.set('database', 'uri', uri)
@@ -404,6 +410,9 @@ def k1(Kitting, finished, warehouse, args):
         with no_gc():
             return {p: engine.buildable(p) for p in finished}
     lower, t_lower, s_lower, m_lower = measure(lower, args.runs)
+    # the raw aggregate of free stock alone: what any way must read
+    stock, t_stock, s_stock, m_stock = measure(
+        lambda: Kitting.load_stock(engine.products, warehouse), args.runs)
     sample = finished[:args.sample]
     naive, t_naive, s_naive, m_naive = measure(
         lambda: naive_buildable(sample, warehouse), 1)
@@ -430,9 +439,14 @@ def k1(Kitting, finished, warehouse, args):
             s_naive * scale, m_naive, t_naive * scale / t_lower),
         '| lower bound (engine on preloaded data) | %.3f s | %s | '
         '%.1f MiB | 1× |' % (t_lower, s_lower, m_lower),
+        '| free stock aggregate alone (%s products) | %.3f s | %s | '
+        '%.1f MiB | |' % (len(stock), t_stock, s_stock, m_stock),
         '',
         'ours is %.0f× faster than the naive loop and %.1f× faster than '
-        'the native way.' % (t_naive * scale / t_ours, t_native / t_ours),
+        'the native way; %.1f× the in-memory pass alone, %.1f× the '
+        'in-memory pass plus the free stock aggregate.' % (
+            t_naive * scale / t_ours, t_native / t_ours,
+            t_ours / t_lower, t_ours / (t_lower + t_stock)),
         '',
         ]
 

@@ -14,7 +14,7 @@ How it loads:
   ``COPY``, python-sql ``INSERT`` elsewhere): no validation runs, which is
   what lets the adversarial set hold a cyclic BOM that the ORM would
   refuse;
-- one stock period closed 60 days ago by ``stock.period.close`` (Tryton
+- one stock period closed 30 days ago by ``stock.period.close`` (Tryton
   fills its cache): stock queries read the cache plus the moves after it;
 - sales and production orders through the ORM (``set_moves`` creates the
   component moves as Tryton does).
@@ -328,12 +328,13 @@ class Generator:
             rows)
 
     def close_period(self):
-        """Close a stock period 60 days ago with Tryton's own method: the
-        done moves before it are read from its cache"""
+        """Close a stock period 30 days ago (a company closing every month)
+        with Tryton's own method: the done moves before it are read from
+        its cache"""
         pool = Pool_()
         Period = pool.get('stock.period')
         period, = Period.create([{
-                    'date': dt.date.today() - dt.timedelta(days=60),
+                    'date': dt.date.today() - dt.timedelta(days=30),
                     'company': self.company.id,
                     }])
         Period.close([period])

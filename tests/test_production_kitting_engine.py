@@ -197,3 +197,15 @@ def test_bom_1700_lines():
     engine = Engine({0: lines}, stock, {i: 1 for i in range(1701)})
     assert engine.buildable(0) == 7
     assert engine.limiting(engine.explain(0, 8)) == {1000: 1}
+
+
+def test_phantom_chain_rounded_up():
+    "Each phantom input of the chain is rounded up before the line"
+    # a lamp takes 0.5 kit (kits are whole), a kit is 4 screws
+    engine = Engine(
+        {'lamp': [Line('screw', 4.0, 1.0, chain=[(0.5, 1.0)])]},
+        {'screw': 10}, {'lamp': 1.0, 'screw': 1.0})
+    assert [engine.need(engine.boms['lamp'][0], n) for n in [1, 2, 3]] == [
+        4.0, 4.0, 8.0]
+    assert engine.buildable('lamp') == 4.0
+    assert engine.explain('lamp', 5.0)['children'][0]['short'] == 2.0

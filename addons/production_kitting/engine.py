@@ -21,6 +21,9 @@ def ceil_round(value, rounding):
     "Round value up to a multiple of rounding"
     if not rounding:
         return value
+    if rounding == 1:
+        # the most common unit, the same result faster
+        return float(math.ceil(round(value, 9)))
     return round(
         math.ceil(round(value / rounding, 9)) * rounding, _digits(rounding))
 
@@ -29,6 +32,8 @@ def floor_round(value, rounding):
     "Round value down to a multiple of rounding"
     if not rounding:
         return value
+    if rounding == 1:
+        return float(math.floor(round(value, 9)))
     return round(
         math.floor(round(value / rounding, 9)) * rounding, _digits(rounding))
 
@@ -66,18 +71,24 @@ class Substitute:
 
 class Line:
     "An input of a BOM, flattened through phantom BOMs"
-    __slots__ = ('product', 'quantity', 'rounding', 'factor', 'substitutes')
+    __slots__ = ('product', 'quantity', 'rounding', 'factor', 'substitutes',
+        'chain', 'scale')
 
     def __init__(self, product, quantity, rounding=0, factor=1.0,
-            substitutes=()):
+            substitutes=(), chain=()):
         self.product = product
-        # in the line unit, per default unit of the BOM output
+        # in the line unit, per default unit of the BOM output (per unit of
+        # the last phantom input of chain)
         self.quantity = quantity
         # rounding of the line unit
         self.rounding = rounding
         # from the line unit to the product's default unit
         self.factor = factor
         self.substitutes = list(substitutes)
+        # the phantom inputs above the line: (quantity per unit above,
+        # rounding of its unit), each rounded up as Tryton does
+        self.chain = tuple(chain)
+        self.scale = math.prod(r for r, _ in chain) if chain else 1.0
 
 
 def Node(product, required):
@@ -134,6 +145,8 @@ class Engine:
 
     def need(self, line, quantity):
         "Quantity of line's product in its default unit to make quantity"
+        for ratio, rounding in line.chain:
+            quantity = ceil_round(ratio * quantity, rounding)
         need = ceil_round(line.quantity * quantity, line.rounding)
         return self._round_up(line.product, need * line.factor)
 
@@ -145,7 +158,8 @@ class Engine:
             return memo[product]
         bound = UNLIMITED
         for line in self.boms.get(product, []):
-            per_unit = line.quantity * line.factor
+            # rounding up in the chain only adds: still an upper bound
+            per_unit = line.quantity * line.factor * line.scale
             if per_unit <= 0:
                 continue
             available = self.available(line.product, memo)

@@ -655,24 +655,29 @@ class Kitting(Model):
 
     @classmethod
     def _flatten(cls, bom, scale, lines, phantoms, substitutes, uoms,
-            products):
-        "Yield the engine lines of bom, passing through phantom BOMs"
+            products, chain=()):
+        """Yield the engine lines of bom, passing through phantom BOMs
+
+        As production does, the quantity of a phantom input is rounded up
+        to its unit before the lines of the phantom BOM are computed from
+        it (chain)."""
         for line_id, product, quantity, unit, phantom in lines[bom]:
             if phantom:
                 ph_quantity, ph_unit = phantoms[phantom]
                 if not ph_quantity:
                     continue
-                # phantom quantity per line unit
-                factor = (quantity * uoms[unit][0]
-                    / (ph_quantity * uoms[ph_unit][0]))
-                yield from cls._flatten(phantom, scale * factor, lines,
-                    phantoms, substitutes, uoms, products)
+                # phantom BOMs per unit of the phantom input
+                factor = uoms[unit][0] / (ph_quantity * uoms[ph_unit][0])
+                yield from cls._flatten(phantom, factor, lines,
+                    phantoms, substitutes, uoms, products,
+                    chain + ((quantity * scale, uoms[unit][1]),))
                 continue
             factor = uoms[unit][0] / uoms[products[product]['uom']][0]
             subs = [Substitute(
                     s, r, uoms[unit][0] / uoms[products[s]['uom']][0])
                 for s, r in substitutes[line_id]]
-            yield Line(product, quantity * scale, uoms[unit][1], factor, subs)
+            yield Line(product, quantity * scale, uoms[unit][1], factor, subs,
+                chain)
 
     @classmethod
     def storage_locations(cls, warehouse_id):

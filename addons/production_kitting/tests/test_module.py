@@ -74,6 +74,54 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
                 Kitting.buildable([a.id], warehouse.id)
 
     @with_transaction()
+    def test_phantom_rounded_up(self):
+        "A phantom input is rounded up to its unit before its lines"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        BOM = pool.get('production.bom')
+        Product = pool.get('product.product')
+        Location = pool.get('stock.location')
+        Inventory = pool.get('stock.inventory')
+        company = create_company()
+        with set_company(company):
+            (lamp, screw), unit = self._products('LAMP', 'SCREW')
+            kit, = BOM.create([{
+                        'name': "Kit", 'phantom': True,
+                        'phantom_unit': unit.id, 'phantom_quantity': 1,
+                        'inputs': [('create', [{
+                                        'product': screw.id, 'quantity': 4,
+                                        'unit': unit.id,
+                                        }])],
+                        }])
+            # 1 kit makes 2 lamps
+            bom, = BOM.create([{
+                        'name': "Lamp",
+                        'inputs': [('create', [{
+                                        'phantom_bom': kit.id,
+                                        'quantity': 1, 'unit': unit.id,
+                                        }])],
+                        'outputs': [('create', [{
+                                        'product': lamp.id, 'quantity': 2,
+                                        'unit': unit.id,
+                                        }])],
+                        }])
+            Product.write([lamp], {'boms': [('create', [{'bom': bom.id}])]})
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            inventory, = Inventory.create([{
+                        'location': warehouse.storage_location.id,
+                        'lines': [('create', [{
+                                        'product': screw.id,
+                                        'quantity': 10,
+                                        }])],
+                        }])
+            Inventory.confirm([inventory])
+            # N lamps take ceil(N / 2) kits of 4 screws: 4 lamps, not 5
+            self.assertEqual(
+                Kitting.buildable([lamp.id], warehouse.id), {lamp.id: 4})
+            tree = Kitting.explain(lamp.id, warehouse.id, 1)
+            self.assertEqual(tree['children'][0]['required'], 4)
+
+    @with_transaction()
     def test_substitute_checks(self):
         "A substitute must differ from the input and share its unit category"
         pool = Pool()
