@@ -13,6 +13,11 @@ runs after a warm-up:
 - contended: 16 clients on one order with fewer units than tries;
 - naive: one client doing the same returns one after the other.
 
+With ``--hosts H --workers W`` the same clients go through nginx to H
+gunicorn masters of W trytond workers each (tools/scaleout.py, the
+README's scale-out set-up with config/trytond-multiprocess.conf) instead
+of one threaded trytond.
+
 After each run every order is checked: returned ≤ issued (violations).
 """
 import argparse
@@ -24,7 +29,8 @@ import time
 from decimal import Decimal
 
 from tools.pgcluster import Cluster
-from tools.server import RPCError, Server
+from tools.scaleout import ScaleOut
+from tools.server import ROOT, RPCError, Server
 
 RETURN = 'model.production.material.return.'
 CLIENTS = 16
@@ -50,7 +56,7 @@ def setup(server, orders, issued):
     configuration = Configuration(1)
     configuration.material_return_separate_duties = False
     configuration.save()
-    unit, = UoM.find([('name', '=', "Unit")])
+    unit, = UoM.find([('symbol', '=', 'u')])
     template = ProductTemplate(name="钢管 Φ25", default_uom=unit,
         type='goods', lot_required=['storage'])
     tube, = template.products
@@ -152,14 +158,30 @@ def main():
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--tries', type=int, default=10)
     parser.add_argument('--json')
+    parser.add_argument('--hosts', type=int, default=0,
+        help="gunicorn masters behind nginx (0: one threaded trytond)")
+    parser.add_argument('--workers', type=int, default=2,
+        help="trytond workers per gunicorn master")
     args = parser.parse_args()
     cluster = Cluster()
     uri = cluster.start()
-    server = Server('bench_mr', ['production_material_return'], uri=uri,
-        extra_config={'database.retry': '40'})
+    if args.hosts:
+        import os
+        server = Server('bench_mr', ['production_material_return'], uri=uri,
+            config_file=os.path.join(
+                ROOT, 'config', 'trytond-multiprocess.conf'))
+    else:
+        server = Server('bench_mr', ['production_material_return'],
+            uri=uri, extra_config={'database.retry': '40'})
+    target = server
     try:
         server.build()
-        server.start()
+        if args.hosts:
+            target = ScaleOut(server, hosts=args.hosts,
+                workers=args.workers, cron=False, worker=False).start()
+        else:
+            server.start()
+        server = target
         per_run = CLIENTS * args.tries
         issued_each = per_run * (args.runs + 1)
         data = setup(server, CLIENTS + 2, issued_each)
@@ -202,6 +224,10 @@ def main():
                         r['rate'] for r in runs), 1),
                 'runs': runs,
                 } for variant, runs in results.items() if runs}
+        report['topology'] = (
+            '%d gunicorn x %d trytond workers behind nginx' % (
+                args.hosts, args.workers) if args.hosts
+            else 'one threaded trytond')
         report['contended_expected'] = contended_limit
         report['contended_committed'] = contended_used
         report['violations'] = violations(
@@ -215,7 +241,7 @@ def main():
                 json.dump(report, fp, indent=2)
         return 0 if not report['violations'] else 1
     finally:
-        server.stop()
+        target.stop()
         cluster.stop()
 
 

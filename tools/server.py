@@ -92,6 +92,10 @@ class Server:
         # ones for the reader, made absolute here
         env['TRYTOND_DATABASE__PATH'] = os.path.abspath(self.workdir)
         env['TRYTOND_WEB__ROOT'] = os.path.join(ROOT, 'var', 'sao')
+        if self.backend == 'postgresql':
+            # a shared configuration file (config/*.conf) leaves the URI to
+            # the environment
+            env['TRYTOND_DATABASE__URI'] = self.uri
         env['PYTHONPATH'] = ROOT
         return env
 
