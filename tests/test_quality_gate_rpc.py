@@ -46,11 +46,12 @@ def env(make_server):
     User = Model.get('res.user')
 
     groups = {g.name: g.id for g in Group.find([
-                ('name', 'in', ["Quality Inspector", "Stock"])])}
+                ('name', 'in', ["Quality Inspector", "Stock",
+                        "Material Return Stock-in"])])}
     users = {}
     for login, group_names in [
             ('qc', ["Quality Inspector", "Stock"]),
-            ('storekeeper', ["Stock"])]:
+            ('storekeeper', ["Stock", "Material Return Stock-in"])]:
         user = User(name=login, login=login, password=PASSWORD)
         for group_name in group_names:
             user.groups.append(Group(groups[group_name]))
@@ -463,3 +464,44 @@ def test_a1_material_return_outside_group(env):
     session(env, 'admin')(RETURN + 'do', [return_])
     assert return_snapshot(env, return_, inspection)[:4] == (
         'passed', True, 'done', [(10, 'STO', 'done')])
+
+
+def test_xmlrpc_example_material_return(env):
+    "The material return example of doc/quality_gate.md"
+    import xmlrpc.client
+    return_, inspection, line = env['material_return'](10)
+    server = env['server']
+
+    def proxy(login):
+        return xmlrpc.client.ServerProxy(
+            'http://%s:%s@127.0.0.1:%s/%s/rpc/' % (
+                login, PASSWORD, server.port, server.database),
+            allow_none=True)
+    s = proxy('qc')
+    ctx = s.model.res.user.get_preferences(True, {})
+    Inspection = s.model.quality.inspection
+    Line = s.model.quality.inspection.line
+    assert inspection in Inspection.search([('state', '=', 'pending'),
+            ('origin', 'like', 'production.material.return,%')],
+        0, None, None, ctx)
+    values, = Inspection.read([inspection], ['origin', 'points'], ctx)
+    assert int(values['origin'].split(',')[1]) == return_
+    assert Line.search(
+        [('inspection', '=', inspection)], 0, None, None, ctx) == [line]
+    Inspection.write([inspection], {
+            'points': {p: True for p in values['points']},
+            'lines': [['write', [line], {
+                        'accepted_quantity': 7, 'rejected_quantity': 2,
+                        'concession_quantity': 1,
+                        'rejection_reason': "碰伤"}]],
+            }, ctx)
+    Inspection.process([inspection], ctx)
+    k = proxy('storekeeper')
+    kctx = k.model.res.user.get_preferences(True, {})
+    getattr(k, 'model.production.material.return').do([return_], kctx)
+    moves = k.model.stock.move.search_read([
+            ('origin.material_return', '=', return_,
+                'production.material.return.line')],
+        0, None, None, ['quantity', 'to_location.code'], kctx)
+    assert sorted((m['quantity'], m['to_location.']['code'])
+        for m in moves) == [(2, 'QUA'), (8, 'STO')]
