@@ -1,12 +1,15 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Demo quality gates (质检闭环): passed, failed, partial and reworked
-receipts, a pending one, dispositions, a lot on hold and a quality issue
-with its corrective actions.
+receipts, a pending one, dispositions, a lot on hold, a quality issue with
+its corrective actions, and a material return (退料) decided per quantity
+(7 accepted, 2 rejected, 1 concession) whose rejected 2 are reworked with
+extra material and labour.
 
 Uses ctx.config, ctx.today, ctx.company, ctx.currency, ctx.warehouse,
-ctx.suppliers, ctx.users['qc'] and ctx.employees['qc'] (and 'manager' when
-present); see doc/DEVELOPING.md.  The controls apply only to the product
+ctx.storage, ctx.products, ctx.suppliers, ctx.users['qc'] and
+ctx.employees['qc'] (and the users 'manager', 'planner' and 'storekeeper'
+when present); see doc/DEVELOPING.md.  The controls apply only to the product
 this plug-in creates, so the other plug-ins' flows are not gated.
 """
 import datetime as dt
@@ -138,7 +141,7 @@ def _dispose(ctx, line, type_, quantity, reason):
     return disposition
 
 
-def _rework(ctx, disposition):
+def _rework(ctx, disposition, points=None):
     "The workshop runs the rework order, its output is inspected again"
     from proteus import Model
     Inspection = Model.get('quality.inspection')
@@ -152,7 +155,7 @@ def _rework(ctx, disposition):
     production.click('do')  # the gate creates the inspection
     _as(ctx, ctx.users['qc'].id)
     inspection, = Inspection.find([('origin', '=', str(production))])
-    inspection.points = {'stroke': 100.1, 'no_rust': True}
+    inspection.points = points or {'stroke': 100.1, 'no_rust': True}
     inspection.click('process')
     _as(ctx, worker)
     production = Production(production.id)
@@ -180,6 +183,96 @@ def _alert(ctx, inspection):
     alert.save()
     alert.click('process')
     return alert
+
+
+def _activated(name):
+    from proteus import Model
+    Module = Model.get('ir.module')
+    return bool(Module.find(
+            [('name', '=', name), ('state', '=', 'activated')]))
+
+
+def _user(ctx, role):
+    "The demo user of the role, else the quality inspector"
+    return ctx.users.get(role, ctx.users['qc']).id
+
+
+def _extra_material(ctx):
+    "A raw material without lot in stock for the rework, if any"
+    from proteus import Model
+    Product = Model.get('product.product')
+    with ctx.config.set_context(locations=[ctx.storage.id]):
+        for code in sorted(ctx.products):
+            if not code.startswith('RM-') or code == PRODUCT_CODE:
+                continue
+            product = Product(ctx.products[code].id)
+            if (product.quantity or 0) >= 1 and not (
+                    product.template.lot_required or []):
+                return product
+
+
+def _material_return(ctx, product, lot):
+    """An order issues 20 of the lot, the workshop returns 10: the
+    inspector accepts 7, rejects 2 and accepts 1 with deviation; the
+    rejected 2 are reworked with extra material and labour"""
+    from proteus import Model
+    Control = Model.get('quality.control')
+    Inspection = Model.get('quality.inspection')
+    Production = Model.get('production')
+    Return = Model.get('production.material.return')
+    control = Control(name="气杆退料检验", product=product,
+        operations=['production.material.return:approve'])
+    point = control.points.new()
+    point.string = "外观无锈蚀"
+    point.name = 'no_rust'
+    point.type_ = 'boolean'
+    control.save()
+
+    production = Production(warehouse=ctx.warehouse,
+        reference="退料质检演示（气杆）")
+    move = production.inputs.new(product=product, lot=lot, quantity=20)
+    move.unit = product.default_uom
+    move.from_location = ctx.warehouse.storage_location
+    move.to_location = production.location
+    production.click('wait')
+    production.click('assign_try')
+    production.click('run')
+
+    _as(ctx, _user(ctx, 'planner'))
+    material_return = Return(production=Production(production.id))
+    line = material_return.lines.new(product=product, lot=lot, quantity=10)
+    line.unit = product.default_uom
+    material_return.comment = "演示：退料质检 7 合格 / 2 不合格 / 1 让步接收"
+    material_return.click('submit')
+    _as(ctx, _user(ctx, 'manager'))
+    Return(material_return.id).click('approve')
+
+    _as(ctx, ctx.users['qc'].id)
+    inspection, = Inspection.find(
+        [('origin', '=', 'production.material.return,%s'
+                % material_return.id)])
+    inspection.points = {'no_rust': False}
+    line, = inspection.lines
+    line.accepted_quantity = 7
+    line.rejected_quantity = 2
+    line.concession_quantity = 1
+    line.rejection_reason = "退回时碰伤缸体"
+    inspection.click('process')
+
+    _as(ctx, _user(ctx, 'storekeeper'))
+    Return(material_return.id).click('do')
+
+    _as(ctx, ctx.users['qc'].id)
+    Disposition = Model.get('quality.disposition')
+    line.reload()
+    rework = Disposition(inspection_line=line, type='rework')
+    rework.reason = "退料碰伤：更换缸体密封圈后复检"
+    extra = _extra_material(ctx)
+    if extra:
+        rework.rework_materials.new(product=extra, quantity=1)
+    rework.rework_labour_cost = Decimal('30.00')
+    rework.click('do')
+    return _rework(ctx, rework, points={'no_rust': True})
 
 
 def create(ctx):
@@ -216,8 +309,11 @@ def create(ctx):
             shipment.click('do')
     try:
         _rework(ctx, rework)
-        _as(ctx, ctx.users['qc'].id)
         _, lot = shipments['QG-1 全部合格']
+        _as(ctx, factory_user)
+        if _activated('production_material_return'):
+            _material_return(ctx, product, lot)
+        _as(ctx, ctx.users['qc'].id)
         Lot.set_quality_status([lot.id], 'on_hold',
             "客户投诉同批次异响，冻结待复检", ctx.config.context)
     finally:
