@@ -2,9 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 """Demo quality gates (质检闭环): passed, failed, partial and reworked
 receipts, a pending one, dispositions, a lot on hold, a quality issue with
-its corrective actions, and a material return (退料) decided per quantity
-(7 accepted, 2 rejected, 1 concession) whose rejected 2 are reworked with
-extra material and labour.
+its corrective actions, a rework with an extra part and labour cost, and a
+material return (退料) of a running order decided per quantity (all but 3
+accepted, 2 rejected and scrapped, 1 concession).
 
 Uses ctx.config, ctx.today, ctx.company, ctx.currency, ctx.warehouse,
 ctx.storage, ctx.products, ctx.suppliers, ctx.users['qc'] and
@@ -17,6 +17,8 @@ from decimal import Decimal
 
 MODULE = 'quality_gate'
 PRODUCT_CODE = 'RM-020'
+# states of the material returns that count as returned
+COUNTED = ['submitted', 'approved', 'inspecting', 'done']
 SUPPLIER = "安吉五金配件厂"
 # reference, quantity, (accepted, rejected, concession) or None: pending
 RECEIPTS = [
@@ -131,17 +133,21 @@ def _decide(ctx, shipment, decision):
     return inspection, line
 
 
-def _dispose(ctx, line, type_, quantity, reason):
+def _dispose(ctx, line, type_, quantity, reason, materials=(),
+        labour=None):
     from proteus import Model
     Disposition = Model.get('quality.disposition')
     disposition = Disposition(inspection_line=line, type=type_)
     disposition.quantity = quantity
     disposition.reason = reason
+    for product in materials:
+        disposition.rework_materials.new(product=product, quantity=1)
+    disposition.rework_labour_cost = labour
     disposition.click('do')
     return disposition
 
 
-def _rework(ctx, disposition, points=None):
+def _rework(ctx, disposition):
     "The workshop runs the rework order, its output is inspected again"
     from proteus import Model
     Inspection = Model.get('quality.inspection')
@@ -155,7 +161,7 @@ def _rework(ctx, disposition, points=None):
     production.click('do')  # the gate creates the inspection
     _as(ctx, ctx.users['qc'].id)
     inspection, = Inspection.find([('origin', '=', str(production))])
-    inspection.points = points or {'stroke': 100.1, 'no_rust': True}
+    inspection.points = {'stroke': 100.1, 'no_rust': True}
     inspection.click('process')
     _as(ctx, worker)
     production = Production(production.id)
@@ -211,38 +217,69 @@ def _extra_material(ctx):
                 return product
 
 
-def _material_return(ctx, product, lot):
-    """An order issues 20 of the lot, the workshop returns 10: the
-    inspector accepts 7, rejects 2 and accepts 1 with deviation; the
-    rejected 2 are reworked with extra material and labour"""
+def _return_candidate(ctx):
+    """The done input of a running order with the most returnable (at
+    least 4) that no return control covers; the README example's order
+    (the one that issued 钢管 RM-001) is left as it is"""
+    from proteus import Model
+    Control = Model.get('quality.control')
+    Production = Model.get('production')
+    Line = Model.get('production.material.return.line')
+    controlled = {c.product.id for c in Control.find([])
+        if c.product
+        and 'production.material.return:approve' in c.operations}
+    candidates = []
+    for production in Production.find(
+            [('state', '=', 'running')], order=[('number', 'ASC')]):
+        if any(i.product.code == 'RM-001' for i in production.inputs):
+            continue
+        for input_ in production.inputs:
+            if input_.state != 'done' or input_.product.id in controlled:
+                continue
+            returned = sum(l.quantity for l in Line.find([
+                        ('material_return.production', '=', production.id),
+                        ('material_return.state', 'in', COUNTED),
+                        ('product', '=', input_.product.id),
+                        ('lot', '=', input_.lot.id if input_.lot else None),
+                        ]))
+            returnable = input_.quantity - returned
+            if returnable >= 4:
+                candidates.append((returnable, production, input_))
+    if not candidates:
+        return None, None, None
+    returnable, production, input_ = max(
+        candidates, key=lambda c: c[0])
+    return production, input_, min(10, int(returnable))
+
+
+def _material_return(ctx):
+    """The workshop returns up to 10 of a running order's material: the
+    inspector accepts all but 3, rejects 2 and accepts 1 with deviation;
+    the rejected 2 are scrapped"""
     from proteus import Model
     Control = Model.get('quality.control')
     Inspection = Model.get('quality.inspection')
     Production = Model.get('production')
     Return = Model.get('production.material.return')
-    control = Control(name="气杆退料检验", product=product,
+    production, input_, quantity = _return_candidate(ctx)
+    if not production:
+        return
+    control = Control(name="退料检验 %s" % input_.product.code,
+        product=input_.product,
         operations=['production.material.return:approve'])
     point = control.points.new()
-    point.string = "外观无锈蚀"
-    point.name = 'no_rust'
+    point.string = "外观无损伤"
+    point.name = 'intact'
     point.type_ = 'boolean'
     control.save()
 
-    production = Production(warehouse=ctx.warehouse,
-        reference="退料质检演示（气杆）")
-    move = production.inputs.new(product=product, lot=lot, quantity=20)
-    move.unit = product.default_uom
-    move.from_location = ctx.warehouse.storage_location
-    move.to_location = production.location
-    production.click('wait')
-    production.click('assign_try')
-    production.click('run')
-
     _as(ctx, _user(ctx, 'planner'))
     material_return = Return(production=Production(production.id))
-    line = material_return.lines.new(product=product, lot=lot, quantity=10)
-    line.unit = product.default_uom
-    material_return.comment = "演示：退料质检 7 合格 / 2 不合格 / 1 让步接收"
+    line = material_return.lines.new(
+        product=input_.product, lot=input_.lot, quantity=quantity)
+    line.unit = input_.unit
+    material_return.comment = (
+        "演示：退料质检 %s 合格 / 2 不合格 / 1 让步接收" % (quantity - 3))
     material_return.click('submit')
     _as(ctx, _user(ctx, 'manager'))
     Return(material_return.id).click('approve')
@@ -251,28 +288,20 @@ def _material_return(ctx, product, lot):
     inspection, = Inspection.find(
         [('origin', '=', 'production.material.return,%s'
                 % material_return.id)])
-    inspection.points = {'no_rust': False}
+    inspection.points = {'intact': False}
     line, = inspection.lines
-    line.accepted_quantity = 7
+    line.accepted_quantity = quantity - 3
     line.rejected_quantity = 2
     line.concession_quantity = 1
-    line.rejection_reason = "退回时碰伤缸体"
+    line.rejection_reason = "退回时碰伤"
     inspection.click('process')
 
     _as(ctx, _user(ctx, 'storekeeper'))
     Return(material_return.id).click('do')
 
     _as(ctx, ctx.users['qc'].id)
-    Disposition = Model.get('quality.disposition')
     line.reload()
-    rework = Disposition(inspection_line=line, type='rework')
-    rework.reason = "退料碰伤：更换缸体密封圈后复检"
-    extra = _extra_material(ctx)
-    if extra:
-        rework.rework_materials.new(product=extra, quantity=1)
-    rework.rework_labour_cost = Decimal('30.00')
-    rework.click('do')
-    return _rework(ctx, rework, points={'no_rust': True})
+    _dispose(ctx, line, 'scrap', 2, "碰伤无法修复，报废")
 
 
 def create(ctx):
@@ -297,7 +326,11 @@ def create(ctx):
         _dispose(ctx, failed_line, 'return', 20, "整批锈蚀，退回供应商")
         partial, partial_line = decided['QG-3 部分不合格']
         _dispose(ctx, partial_line, 'scrap', 1, "缸体变形，无法修复")
-        rework = _dispose(ctx, partial_line, 'rework', 2, "更换密封圈后复检")
+        # the rework adds a part from storage and 30 CNY of labour
+        extra = _extra_material(ctx)
+        rework = _dispose(ctx, partial_line, 'rework', 2,
+            "更换密封圈后复检", materials=[extra] if extra else [],
+            labour=Decimal('30.00'))
         _alert(ctx, partial)
     finally:
         _as(ctx, factory_user)
@@ -309,10 +342,11 @@ def create(ctx):
             shipment.click('do')
     try:
         _rework(ctx, rework)
-        _, lot = shipments['QG-1 全部合格']
         _as(ctx, factory_user)
         if _activated('production_material_return'):
-            _material_return(ctx, product, lot)
+            _material_return(ctx)
+            _as(ctx, factory_user)
+        _, lot = shipments['QG-1 全部合格']
         _as(ctx, ctx.users['qc'].id)
         Lot.set_quality_status([lot.id], 'on_hold',
             "客户投诉同批次异响，冻结待复检", ctx.config.context)
