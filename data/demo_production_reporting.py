@@ -3,7 +3,9 @@
 """Demo records of production_reporting (订单进度跟踪).
 
 Adds a late production order, a sales line whose production finishes after
-its promised date (at risk) and the production manager's home dashboard.
+its promised date (at risk), the production manager's home dashboard and,
+with production_kitting, the kitting analysis of the open orders (their
+kitting status in the tracking).
 Uses ctx: today, warehouse, production_location, products, boms,
 customers, users.
 """
@@ -106,7 +108,25 @@ def create_dashboard(ctx):
     manager.save()
 
 
+def create_kitting(ctx):
+    "The kitting analysis of the open orders, for their kitting status"
+    Module = Model.get('ir.module')
+    if not Module.find([
+                ('name', '=', 'production_kitting'),
+                ('state', '=', 'activated'),
+                ]):
+        return
+    Production = Model.get('production')
+    productions = Production.find([
+            ('state', 'in', ['draft', 'waiting', 'assigned', 'running']),
+            ('warehouse', '!=', None),
+            ])
+    if productions:
+        Production.click(productions, 'kitting_analyse')
+
+
 def create(ctx):
     create_late(ctx)
     create_at_risk(ctx)
     create_dashboard(ctx)
+    create_kitting(ctx)

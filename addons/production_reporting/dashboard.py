@@ -7,6 +7,7 @@ from sql.aggregate import Count
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.pyson import PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
@@ -75,6 +76,11 @@ class ProductionWarning(ModelSQL, ModelView):
             'at_risk': 'production_reporting.act_sale_line_at_risk',
             }
 
+    @classmethod
+    def _domain(cls, kind):
+        "The domain that replaces the action's one for the kind, if any"
+        return None
+
 
 class WarningOpen(Wizard):
     "Open the records of a warning"
@@ -85,4 +91,7 @@ class WarningOpen(Wizard):
         action_id = self.model._actions().get(self.record.kind)
         if action_id:
             action = StateAction(action_id).get_action()
+        domain = self.model._domain(self.record.kind)
+        if domain is not None:
+            action['pyson_domain'] = PYSONEncoder().encode(domain)
         return action, {}

@@ -233,6 +233,9 @@ class Tracking(ModelSQL, ModelView):
         "date.")
     late = fields.Function(
         fields.Boolean("Late"), 'get_late', searcher='search_late')
+    product_name = fields.Char(
+        "Product Name", help="The code and name of the product.")
+    customer_name = fields.Char("Customer Name")
 
     @classmethod
     def __setup__(cls):
@@ -257,6 +260,7 @@ class Tracking(ModelSQL, ModelView):
         Product = pool.get('product.product')
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
+        Party = pool.get('party.party')
         company_id = Transaction().context.get('company')
 
         tables = {}
@@ -276,6 +280,7 @@ class Tracking(ModelSQL, ModelView):
         tables['template'] = template = Template.__table__()
         tables['unit'] = unit = Uom.__table__()
         tables['default_uom'] = default_uom = Uom.__table__()
+        tables['party'] = party = Party.__table__()
         from_item = (production
             .join(component, 'LEFT',
                 condition=component.production == production.id)
@@ -285,6 +290,7 @@ class Tracking(ModelSQL, ModelView):
                 condition=production.origin == Concat(
                     'sale.line,', sale_line.id))
             .join(sale, 'LEFT', condition=sale_line.sale == sale.id)
+            .join(party, 'LEFT', condition=sale.party == party.id)
             .join(product, 'LEFT', condition=production.product == product.id)
             .join(template, 'LEFT',
                 condition=product.template == template.id)
@@ -302,6 +308,9 @@ class Tracking(ModelSQL, ModelView):
         sale = tables['sale']
         unit = tables['unit']
         default_uom = tables['default_uom']
+        product = tables['product']
+        template = tables['template']
+        party = tables['party']
 
         required = Coalesce(component.required, 0.0)
         issued = Coalesce(component.issued, 0.0)
@@ -316,9 +325,12 @@ class Tracking(ModelSQL, ModelView):
             production.warehouse.as_('warehouse'),
             production.location.as_('workshop'),
             production.product.as_('product'),
+            Concat(Coalesce(Concat(Concat('[', product.code), '] '), ''),
+                template.name).as_('product_name'),
             production.unit.as_('unit'),
             production.quantity.as_('quantity'),
             sale.party.as_('customer'),
+            party.name.as_('customer_name'),
             sale.id.as_('sale'),
             sale_line.id.as_('sale_line'),
             required.as_('required'),

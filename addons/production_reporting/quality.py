@@ -1,7 +1,135 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from sql import Literal
+from sql.aggregate import Sum
+from sql.conditionals import Case, Coalesce
+from sql.operators import Concat
+
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
+
+from .production import to_unit
+
+
+def inspected_quantities(company_id):
+    """Query of the pending, passed and rejected quantities of the main
+    product of each production in its default unit, from the lines of the
+    inspections of the production"""
+    pool = Pool()
+    Inspection = pool.get('quality.inspection')
+    Line = pool.get('quality.inspection.line')
+    Production = pool.get('production')
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    inspection = Inspection.__table__()
+    line = Line.__table__()
+    production = Production.__table__()
+    product = Product.__table__()
+    template = Template.__table__()
+    line_uom = Uom.__table__()
+    default_uom = Uom.__table__()
+    zero = Literal(0.0)
+
+    pending = inspection.state == 'pending'
+    return (line
+        .join(inspection, condition=line.inspection == inspection.id)
+        .join(production, condition=inspection.origin == Concat(
+                'production,', production.id))
+        .join(product, condition=production.product == product.id)
+        .join(template, condition=product.template == template.id)
+        .join(line_uom, condition=line.unit == line_uom.id)
+        .join(default_uom, condition=template.default_uom == default_uom.id)
+        .select(
+            production.id.as_('production'),
+            production.origin.as_('origin'),
+            Sum(Case((pending, to_unit(line.quantity, line_uom, default_uom)),
+                    else_=zero)).as_('pending'),
+            Sum(Case((~pending, to_unit(
+                            line.accepted_quantity + line.concession_quantity,
+                            line_uom, default_uom)),
+                    else_=zero)).as_('passed'),
+            Sum(Case((~pending, to_unit(
+                            line.rejected_quantity, line_uom, default_uom)),
+                    else_=zero)).as_('rejected'),
+            where=inspection.origin.like('production,%')
+            & (line.product == production.product)
+            & (production.company == company_id),
+            group_by=[production.id, production.origin]))
+
+
+class Tracking(metaclass=PoolMeta):
+    __name__ = 'production.reporting.tracking'
+
+    qc_pending = fields.Float(
+        "QC Pending", digits='unit',
+        help="The output quantity of the pending inspections.")
+    qc_passed = fields.Float(
+        "QC Passed", digits='unit',
+        help="The output quantity accepted by the decided inspections, "
+        "concessions included.")
+    qc_rejected = fields.Float(
+        "QC Rejected", digits='unit',
+        help="The output quantity rejected by the decided inspections.")
+
+    @classmethod
+    def _joins(cls):
+        from_item, tables = super()._joins()
+        company_id = Transaction().context.get('company')
+        production = tables['production']
+        tables['inspected'] = inspected = inspected_quantities(company_id)
+        from_item = from_item.join(inspected, 'LEFT',
+            condition=inspected.production == production.id)
+        return from_item, tables
+
+    @classmethod
+    def _columns(cls, tables):
+        inspected = tables['inspected']
+        unit = tables['unit']
+        default_uom = tables['default_uom']
+
+        def quantity(column):
+            return to_unit(Coalesce(column, 0.0), default_uom, unit)
+        return super()._columns(tables) + [
+            quantity(inspected.pending).as_('qc_pending'),
+            quantity(inspected.passed).as_('qc_passed'),
+            quantity(inspected.rejected).as_('qc_rejected'),
+            ]
+
+
+class LineTracking(metaclass=PoolMeta):
+    __name__ = 'production.reporting.sale_line'
+
+    qc_passed = fields.Float(
+        "QC Passed", digits='unit',
+        help="The quantity produced for the line and accepted by the "
+        "inspections.")
+
+    @classmethod
+    def _joins(cls):
+        from_item, tables = super()._joins()
+        company_id = Transaction().context.get('company')
+        line = tables['line']
+        inspected = inspected_quantities(company_id)
+        tables['inspected'] = inspected = inspected.select(
+            inspected.origin.as_('origin'),
+            Sum(inspected.passed).as_('passed'),
+            where=inspected.origin.like('sale.line,%'),
+            group_by=[inspected.origin])
+        from_item = from_item.join(inspected, 'LEFT',
+            condition=inspected.origin == Concat('sale.line,', line.id))
+        return from_item, tables
+
+    @classmethod
+    def _columns(cls, tables):
+        inspected = tables['inspected']
+        unit = tables['unit']
+        default_uom = tables['default_uom']
+        return super()._columns(tables) + [
+            to_unit(Coalesce(inspected.passed, 0.0), default_uom, unit).as_(
+                'qc_passed'),
+            ]
 
 
 class ProductionWarning(metaclass=PoolMeta):

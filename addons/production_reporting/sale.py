@@ -344,14 +344,19 @@ class LineTracking(ModelSQL, ModelView):
         for production in Production.search([
                     ('origin', 'in', origins),
                     ], order=[('id', 'ASC')]):
-            supplies[production.origin.id].append('%s %s' % (
-                    production.rec_name, states.get(production.state)))
+            supplies[production.origin.id].append(
+                cls._supply_text(production, states))
         for line in lines:
             if line.purchase:
                 supplies[line.id].append(line.purchase.rec_name)
             elif line.purchase_request:
                 supplies[line.id].append(line.purchase_request.rec_name)
         return {l.id: ', '.join(supplies[l.id]) for l in lines}
+
+    @classmethod
+    def _supply_text(cls, production, states):
+        "The summary of a production order serving a line"
+        return '%s %s' % (production.rec_name, states.get(production.state))
 
 
 class ProgressMixin:

@@ -9,28 +9,13 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 class ProductionReportingTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Production Reporting module"
     module = 'production_reporting'
+    extras = [
+        'production_material_return', 'quality_gate', 'production_kitting',
+        'production_outsourcing']
 
     @with_transaction()
     def test_warning_kinds(self):
         "The warnings count each kind once, zero on an empty company"
-        pool = Pool()
-        Warning = pool.get('production.reporting.warning')
-        company = create_company()
-        with set_company(company):
-            warnings = Warning.search([])
-            self.assertEqual(
-                [(w.kind, w.count) for w in warnings],
-                [('late', 0), ('not_kitted', 0), ('at_risk', 0)])
-
-
-class ProductionReportingExtrasTestCase(CompanyTestMixin, ModuleTestCase):
-    "Test Production Reporting module with material returns and quality"
-    module = 'production_reporting'
-    extras = ['production_material_return', 'quality_gate']
-
-    @with_transaction()
-    def test_warning_kinds(self):
-        "The warnings count returns to approve and pending inspections"
         pool = Pool()
         Warning = pool.get('production.reporting.warning')
         company = create_company()
@@ -47,6 +32,20 @@ class ProductionReportingExtrasTestCase(CompanyTestMixin, ModuleTestCase):
         pool = Pool()
         Component = pool.get('production.reporting.component')
         self.assertEqual(len(Component._move_queries(None)), 3)
+
+    @with_transaction()
+    def test_tracking_columns(self):
+        "The quality, kitting and outsourcing columns are in the reports"
+        pool = Pool()
+        Tracking = pool.get('production.reporting.tracking')
+        SaleLine = pool.get('production.reporting.sale_line')
+        company = create_company()
+        with set_company(company):
+            self.assertEqual(Tracking.search_read([], fields_names=[
+                        'qc_pending', 'qc_passed', 'qc_rejected',
+                        'kitting_status']), [])
+            self.assertEqual(SaleLine.search_read([], fields_names=[
+                        'qc_passed', 'outsourced', 'outsourcing_state']), [])
 
 
 del ModuleTestCase

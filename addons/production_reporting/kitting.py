@@ -1,0 +1,103 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from sql import Literal, Null
+from sql.aggregate import Count, Sum
+from sql.conditionals import Case, Coalesce
+
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+from .production import OPEN_STATES, today
+
+KITTING_STATUSES = [
+    (None, ""),
+    ('ready', "Ready"),
+    ('short', "Short"),
+    ]
+
+
+def kitting_analyses():
+    """Query of the last kitting analysis of each production: its number of
+    lines and of components short (a shortage covered by a substitute in
+    stock does not stop the kitting)"""
+    pool = Pool()
+    Shortage = pool.get('production.kitting.shortage')
+    shortage = Shortage.__table__()
+    short = (shortage.short > 0) & (
+        Coalesce(shortage.action, '') != 'substitute')
+    return shortage.select(
+        shortage.production.as_('production'),
+        Count(shortage.id).as_('lines'),
+        Sum(Case((short, Literal(1)), else_=Literal(0))).as_('short'),
+        group_by=[shortage.production])
+
+
+class Tracking(metaclass=PoolMeta):
+    __name__ = 'production.reporting.tracking'
+
+    kitting_status = fields.Selection(
+        KITTING_STATUSES, "Kitting Status",
+        help="As of the last kitting analysis of the open order: ready when "
+        "the free stock and the receipts planned before its start cover "
+        "the components still to issue, else short.")
+
+    @classmethod
+    def _joins(cls):
+        from_item, tables = super()._joins()
+        production = tables['production']
+        tables['kitting'] = kitting = kitting_analyses()
+        from_item = from_item.join(kitting, 'LEFT',
+            condition=kitting.production == production.id)
+        return from_item, tables
+
+    @classmethod
+    def _columns(cls, tables):
+        production = tables['production']
+        kitting = tables['kitting']
+        status = Case(
+            (~production.state.in_(OPEN_STATES), Null),
+            (kitting.short > 0, Literal('short')),
+            (kitting.production != Null, Literal('ready')),
+            else_=Null)
+        return super()._columns(tables) + [status.as_('kitting_status')]
+
+
+class ProductionWarning(metaclass=PoolMeta):
+    __name__ = 'production.reporting.warning'
+
+    @classmethod
+    def _not_kitted_query(cls):
+        """Query of the orders due in 7 days that are not kitted: short as of
+        their last kitting analysis, or never analysed and not reserved"""
+        pool = Pool()
+        Production = pool.get('production')
+        production = Production.__table__()
+        kitting = kitting_analyses()
+        company_id = Transaction().context.get('company')
+        from_item = production.join(kitting, 'LEFT',
+            condition=kitting.production == production.id)
+        where = ((production.company == company_id)
+            & production.state.in_(['request', 'draft', 'waiting'])
+            & (production.planned_start_date
+                <= today() + dt.timedelta(days=7))
+            & ((kitting.production == Null) | (kitting.short > 0)))
+        return from_item, production, where
+
+    @classmethod
+    def _counts(cls):
+        for kind, from_item, where in super()._counts():
+            if kind == 'not_kitted':
+                from_item, _, where = cls._not_kitted_query()
+            yield kind, from_item, where
+
+    @classmethod
+    def _domain(cls, kind):
+        if kind == 'not_kitted':
+            from_item, production, where = cls._not_kitted_query()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*from_item.select(production.id, where=where))
+            return [('id', 'in', [i for i, in cursor])]
+        return super()._domain(kind)
