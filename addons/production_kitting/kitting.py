@@ -38,7 +38,9 @@ def no_gc():
 
     Loading a BOM graph builds a few hundred thousand acyclic objects: each
     of them would count towards a full collection, which then costs more
-    than the loading itself."""
+    than the loading itself (0.78 s instead of 0.18 s for the 12,000
+    products of dataset M).  The switch is process-wide: the other threads
+    of the server collect again when the call ends."""
     enabled = gc.isenabled()
     gc.disable()
     try:
