@@ -12,6 +12,7 @@
 The admin password is ``admin``.  ``server.proteus()`` configures proteus
 over XML-RPC for data set-up in tests.
 """
+import gzip
 import json
 import os
 import signal
@@ -229,8 +230,11 @@ class JSONRPC:
     def _post(self, method, params, auth=True):
         data = json.dumps({'id': 1, 'method': method, 'params': params},
             default=str).encode('utf-8')
+        # gzip as browsers (sao) ask: trytond streams long answers in
+        # pieces otherwise
         request = urllib.request.Request(self.url, data=data,
-            headers={'Content-Type': 'application/json'})
+            headers={'Content-Type': 'application/json',
+                'Accept-Encoding': 'gzip'})
         if auth:
             import base64
             token = base64.b64encode(('%s:%s:%s' % (
@@ -238,7 +242,10 @@ class JSONRPC:
                     ).encode('utf-8')).decode('ascii')
             request.add_header('Authorization', 'Session ' + token)
         with urllib.request.urlopen(request, timeout=120) as response:
-            answer = json.loads(response.read())
+            body = response.read()
+            if response.headers.get('Content-Encoding') == 'gzip':
+                body = gzip.decompress(body)
+            answer = json.loads(body)
         if answer.get('error'):
             raise RPCError(answer['error'])
         return answer['result']

@@ -303,6 +303,9 @@ class Kitting(Model):
                 quantity = Uom.compute_qty(
                     units[unit], quantity, units[uom], round=False)
             quantity = max(quantity - (done or 0), 0)
+            if isinstance(date, str):
+                # SQLite gives aggregates of dates as text
+                date = datetime.date.fromisoformat(date)
             if not count:
                 date = None
                 lead_time = lead_times.get(template_id)
