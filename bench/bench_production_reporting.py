@@ -205,35 +205,7 @@ def inspect(company, productions):
 
 def sao_session(server):
     "A JSON-RPC session that accepts gzip answers as a browser running sao"
-    import base64
-    import gzip
-    import json
-    import urllib.request
-
-    from tools.server import JSONRPC, RPCError
-
-    class Session(JSONRPC):
-        def _post(self, method, params, auth=True):
-            data = json.dumps({'id': 1, 'method': method, 'params': params},
-                default=str).encode('utf-8')
-            request = urllib.request.Request(self.url, data=data, headers={
-                    'Content-Type': 'application/json',
-                    'Accept-Encoding': 'gzip',
-                    })
-            if auth:
-                token = base64.b64encode(('%s:%s:%s' % (
-                            self.login, self.user_id, self.session)
-                        ).encode('utf-8')).decode('ascii')
-                request.add_header('Authorization', 'Session ' + token)
-            with urllib.request.urlopen(request, timeout=300) as response:
-                body = response.read()
-                if response.headers.get('Content-Encoding') == 'gzip':
-                    body = gzip.decompress(body)
-            answer = json.loads(body)
-            if answer.get('error'):
-                raise RPCError(answer['error'])
-            return answer['result']
-    return Session(server.base_url, server.database, 'admin', 'admin')
+    return server.jsonrpc()
 
 
 def list_fields(fields_view):
