@@ -400,6 +400,12 @@ def report_in_process(database, args, load_time):
 def k1(Kitting, finished, warehouse, args):
     ours, t_ours, s_ours, m_ours = measure(
         lambda: Kitting.buildable(finished, warehouse), args.runs)
+
+    def cold():
+        # the first call after a change of the BOM graph reads it whole
+        Kitting._bom_graph_cache.clear()
+        return Kitting.buildable(finished, warehouse)
+    cold, t_cold, s_cold, m_cold = measure(cold, args.runs)
     native, t_native, s_native, m_native = measure(
         lambda: native_buildable(finished, warehouse), max(args.runs // 2, 1))
     from trytond.modules.production_kitting.kitting import no_gc
@@ -416,6 +422,7 @@ def k1(Kitting, finished, warehouse, args):
     sample = finished[:args.sample]
     naive, t_naive, s_naive, m_naive = measure(
         lambda: naive_buildable(sample, warehouse), 1)
+    assert ours == cold, 'cold differs'
     assert ours == native, 'native differs'
     assert ours == lower, 'lower bound differs'
     assert all(ours[p] == naive[p] for p in sample), 'naive differs'
@@ -429,8 +436,10 @@ def k1(Kitting, finished, warehouse, args):
         '',
         '| way | median | statements | peak memory | vs lower bound |',
         '|---|---|---|---|---|',
-        '| ours (buildable) | %.3f s | %s | %.1f MiB | %.1f× |' % (
-            t_ours, s_ours, m_ours, t_ours / t_lower),
+        '| ours (buildable, BOM graph cached) | %.3f s | %s | %.1f MiB | '
+        '%.1f× |' % (t_ours, s_ours, m_ours, t_ours / t_lower),
+        '| ours, first call after a BOM change (graph read) | %.3f s | %s '
+        '| %.1f MiB | %.1f× |' % (t_cold, s_cold, m_cold, t_cold / t_lower),
         '| native (products_by_location + ORM walk) | %.3f s | %s | '
         '%.1f MiB | %.1f× |' % (
             t_native, s_native, m_native, t_native / t_lower),
@@ -444,9 +453,14 @@ def k1(Kitting, finished, warehouse, args):
         '',
         'ours is %.0f× faster than the naive loop and %.1f× faster than '
         'the native way; %.1f× the in-memory pass alone, %.1f× the '
-        'in-memory pass plus the free stock aggregate.' % (
+        'in-memory pass plus the free stock aggregate.  After a change to '
+        'the BOM graph (a product, BOM, line, substitute or unit created, '
+        'written or deleted, in any process) the first call reads the '
+        'graph again: %.1f× the lower bound, %.0f× faster than the naive '
+        'loop.' % (
             t_naive * scale / t_ours, t_native / t_ours,
-            t_ours / t_lower, t_ours / (t_lower + t_stock)),
+            t_ours / t_lower, t_ours / (t_lower + t_stock),
+            t_cold / t_lower, t_naive * scale / t_cold),
         '',
         ]
 

@@ -227,6 +227,13 @@ class Generator:
                         [[input_id, s, float(rnd.choice([1, 2])), i]
                             for i, s in enumerate(subs) if s != child])
         self.bom_ids = {**getattr(self, 'bom_ids', {}), **bom_ids}
+        # written in SQL: clear the BOM graph kept by production_kitting
+        try:
+            Kitting = pool.get('production.kitting')
+        except KeyError:
+            pass
+        else:
+            Kitting._bom_graph_cache.clear()
 
     def _raw_set(self):
         if not hasattr(self, '_raws'):

@@ -43,7 +43,8 @@ def _pg_connect(uri, dbname='postgres'):
 class Server:
 
     def __init__(self, database, modules, uri='sqlite://', workdir=None,
-            languages=('en', 'zh_CN'), extra_config=None, config_file=None):
+            languages=('en', 'zh_CN'), extra_config=None, config_file=None,
+            extra_env=None):
         self.database = database
         self.modules = list(modules)
         self.uri = uri
@@ -53,6 +54,9 @@ class Server:
         self.port = None
         self.process = None
         self.extra_config = extra_config or {}
+        # set in the environment of every process (TRYTOND_SECTION__OPTION
+        # overrides a shared configuration file)
+        self.extra_env = extra_env or {}
         os.makedirs(self.workdir, exist_ok=True)
         if config_file:
             self.config_file = config_file
@@ -98,6 +102,7 @@ class Server:
             # the environment
             env['TRYTOND_DATABASE__URI'] = self.uri
         env['PYTHONPATH'] = ROOT
+        env.update(self.extra_env)
         return env
 
     def drop(self):

@@ -2,13 +2,42 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields, sequence_ordered
-from trytond.pool import PoolMeta
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
 from .exceptions import SubstituteError
 
 
-class BOMInput(metaclass=PoolMeta):
+class BOMGraphMixin:
+    """Clear the kitting's BOM graph cache when a record of the graph is
+    created, deleted or written
+
+    _bom_graph_fields limits the writes that clear it to the fields the
+    graph reads (None: any write)."""
+    __slots__ = ()
+    _bom_graph_fields = None
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        if (mode != 'write' or cls._bom_graph_fields is None
+                or set(field_names or ()) & cls._bom_graph_fields):
+            Pool().get('production.kitting')._bom_graph_cache.clear()
+
+
+class BOM(BOMGraphMixin, metaclass=PoolMeta):
+    __name__ = 'production.bom'
+
+
+class BOMOutput(BOMGraphMixin, metaclass=PoolMeta):
+    __name__ = 'production.bom.output'
+
+
+class ProductBOM(BOMGraphMixin, metaclass=PoolMeta):
+    __name__ = 'product.product-production.bom'
+
+
+class BOMInput(BOMGraphMixin, metaclass=PoolMeta):
     __name__ = 'production.bom.input'
     substitutes = fields.One2Many(
         'production.bom.input.substitute', 'input', "Substitutes",
@@ -19,7 +48,8 @@ class BOMInput(metaclass=PoolMeta):
         "stock of the product cannot cover.")
 
 
-class BOMInputSubstitute(sequence_ordered(), ModelSQL, ModelView):
+class BOMInputSubstitute(
+        BOMGraphMixin, sequence_ordered(), ModelSQL, ModelView):
     "BOM Input Substitute"
     __name__ = 'production.bom.input.substitute'
     input = fields.Many2One(

@@ -10,6 +10,8 @@ from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.operators import Concat, Exists
 
+from trytond import config
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
@@ -22,7 +24,9 @@ from .engine import CycleError, Engine, Line, Substitute, ceil_round
 from .exceptions import CyclicBOMError, NoWarehouseError
 
 # Above this number of ids, read the whole table and filter in Python: the
-# number of statements stays bounded by the BOM depth
+# number of statements stays bounded by the BOM depth.  For the tables of
+# the BOM graph it is [production_kitting] graph_in_max in the
+# configuration (a whole table read is kept in the BOM graph cache).
 IN_MAX = 1000
 
 
@@ -50,18 +54,40 @@ def no_gc():
             gc.enable()
 
 
+class _Table:
+    """The rows of a whole table by key, as kept in the BOM graph cache
+
+    A plain object: Tryton's cache copies dictionaries and lists deeply
+    (to make them immutable) but only shallowly other objects, and the rows
+    are never changed once read."""
+    __slots__ = ('rows',)
+
+    def __init__(self, rows):
+        self.rows = rows
+
+
 class _Rows:
     """The rows of a table grouped by their first column (a key)
 
     Few keys are read with IN; many keys read the whole table once and
     later calls are served from memory: the number of statements stays
-    bounded by the BOM depth and by one per table for large graphs."""
+    bounded by the BOM depth and by one per table for large graphs.  A
+    whole table read is kept in the BOM graph cache (name) until a record
+    of the BOM graph changes, and served from there to the next calls."""
 
-    def __init__(self, cursor, query):
+    def __init__(self, cursor, query, cache=None, name=None):
         self.cursor = cursor
         # query(where) where builds the clause on the key column
         self.query = query
+        self.cache = cache
+        self.name = name
         self.rows = None
+        self.in_max = config.getint(
+            'production_kitting', 'graph_in_max', default=IN_MAX)
+        if cache is not None:
+            table = cache.get(name)
+            if table is not None:
+                self.rows = table.rows
 
     def get(self, keys):
         "Return the rows of keys, in the order of the query for each key"
@@ -69,14 +95,17 @@ class _Rows:
         if not keys:
             return []
         if self.rows is None:
-            if len(keys) <= IN_MAX:
+            if len(keys) <= self.in_max:
                 self.cursor.execute(*self.query(
                         lambda column: column.in_(list(keys))))
                 return self.cursor.fetchall()
             self.cursor.execute(*self.query(lambda column: Literal(True)))
-            self.rows = defaultdict(list)
+            rows = defaultdict(list)
             for row in self.cursor.fetchall():
-                self.rows[row[0]].append(row)
+                rows[row[0]].append(row)
+            self.rows = dict(rows)
+            if self.cache is not None:
+                self.cache.set(self.name, _Table(self.rows))
         rows = self.rows
         return [r for k in keys if k in rows for r in rows[k]]
 
@@ -84,6 +113,11 @@ class _Rows:
 class Kitting(Model):
     "Kitting Analysis"
     __name__ = 'production.kitting'
+    # The rows of the BOM graph (products, BOMs, inputs, outputs,
+    # substitutes, units) read whole; cleared by any change to them
+    # (BOMGraphMixin), in every process (Tryton's cache channel)
+    _bom_graph_cache = Cache(
+        'production.kitting.bom_graph', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -521,10 +555,15 @@ class Kitting(Model):
         pool = Pool()
         Uom = pool.get('product.uom')
         uom = Uom.__table__()
+        table = cls._bom_graph_cache.get('uoms')
+        if table is not None:
+            return table.rows
         cursor = Transaction().connection.cursor()
         cursor.execute(*uom.select(
                 uom.id, uom.factor, uom.rounding, uom.category))
-        return {i: (f, r, c) for i, f, r, c in cursor}
+        uoms = {i: (f, r, c) for i, f, r, c in cursor}
+        cls._bom_graph_cache.set('uoms', _Table(uoms))
+        return uoms
 
     @classmethod
     def load_boms(cls, product_ids, depth=None):
@@ -584,10 +623,12 @@ class Kitting(Model):
                 order_by=[substitute.sequence.asc.nulls_first,
                     substitute.id])
 
-        product_rows = _Rows(cursor, products_query)
-        input_rows = _Rows(cursor, inputs_query)
-        output_rows = _Rows(cursor, outputs_query)
-        substitute_rows = _Rows(cursor, substitutes_query)
+        cache = cls._bom_graph_cache
+        product_rows = _Rows(cursor, products_query, cache, 'products')
+        input_rows = _Rows(cursor, inputs_query, cache, 'inputs')
+        output_rows = _Rows(cursor, outputs_query, cache, 'outputs')
+        substitute_rows = _Rows(
+            cursor, substitutes_query, cache, 'substitutes')
 
         products = {}
         boms = {}

@@ -4,9 +4,19 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from .bom import BOMGraphMixin
 
-class Product(metaclass=PoolMeta):
+
+class Template(BOMGraphMixin, metaclass=PoolMeta):
+    __name__ = 'product.template'
+    # not the prices nor the costs written by every stock move
+    _bom_graph_fields = {'default_uom', 'purchasable', 'code', 'products'}
+
+
+class Product(BOMGraphMixin, metaclass=PoolMeta):
     __name__ = 'product.product'
+    _bom_graph_fields = {
+        'code', 'prefix_code', 'suffix_code', 'template', 'boms'}
     kitting_quantity = fields.Function(fields.Float(
             "Buildable Quantity", digits='default_uom',
             help="The quantity that can be made from the free stock of the "
@@ -28,3 +38,7 @@ class Product(metaclass=PoolMeta):
             result.update(Kitting.buildable(
                     ids, warehouse, date=context.get('stock_date_end')))
         return result
+
+
+class Uom(BOMGraphMixin, metaclass=PoolMeta):
+    __name__ = 'product.uom'

@@ -3,10 +3,12 @@
 import datetime
 import unittest
 
+from trytond import config
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.production_kitting.exceptions import (
     CyclicBOMError, SubstituteError)
+from trytond.modules.production_kitting.kitting import IN_MAX
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     ModuleTestCase, activate_module, with_transaction)
@@ -146,6 +148,93 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
                             'input': input_.id,
                             'product': template.products[0].id,
                             }])
+
+
+    @with_transaction()
+    def test_bom_graph_cache(self):
+        "The BOM graph read whole is cached and cleared by its changes only"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Input = pool.get('production.bom.input')
+        Substitute = pool.get('production.bom.input.substitute')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        Location = pool.get('stock.location')
+        Inventory = pool.get('stock.inventory')
+        cache = Kitting._bom_graph_cache
+        company = create_company()
+        with set_company(company):
+            (chair, leg, spare), unit = self._products('CHAIR', 'LEG', 'SP')
+            bom = self._bom(chair, [leg], unit)
+            input_, = bom.inputs
+            Input.write([input_], {'quantity': 4})
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            inventory, = Inventory.create([{
+                        'location': warehouse.storage_location.id,
+                        'lines': [('create', [
+                                        {'product': leg.id, 'quantity': 10},
+                                        {'product': spare.id, 'quantity': 6},
+                                        ])],
+                        }])
+            Inventory.confirm([inventory])
+
+            def buildable():
+                return Kitting.buildable([chair.id], warehouse.id)[chair.id]
+
+            # read the graph whole, as for more than graph_in_max products
+            if not config.has_section('production_kitting'):
+                config.add_section('production_kitting')
+            config.set('production_kitting', 'graph_in_max', '0')
+            self.addCleanup(config.set, 'production_kitting', 'graph_in_max',
+                str(IN_MAX))
+            self.assertEqual(buildable(), 2)
+            self.assertIsNotNone(cache.get('inputs'))
+            self.assertEqual(buildable(), 2)
+
+            # a price is not part of the graph: kept
+            Template.write([chair.template], {'list_price': 12})
+            self.assertIsNotNone(cache.get('inputs'))
+
+            # 4 → 2 legs per chair: cleared, read again
+            Input.write([input_], {'quantity': 2})
+            self.assertIsNone(cache.get('inputs'))
+            self.assertEqual(buildable(), 5)
+            self.assertIsNotNone(cache.get('inputs'))
+
+            # a substitute, 2 spares per leg: 10 legs + 3 → 6 chairs
+            Substitute.create([{
+                        'input': input_.id, 'product': spare.id,
+                        'ratio': 2,
+                        }])
+            self.assertIsNone(cache.get('substitutes'))
+            self.assertEqual(buildable(), 6)
+
+            # without the substitute again: 10 legs, 5 chairs
+            Substitute.delete(input_.substitutes)
+            self.assertIsNone(cache.get('substitutes'))
+            self.assertEqual(buildable(), 5)
+
+            # 0.05 dozen per chair, needs rounded up to whole dozens: the
+            # first chair takes 12 legs, none buildable from 10
+            dozen, = Uom.create([{
+                        'name': "Dozen", 'symbol': 'dz',
+                        'category': unit.category.id,
+                        'factor': 12, 'rate': round(1 / 12, 12),
+                        'rounding': 1, 'digits': 2,
+                        }])
+            self.assertIsNone(cache.get('uoms'))
+            Input.write([input_], {'unit': dozen.id, 'quantity': 0.05})
+            self.assertEqual(buildable(), 0)
+            # rounded to 0.05 dozen: 0.6 leg per chair, 16 chairs
+            Uom.write([dozen], {'rounding': 0.05})
+            self.assertIsNone(cache.get('uoms'))
+            self.assertEqual(buildable(), 16)
+
+            # purchasable decides the proposed action of a shortage
+            Template.write([leg.template], {
+                    'purchasable': True, 'purchase_uom': unit.id})
+            self.assertIsNone(cache.get('products'))
+            self.assertEqual(buildable(), 16)
 
 
 
