@@ -28,7 +28,18 @@ def cluster(pg_uri, tmp_path_factory):
         extra_env={'TRYTOND_PRODUCTION_KITTING__GRAPH_IN_MAX': '0'})
     server.build()
     scaleout = ScaleOut(server, hosts=2, workers=1, cron=False, worker=False)
-    scaleout.start()
+    try:
+        scaleout.start()
+        scaleout.ids = _setup(scaleout)
+        yield scaleout
+    finally:
+        scaleout.stop()
+        server.drop()
+
+
+def _setup(scaleout):
+    "The lamp of doc/production_kitting.md: 1 bulb and 4 screws"
+    server = scaleout.server
     first = scaleout.hosts[0]
     from proteus import Model, config
     config.set_xmlrpc('http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
@@ -65,13 +76,10 @@ def cluster(pg_uri, tmp_path_factory):
     inventory.lines.new(product=screw, quantity=30)
     inventory.click('confirm')
     screw_input, = [i for i in bom.inputs if i.product == screw]
-    scaleout.ids = {
+    return {
         'lamp': lamp.id, 'warehouse': warehouse.id, 'bom': bom.id,
         'screw_input': screw_input.id, 'bulb': bulb.id,
         }
-    yield scaleout
-    scaleout.stop()
-    server.drop()
 
 
 def _buildable(session, ids):

@@ -39,10 +39,12 @@ def cluster(pg_uri, tmp_path_factory):
         config_file=CONFIG)
     server.build()
     scaleout = ScaleOut(server, hosts=2, workers=1, cron=False)
-    scaleout.start()
-    yield scaleout
-    scaleout.stop()
-    server.drop()
+    try:
+        scaleout.start()
+        yield scaleout
+    finally:
+        scaleout.stop()
+        server.drop()
 
 
 @pytest.fixture(scope='module')
