@@ -72,12 +72,23 @@ def engine_of(graph):
 
 
 class Reference:
-    "The definitions, literally"
+    """The definitions, literally
+
+    A pool is a tuple of quantities by product; make and take return
+    whether they succeed and the pool after, and are memoized (the same
+    quantities of the same pools come back often in the brute force)."""
 
     def __init__(self, graph):
         self.n, self.rounding, self.stock, self.boms = graph
+        self.memo = {}
 
     def make(self, product, quantity, pool):
+        key = (product, round(quantity, 9), pool)
+        if key not in self.memo:
+            self.memo[key] = self._make(product, quantity, pool)
+        return self.memo[key]
+
+    def _make(self, product, quantity, pool):
         bom = self.boms[product]
         for line in bom['lines']:
             # rounded up in the line unit, then in the product's unit
@@ -88,15 +99,30 @@ class Reference:
                 in_line_unit = up(in_line_unit, self.rounding[line['product']])
             need = up(in_line_unit * line['unit'],
                 self.rounding[line['product']])
-            if not self.take(line, need, pool):
-                return False
-        return True
+            ok, pool = self.take(line, need, pool)
+            if not ok:
+                return False, pool
+        return True, pool
 
     def take(self, line, need, pool):
+        "Free stock first, then made, then the substitutes in order"
         product = line['product']
+        pool = list(pool)
         from_stock = min(need, pool[product])
         pool[product] -= from_stock
         missing = need - from_stock
+        if missing <= 1e-9:
+            return True, tuple(pool)
+        if product in self.boms:
+            # the most that can be made, tried one rounding step at a time
+            step = self.rounding[product]
+            steps = math.ceil(round(missing / step, 9))
+            for k in range(steps, -1, -1):
+                ok, after = self.make(product, k * step, tuple(pool))
+                if ok:
+                    pool = list(after)
+                    missing -= k * step
+                    break
         for sub, ratio in line['substitutes']:
             if missing <= 1e-9:
                 break
@@ -104,18 +130,15 @@ class Reference:
             used = min(sub_need, pool[sub])
             pool[sub] -= used
             missing = 0 if used >= sub_need - 1e-9 else missing - used / ratio
-        if missing <= 1e-9:
-            return True
-        if product not in self.boms:
-            return False
-        return self.make(product, up(missing, self.rounding[product]), pool)
+        return missing <= 1e-9, tuple(pool)
 
     def buildable(self, product):
         step = self.rounding[product]
         total = sum(self.stock.values()) * 24 + 1
+        stock = tuple(self.stock[p] for p in range(self.n))
         best = 0.0
         for k in range(int(total / step) + 1):
-            if self.make(product, k * step, dict(self.stock)):
+            if self.make(product, k * step, stock)[0]:
                 best = k * step
         return best
 
@@ -209,3 +232,27 @@ def test_phantom_chain_rounded_up():
         4.0, 4.0, 8.0]
     assert engine.buildable('lamp') == 4.0
     assert engine.explain('lamp', 5.0)['children'][0]['short'] == 2.0
+
+
+def test_substitute_after_making():
+    """FG = 1 SA (or 1 SB); SA = 2 C; SA 1, C 4, SB 5 in stock: the main
+    input is taken from stock, then made, and only then substituted"""
+    engine = Engine({
+            'FG': [Line('SA', 1.0, substitutes=[Substitute('SB', 1.0)])],
+            'SA': [Line('C', 2.0)],
+            }, {'SA': 1, 'C': 4, 'SB': 5}, {'FG': 1, 'SA': 1, 'C': 1,
+            'SB': 1})
+    # 1 SA from stock + 2 made from 4 C + 5 SB
+    assert engine.buildable('FG') == 8
+    sa, = engine.explain('FG', 4)['children']
+    assert (sa['from_stock'], sa['to_make'], sa['substitutes']) == (
+        1, 2, [{'product': 'SB', 'quantity': 1}])
+    assert sa['children'][0]['from_stock'] == 4
+    # 9: one SA more to make, 2 C short
+    tree = engine.explain('FG', 9)
+    sa, = tree['children']
+    assert (sa['to_make'], sa['substitutes']) == (
+        3, [{'product': 'SB', 'quantity': 5}])
+    c, = sa['children']
+    assert (c['required'], c['from_stock'], c['short']) == (6, 4, 2)
+    assert engine.limiting(tree) == {'C': 2}

@@ -45,7 +45,7 @@ class BOMInput(BOMGraphMixin, metaclass=PoolMeta):
             'invisible': ~Eval('product'),
             },
         help="Used in this order only for the part of the need that the "
-        "stock of the product cannot cover.")
+        "product can cover neither from its stock nor by being made.")
 
 
 class BOMInputSubstitute(

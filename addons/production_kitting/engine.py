@@ -248,6 +248,10 @@ class Engine:
         return ok
 
     def _supply(self, line, need, pool, node):
+        """Take need of line's product from the pool: its free stock first,
+        then what can be made of it, then its substitutes for the rest
+
+        Return False if something is short"""
         product = line.product
         available = max(pool.get(product, 0), 0)
         taken = min(need, available)
@@ -256,6 +260,22 @@ class Engine:
         rest = need - taken
         if node is not None:
             node['from_stock'] = taken
+        if rest <= EPSILON:
+            return True
+        bom = product in self.boms
+        if bom and not line.substitutes:
+            rest = self._round_up(product, rest)
+            if node is not None:
+                node['to_make'] = rest
+            return self._make(product, rest, pool, node)
+        made = 0.0
+        if bom:
+            # as much as the pool can make, the substitutes cover the rest
+            made = self.buildable(
+                product, pool, limit=self._round_up(product, rest))
+            if made > 0:
+                self._make(product, made, pool, node)
+                rest -= made
         for sub in line.substitutes:
             if rest <= EPSILON:
                 break
@@ -273,16 +293,35 @@ class Engine:
                 rest = 0
             else:
                 rest -= sub_taken / to_sub
+        if node is not None:
+            node['to_make'] = made
         if rest <= EPSILON:
             return True
-        rest = self._round_up(product, rest)
-        if product in self.boms:
+        if not bom:
             if node is not None:
-                node['to_make'] = rest
-            return self._make(product, rest, pool, node)
+                node['short'] = rest
+            return False
+        # short: the components of what is still missing show why
+        rest = self._round_up(product, rest)
         if node is not None:
-            node['short'] = rest
+            node['to_make'] = made + rest
+            extra = Node(product, rest)
+            self._make(product, rest, pool, extra)
+            self._merge(node['children'], extra['children'])
         return False
+
+    @classmethod
+    def _merge(cls, children, extra):
+        """Add the nodes of extra to children: both made by the lines of
+        one BOM, in the same order"""
+        if not children:
+            children.extend(extra)
+            return
+        for node, other in zip(children, extra):
+            for key in ['required', 'from_stock', 'to_make', 'short']:
+                node[key] += other[key]
+            node['substitutes'].extend(other['substitutes'])
+            cls._merge(node['children'], other['children'])
 
     def limiting(self, node):
         "The products short in the tree of node, with their quantities"

@@ -151,6 +151,45 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
 
 
     @with_transaction()
+    def test_substitute_after_making(self):
+        "A sub-assembly is made before its substitute is used"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Substitute = pool.get('production.bom.input.substitute')
+        Input = pool.get('production.bom.input')
+        Location = pool.get('stock.location')
+        Inventory = pool.get('stock.inventory')
+        company = create_company()
+        with set_company(company):
+            (chair, seat, board, seat_b), unit = self._products(
+                'CHAIR', 'SEAT', 'BOARD', 'SEAT-B')
+            bom = self._bom(chair, [seat], unit)
+            seat_bom = self._bom(seat, [board], unit)
+            Input.write(list(seat_bom.inputs), {'quantity': 2})
+            seat_input, = bom.inputs
+            Substitute.create([{
+                        'input': seat_input.id, 'product': seat_b.id,
+                        'ratio': 1,
+                        }])
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            inventory, = Inventory.create([{
+                        'location': warehouse.storage_location.id,
+                        'lines': [('create', [
+                                        {'product': seat.id, 'quantity': 1},
+                                        {'product': board.id, 'quantity': 4},
+                                        {'product': seat_b.id, 'quantity': 5},
+                                        ])],
+                        }])
+            Inventory.confirm([inventory])
+            # 1 seat in stock + 2 made of 4 boards + 5 substitutes
+            self.assertEqual(
+                Kitting.buildable([chair.id], warehouse.id), {chair.id: 8})
+            node, = Kitting.explain(chair.id, warehouse.id, 4)['children']
+            self.assertEqual(
+                (node['from_stock'], node['to_make'], node['substitutes']),
+                (1, 2, [{'product': seat_b.id, 'quantity': 1}]))
+
+    @with_transaction()
     def test_bom_graph_cache(self):
         "The BOM graph read whole is cached and cleared by its changes only"
         pool = Pool()
