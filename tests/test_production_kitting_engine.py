@@ -113,16 +113,23 @@ class Reference:
         missing = need - from_stock
         if missing <= 1e-9:
             return True, tuple(pool)
+        step = self.rounding.get(product)
+        if product in self.boms and not line['substitutes']:
+            return self.make(product, up(missing, step), tuple(pool))
         if product in self.boms:
             # the most that can be made, tried one rounding step at a time
-            step = self.rounding[product]
+            # down to what the substitutes' stock could complete at most
             steps = math.ceil(round(missing / step, 9))
-            for k in range(steps, -1, -1):
+            coverable = sum(pool[s] / r for s, r in line['substitutes'])
+            least = max(0, math.floor((missing - coverable) / step) - 1)
+            for k in range(steps, least - 1, -1):
                 ok, after = self.make(product, k * step, tuple(pool))
                 if ok:
                     pool = list(after)
                     missing -= k * step
                     break
+            else:
+                return False, tuple(pool)
         for sub, ratio in line['substitutes']:
             if missing <= 1e-9:
                 break
