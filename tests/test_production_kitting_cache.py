@@ -10,10 +10,10 @@ change of the graph through one host must change the numbers of the other
 (cleared by LISTEN/NOTIFY); a refused change must change nothing."""
 import os
 import time
-from decimal import Decimal
 
 import pytest
 
+from tests.kitting_lamp import create_lamp
 from tools.scaleout import ScaleOut
 from tools.server import ROOT, RPCError, Server
 
@@ -41,44 +41,15 @@ def _setup(scaleout):
     "The lamp of doc/production_kitting.md: 1 bulb and 4 screws"
     server = scaleout.server
     first = scaleout.hosts[0]
-    from proteus import Model, config
+    from proteus import config
     config.set_xmlrpc('http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
             first.port, server.database))
-    from trytond.modules.company.tests.tools import create_company
-    create_company()
-    # the database's language is zh_CN: the unit by its symbol
-    unit, = Model.get('product.uom').find([('symbol', '=', 'u')])
-    Template = Model.get('product.template')
-
-    def product(code, purchasable=False):
-        template = Template(name=code, code=code, default_uom=unit,
-            type='goods', producible=not purchasable,
-            purchasable=purchasable, list_price=Decimal(10))
-        if purchasable:
-            template.purchase_uom = unit
-        template.save()
-        return template.products[0]
-    lamp = product('DL')
-    bulb = product('BULB', True)
-    screw = product('SCREW', True)
-    BOM = Model.get('production.bom')
-    bom = BOM(name="Lamp")
-    bom.inputs.new(product=bulb, quantity=1)
-    bom.inputs.new(product=screw, quantity=4)
-    bom.outputs.new(product=lamp, quantity=1)
-    bom.save()
-    lamp.boms.append(Model.get('product.product-production.bom')(bom=bom))
-    lamp.save()
-    warehouse, = Model.get('stock.location').find([('code', '=', 'WH')])
-    inventory = Model.get('stock.inventory')(
-        location=warehouse.storage_location)
-    inventory.lines.new(product=bulb, quantity=10)
-    inventory.lines.new(product=screw, quantity=30)
-    inventory.click('confirm')
-    screw_input, = [i for i in bom.inputs if i.product == screw]
+    records = create_lamp()
+    screw_input, = [i for i in records['bom'].inputs
+        if i.product == records['screw']]
     return {
-        'lamp': lamp.id, 'warehouse': warehouse.id, 'bom': bom.id,
-        'screw_input': screw_input.id, 'bulb': bulb.id,
+        'lamp': records['lamp'].id, 'warehouse': records['warehouse'].id,
+        'screw_input': screw_input.id,
         }
 
 

@@ -5,9 +5,10 @@
 requests without duplicates, and access to the button."""
 import datetime as dt
 import xmlrpc.client
-from decimal import Decimal
 
 import pytest
+
+from tests.kitting_lamp import create_lamp
 
 
 @pytest.fixture(scope='module')
@@ -17,45 +18,13 @@ def server(make_server):
     config.set_xmlrpc('http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
             server.port, server.database))
 
-    from trytond.modules.company.tests.tools import create_company
-    create_company()
-    unit, = Model.get('product.uom').find([('name', '=', 'Unit')])
-    Template = Model.get('product.template')
-
-    def product(code, purchasable=False):
-        template = Template(name=code, code=code, default_uom=unit,
-            type='goods', producible=not purchasable,
-            purchasable=purchasable, list_price=Decimal(10))
-        if purchasable:
-            template.purchase_uom = unit
-        template.save()
-        return template.products[0]
-    lamp = product('DL')
-    bulb = product('BULB', True)
-    screw = product('SCREW', True)
-    BOM = Model.get('production.bom')
-    bom = BOM(name="Lamp")
-    bom.inputs.new(product=bulb, quantity=1)
-    bom.inputs.new(product=screw, quantity=4)
-    bom.outputs.new(product=lamp, quantity=1)
-    bom.save()
-    lamp.boms.append(Model.get('product.product-production.bom')(bom=bom))
-    lamp.save()
-    Location = Model.get('stock.location')
-    warehouse, = Location.find([('code', '=', 'WH')])
-    inventory = Model.get('stock.inventory')(
-        location=warehouse.storage_location)
-    inventory.lines.new(product=bulb, quantity=10)
-    inventory.lines.new(product=screw, quantity=30)
-    inventory.click('confirm')
+    records = create_lamp()
+    lamp, bom = records['lamp'], records['bom']
     production = Model.get('production')(product=lamp, bom=bom, quantity=9)
     production.planned_date = dt.date.today() + dt.timedelta(days=5)
     production.click('wait')
-    server.ids = {
-        'lamp': lamp.id, 'bulb': bulb.id, 'screw': screw.id,
-        'warehouse': warehouse.id, 'production': production.id,
-        'bom': bom.id,
-        }
+    server.ids = {k: r.id for k, r in records.items()}
+    server.ids['production'] = production.id
     return server
 
 

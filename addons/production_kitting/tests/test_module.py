@@ -49,6 +49,21 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         Product.write([product], {'boms': [('create', [{'bom': bom.id}])]})
         return bom
 
+    def _stock(self, quantities):
+        "Count quantities ({product: quantity}) into the warehouse"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Inventory = pool.get('stock.inventory')
+        warehouse, = Location.search([('type', '=', 'warehouse')])
+        inventory, = Inventory.create([{
+                    'location': warehouse.storage_location.id,
+                    'lines': [('create', [
+                                    {'product': p.id, 'quantity': q}
+                                    for p, q in quantities.items()])],
+                    }])
+        Inventory.confirm([inventory])
+        return warehouse
+
     @with_transaction()
     def test_cyclic_bom_named(self):
         "A cycle slipped in by SQL is refused with its chain of codes"
@@ -82,8 +97,6 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         Kitting = pool.get('production.kitting')
         BOM = pool.get('production.bom')
         Product = pool.get('product.product')
-        Location = pool.get('stock.location')
-        Inventory = pool.get('stock.inventory')
         company = create_company()
         with set_company(company):
             (lamp, screw), unit = self._products('LAMP', 'SCREW')
@@ -108,15 +121,7 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
                                         }])],
                         }])
             Product.write([lamp], {'boms': [('create', [{'bom': bom.id}])]})
-            warehouse, = Location.search([('type', '=', 'warehouse')])
-            inventory, = Inventory.create([{
-                        'location': warehouse.storage_location.id,
-                        'lines': [('create', [{
-                                        'product': screw.id,
-                                        'quantity': 10,
-                                        }])],
-                        }])
-            Inventory.confirm([inventory])
+            warehouse = self._stock({screw: 10})
             # N lamps take ceil(N / 2) kits of 4 screws: 4 lamps, not 5
             self.assertEqual(
                 Kitting.buildable([lamp.id], warehouse.id), {lamp.id: 4})
@@ -157,8 +162,6 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         Kitting = pool.get('production.kitting')
         Substitute = pool.get('production.bom.input.substitute')
         Input = pool.get('production.bom.input')
-        Location = pool.get('stock.location')
-        Inventory = pool.get('stock.inventory')
         company = create_company()
         with set_company(company):
             (chair, seat, board, seat_b), unit = self._products(
@@ -171,16 +174,7 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
                         'input': seat_input.id, 'product': seat_b.id,
                         'ratio': 1,
                         }])
-            warehouse, = Location.search([('type', '=', 'warehouse')])
-            inventory, = Inventory.create([{
-                        'location': warehouse.storage_location.id,
-                        'lines': [('create', [
-                                        {'product': seat.id, 'quantity': 1},
-                                        {'product': board.id, 'quantity': 4},
-                                        {'product': seat_b.id, 'quantity': 5},
-                                        ])],
-                        }])
-            Inventory.confirm([inventory])
+            warehouse = self._stock({seat: 1, board: 4, seat_b: 5})
             # 1 seat in stock + 2 made of 4 boards + 5 substitutes
             self.assertEqual(
                 Kitting.buildable([chair.id], warehouse.id), {chair.id: 8})
@@ -198,8 +192,6 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         Substitute = pool.get('production.bom.input.substitute')
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
-        Location = pool.get('stock.location')
-        Inventory = pool.get('stock.inventory')
         cache = Kitting._bom_graph_cache
         company = create_company()
         with set_company(company):
@@ -207,15 +199,7 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
             bom = self._bom(chair, [leg], unit)
             input_, = bom.inputs
             Input.write([input_], {'quantity': 4})
-            warehouse, = Location.search([('type', '=', 'warehouse')])
-            inventory, = Inventory.create([{
-                        'location': warehouse.storage_location.id,
-                        'lines': [('create', [
-                                        {'product': leg.id, 'quantity': 10},
-                                        {'product': spare.id, 'quantity': 6},
-                                        ])],
-                        }])
-            Inventory.confirm([inventory])
+            warehouse = self._stock({leg: 10, spare: 6})
 
             def buildable():
                 return Kitting.buildable([chair.id], warehouse.id)[chair.id]
