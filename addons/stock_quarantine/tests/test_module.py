@@ -1,10 +1,12 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 
-class StockQuarantineTestCase(ModuleTestCase):
+class StockQuarantineTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Stock Quarantine module"
     module = 'stock_quarantine'
 
@@ -26,6 +28,39 @@ class StockQuarantineTestCase(ModuleTestCase):
             Location.search([
                     ('parent', 'child_of', [warehouse.storage_location.id]),
                     ]))
+
+    @with_transaction()
+    def test_integrity_negative_quarantine(self):
+        "The integrity check names a quarantine that holds less than 0"
+        pool = Pool()
+        Integrity = pool.get('stock.integrity')
+        Location = pool.get('stock.location')
+        Move = pool.get('stock.move')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        company = create_company()
+        with set_company(company):
+            template, = Template.create([{
+                        'name': "Bolt", 'type': 'goods',
+                        'default_uom': unit.id,
+                        'products': [('create', [{}])],
+                        }])
+            product, = template.products
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            quarantine = warehouse.quarantine_location
+            storage = warehouse.storage_location
+            self.assertEqual(Integrity.problems(), [])
+            move, = Move.create([{
+                        'product': product.id, 'unit': unit.id,
+                        'quantity': 3, 'from_location': quarantine.id,
+                        'to_location': storage.id, 'company': company.id,
+                        }])
+            Move.do([move])
+            problem, = Integrity.problems()
+            self.assertIn('-3', problem)
+            self.assertIn(quarantine.rec_name, problem)
+            self.assertIn("Bolt", problem)
 
 
 del ModuleTestCase

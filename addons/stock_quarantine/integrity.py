@@ -1,0 +1,117 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import logging
+
+from trytond.i18n import gettext
+from trytond.model import ModelView
+from trytond.pool import Pool, PoolMeta
+from trytond.rpc import RPC
+from trytond.transaction import Transaction
+
+logger = logging.getLogger(__name__)
+
+
+def format_number(value):
+    "A quantity without trailing zeros"
+    text = '%.6f' % value
+    return text.rstrip('0').rstrip('.') if '.' in text else text
+
+
+class Integrity(ModelView):
+    """Stock Integrity Check
+
+    Each module adds its invariants to ``_checks``: a check takes the ids of
+    the companies to check and returns the broken invariants as texts in the
+    language of the context.
+    """
+    __name__ = 'stock.integrity'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__rpc__.update({
+                'problems': RPC(),
+                })
+
+    @classmethod
+    def companies(cls):
+        "The companies the user may check: all for root"
+        pool = Pool()
+        Company = pool.get('company.company')
+        User = pool.get('res.user')
+        transaction = Transaction()
+        if transaction.user == 0:
+            company = transaction.context.get('company')
+            if company is not None:
+                return [company]
+            return [c.id for c in Company.search([])]
+        return [c.id for c in User(transaction.user).companies]
+
+    @classmethod
+    def problems(cls):
+        "Return the broken invariants of the user's companies as texts"
+        companies = cls.companies()
+        result = []
+        if not companies:
+            return result
+        with Transaction().set_context(_check_access=False):
+            for check in cls._checks():
+                result.extend(check(companies))
+        return result
+
+    @classmethod
+    def _checks(cls):
+        return [cls.check_quarantine_stock]
+
+    @classmethod
+    def check_quarantine_stock(cls, companies):
+        "No quarantine location holds a negative quantity"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Product = pool.get('product.product')
+        try:
+            Lot = pool.get('stock.lot')
+        except KeyError:
+            Lot = None
+        grouping = ('product', 'lot') if Lot else ('product',)
+        locations = Location.quarantine_locations()
+        if not locations:
+            return []
+        result = []
+        for company in companies:
+            with Transaction().set_context(
+                    company=company, stock_date_end=None, forecast=False):
+                quantities = Product.products_by_location(
+                    locations, with_childs=False,
+                    grouping=grouping)
+            for key, quantity in sorted(
+                    quantities.items(), key=lambda i: i[0]):
+                location, product, lot = (key + (None,))[:3]
+                if quantity >= 0 or Product(product).default_uom.round(
+                        quantity) >= 0:
+                    continue
+                result.append(gettext(
+                        'stock_quarantine.msg_integrity_quarantine_negative',
+                        location=Location(location).rec_name,
+                        product=Product(product).rec_name,
+                        lot=Lot(lot).rec_name if lot else '-',
+                        quantity=format_number(quantity)))
+        return result
+
+    @classmethod
+    def run(cls):
+        "Log every broken invariant (scheduled action)"
+        problems = cls.problems()
+        for problem in problems:
+            logger.error("integrity: %s", problem)
+        return problems
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('stock.integrity|run', "Check Stock Integrity"))
