@@ -3,9 +3,13 @@
 """Assertions shared by the repository tests.
 
 - ``refused(call, *args, kind=..., says=[...])``: the call is refused by the
-  server with an error of that kind (``UserError``, ``AccessError``, …,
-  checked against the class name the server sends) whose message contains
-  every text of ``says``; returns the message.
+  server with an error of that kind and a message containing every text of
+  ``says``; returns the message.  Over RPC Tryton sends every user error
+  (``UserError``, ``AccessError``, ``ValidationError`` …) as kind
+  ``UserError`` and warnings as ``UserWarning``; an unexpected exception
+  comes as its text and a traceback and never passes.  The message is what
+  tells an access refusal from a business rule: say the words that only
+  the expected error has.
 - ``assert_integrity(server)``: the integrity check (model
   ``stock.integrity``) finds nothing wrong; run after every round of a
   concurrency test.
@@ -13,12 +17,6 @@
 import pytest
 
 from tools.server import RPCError
-
-# Tryton answers UserError subclasses with their base kind
-KINDS = {'UserError', 'UserWarning', 'AccessError', 'ValidationError',
-    'DomainValidationError', 'RequiredValidationError', 'ConcurrencyException',
-    'LoginException', 'RateLimitException', 'MissingDependenciesException'}
-
 
 def error_parts(error):
     "(kind, message) of an RPC error payload"
