@@ -15,6 +15,8 @@ from tools.server import Server
 
 CLIENTS = 4
 SECONDS = 6
+DATABASE_WORDS = ['connection', 'terminat', 'server closed', 'shutting down',
+    'the database system', 'could not', 'pool']
 
 
 @pytest.fixture(scope='module')
@@ -79,37 +81,53 @@ def _create_order(proxy, server, context):
 
 
 def _load(server, stop, results):
+    "Create orders until stopped; record (kind, started, ended, text)"
     proxy = server.xmlrpc()
-    try:
-        context = proxy.model.res.user.get_preferences(True, {})
-    except Exception:
-        results.append('error')
-        return
+    context = proxy.model.res.user.get_preferences(True, {})
     while not stop.is_set():
+        started = time.monotonic()
         try:
             _create_order(proxy, server, context)
-            results.append('ok')
-        except (xmlrpc.client.Fault, xmlrpc.client.ProtocolError,
-                OSError) as exception:
-            assert 'Traceback' not in str(exception)
-            results.append('error')
+            results.append(('ok', started, time.monotonic(), ''))
+        except xmlrpc.client.Fault as fault:
+            results.append(('fault', started, time.monotonic(),
+                    '%s %s' % (fault.faultCode, fault.faultString)))
+            time.sleep(0.05)
+        except (xmlrpc.client.ProtocolError, OSError) as exception:
+            results.append(('connection', started, time.monotonic(),
+                    repr(exception)))
             time.sleep(0.05)
 
 
 def _run_load(server, fault):
+    """Run the load, apply the fault in its middle; return the results and
+    the (start, end) of the fault"""
     stop, results = threading.Event(), []
     threads = [threading.Thread(target=_load, args=(server, stop, results))
         for _ in range(CLIENTS)]
     for thread in threads:
         thread.start()
     time.sleep(SECONDS / 3)
+    window = [time.monotonic()]
     fault()
+    window.append(time.monotonic())
     time.sleep(SECONDS / 3)
     stop.set()
     for thread in threads:
         thread.join(60)
-        assert not thread.is_alive(), "a client hung"
-    return results
+    assert not any(t.is_alive() for t in threads), "a client hung"
+    return results, window
+
+
+def _assert_met_load(results, window):
+    "Orders were taken before and after the fault, and calls were in flight"
+    start, end = window
+    assert any(k == 'ok' and e < start for k, _, e, _ in results), results
+    assert any(k == 'ok' and s > end for k, s, _, _ in results), results
+    in_flight = [r for r in results if r[1] < end and r[2] > start]
+    assert in_flight, "no call was in flight during the fault"
+    assert any(k != 'ok' for k, *_ in results), (
+        "the fault did not hit the load")
 
 
 def _check_whole(server):
@@ -130,12 +148,15 @@ def test_f1_kill_server_mid_request(server):
     def kill():
         server.kill()
         server.start(port=server.port)
-    results = _run_load(server, kill)
+    results, window = _run_load(server, kill)
     after = _check_whole(server)
-    assert results.count('ok') > 0
-    assert 'error' in results, "the kill did not hit the load"
+    _assert_met_load(results, window)
+    # a killed server only drops connections: no call gets an answer that
+    # is an error
+    errors = [r for r in results if r[0] == 'fault']
+    assert not errors, errors
     # every acknowledged order is stored; unacknowledged ones may be too
-    assert after - before >= results.count('ok')
+    assert after - before >= sum(r[0] == 'ok' for r in results)
     # and the restarted server takes new orders
     proxy = server.xmlrpc()
     context = proxy.model.res.user.get_preferences(True, {})
@@ -144,9 +165,16 @@ def test_f1_kill_server_mid_request(server):
 
 def test_f2_restart_postgresql_under_load(server, cluster):
     before = _check_whole(server)
-    results = _run_load(server, cluster.restart)
+    results, window = _run_load(server, cluster.restart)
     after = _check_whole(server)
-    assert after - before >= results.count('ok') > 0
+    _assert_met_load(results, window)
+    assert after - before >= sum(r[0] == 'ok' for r in results)
+    # the calls the restart broke fail with the database's own words (the
+    # server answers; nothing but the connection is reported)
+    for kind, _, _, text in results:
+        if kind == 'fault':
+            assert text.startswith('255 ') and any(word in text.lower()
+                for word in DATABASE_WORDS), text
     proxy = server.xmlrpc()
     context = proxy.model.res.user.get_preferences(True, {})
     # calls work again once PostgreSQL is back (the pool reconnects)
