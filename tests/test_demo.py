@@ -96,3 +96,61 @@ def test_demo_command_prints_address_and_logins(demo_server):
     assert 'zhizao_demo_test' in log
     for login, name, _ in USERS.values():
         assert login in log and name in log
+
+
+def _check(workdir, database, *args):
+    import os
+    import subprocess
+    import sys
+    env = os.environ.copy()
+    env.update(ZHIZAO_DEMO_DIR=workdir, ZHIZAO_DEMO_DB=database)
+    return subprocess.run(
+        [sys.executable, '-m', 'tools.check'] + list(args),
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_check_command_on_the_demo(demo_server):
+    "./zhizao check finds nothing wrong in the demo factory"
+    result = _check(demo_server.workdir, demo_server.database)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '完整性检查通过' in result.stdout
+    assert 'zhizao_demo_test' in result.stdout
+
+
+def test_check_command_names_what_is_broken(demo_server, tmp_path):
+    """On a copy of the demo whose quarantine was emptied behind Tryton's
+    back, the check names the location, product, lot and quantity"""
+    import shutil
+    import sqlite3
+    database = demo_server.database
+    shutil.copy(
+        '%s/%s.sqlite' % (demo_server.workdir, database),
+        tmp_path / ('broken.sqlite'))
+    connection = sqlite3.connect(tmp_path / 'broken.sqlite')
+    quarantine, = connection.execute(
+        "SELECT id FROM stock_location WHERE code = 'QUA'").fetchone()
+    storage, = connection.execute(
+        "SELECT id FROM stock_location WHERE code = 'STO'").fetchone()
+    product, = connection.execute(
+        "SELECT p.id FROM product_product p WHERE p.code = 'RM-002'"
+        ).fetchone()
+    company, = connection.execute(
+        "SELECT id FROM company_company").fetchone()
+    unit, = connection.execute(
+        "SELECT t.default_uom FROM product_template t "
+        "JOIN product_product p ON p.template = t.id WHERE p.id = ?",
+        (product,)).fetchone()
+    connection.execute(
+        "INSERT INTO stock_move (product, unit, quantity, internal_quantity,"
+        " from_location, to_location, company, state, effective_date,"
+        " planned_date) VALUES (?, ?, 7, 7, ?, ?, ?, 'done', DATE('now'),"
+        " DATE('now'))",
+        (product, unit, quarantine, storage, company))
+    connection.commit()
+    connection.close()
+    result = _check(str(tmp_path), 'broken')
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert '发现' in result.stdout
+    line, = [l for l in result.stdout.splitlines() if 'RM-002' in l]
+    assert '不合格品库' in line and '-7' in line, line
