@@ -157,6 +157,8 @@ def main():
     parser = argparse.ArgumentParser(prog='./zhizao test')
     parser.add_argument('--only', default='lint,sqlite,postgresql,repo',
         help="comma-separated phases among lint, sqlite, postgresql, repo")
+    parser.add_argument('--quick', action='store_true',
+        help="lint and the module suites on SQLite only (a few minutes)")
     parser.add_argument('-m', '--module', action='append',
         help="restrict the module suites to these modules")
     parser.add_argument('-k', help="pytest -k expression for repo tests")
@@ -165,6 +167,8 @@ def main():
         help="module suites run at once")
     args = parser.parse_args()
     phases = set(args.only.split(','))
+    if args.quick:
+        phases &= {'lint', 'sqlite'}
     names = args.module or modules()
     totals = Totals()
     start = time.monotonic()
