@@ -22,3 +22,11 @@ class RequestError(UserError):
 
 class NoWarehouseError(UserError):
     pass
+
+
+class ArgumentError(UserError):
+    pass
+
+
+class CompanyError(UserError):
+    pass

@@ -20,6 +20,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from . import arguments
 from .engine import CycleError, Engine, Line, Substitute, ceil_round
 from .exceptions import CyclicBOMError, NoWarehouseError
 
@@ -132,7 +133,8 @@ class Kitting(Model):
     @classmethod
     def buildable(cls, product_ids, warehouse_id, date=None):
         "Return the buildable quantity of each product from free stock"
-        product_ids = [int(p) for p in product_ids]
+        product_ids, warehouse_id, date = cls._check_engine_arguments(
+            'product_ids', product_ids, warehouse_id, date)
         with no_gc():
             engine = cls.get_engine(product_ids, warehouse_id, date=date)
             return {p: engine.buildable(p) for p in product_ids}
@@ -140,24 +142,51 @@ class Kitting(Model):
     @classmethod
     def explain(cls, product_id, warehouse_id, quantity, date=None):
         "Return the tree of needs to make quantity of the product"
-        product_id = int(product_id)
+        product_id = arguments.record_id('product_id', product_id)
+        quantity = arguments.quantity('quantity', quantity)
+        (product_id,), warehouse_id, date = cls._check_engine_arguments(
+            'product_id', [product_id], warehouse_id, date)
         with no_gc():
             engine = cls.get_engine([product_id], warehouse_id, date=date)
-            return engine.explain(product_id, float(quantity))
+            return engine.explain(product_id, quantity)
+
+    @classmethod
+    def _check_engine_arguments(cls, name, product_ids, warehouse_id, date):
+        """Return the product ids, the warehouse id and the date checked:
+        existing and visible products, a warehouse, an ISO date; the
+        company of the context is the user's"""
+        product_ids = arguments.record_ids(name, product_ids)
+        warehouse_id = arguments.record_id('warehouse_id', warehouse_id)
+        date = arguments.date('date', date)
+        arguments.context_company()
+        products = arguments.records('product.product', name, product_ids)
+        arguments.records('stock.location', 'warehouse_id', [warehouse_id],
+            domain=[('type', '=', 'warehouse')])
+        return [p.id for p in products], warehouse_id, date
 
     @classmethod
     def sale_atp(cls, sale_ids):
         """Return for each line of the sales what can be promised by its
         date: from stock, from production, short and the limiting
         components"""
-        pool = Pool()
-        Sale = pool.get('sale.sale')
-        sales = Sale.browse([int(i) for i in sale_ids])
+        sales = cls._check_documents('sale.sale', 'sale_ids', sale_ids)
         result = {}
         with no_gc():
-            for warehouse, group in cls._by_warehouse(sales):
-                result.update(cls._sale_atp(warehouse, group))
+            for company, warehouse, group in cls._by_warehouse(sales):
+                with Transaction().set_context(company=company):
+                    result.update(cls._sale_atp(warehouse, group))
         return result
+
+    @classmethod
+    def _check_documents(cls, model, name, ids):
+        """Return the documents of ids: existing, visible to the caller and
+        of one of the user's companies; the company of the context is the
+        user's"""
+        ids = arguments.record_ids(name, ids)
+        arguments.context_company(required=False)
+        documents = arguments.records(model, name, ids)
+        arguments.check_companies(documents, name)
+        return documents
 
     @classmethod
     def _open_sale_lines_domain(cls, warehouse, products):
@@ -415,27 +444,29 @@ class Kitting(Model):
     def shortage(cls, production_ids):
         """Return for each production order the shortage of each component
         still to issue"""
-        pool = Pool()
-        Production = pool.get('production')
-        productions = Production.browse([int(i) for i in production_ids])
+        productions = cls._check_documents(
+            'production', 'production_ids', production_ids)
         result = {}
         with no_gc():
-            for warehouse, group in cls._by_warehouse(productions):
-                result.update(cls._shortage(warehouse, group))
+            for company, warehouse, group in cls._by_warehouse(productions):
+                with Transaction().set_context(company=company):
+                    result.update(cls._shortage(warehouse, group))
         return result
 
     @classmethod
     def _by_warehouse(cls, records):
+        "Yield the company, the warehouse and the records of each"
         groups = defaultdict(list)
         for record in records:
-            groups[record.warehouse.id if record.warehouse else None].append(
-                record)
-        for warehouse, group in groups.items():
+            groups[(record.company.id if record.company else None,
+                    record.warehouse.id if record.warehouse else None)
+                ].append(record)
+        for (company, warehouse), group in groups.items():
             if warehouse is None:
                 raise NoWarehouseError(gettext(
                         'production_kitting.msg_no_warehouse',
                         document=group[0].rec_name))
-            yield warehouse, group
+            yield company, warehouse, group
 
     @classmethod
     def _shortage(cls, warehouse, productions):
@@ -757,15 +788,9 @@ class Kitting(Model):
 
     @classmethod
     def _stock_company(cls):
-        "Return the id of the company of the stock, as products_by_location"
-        pool = Pool()
-        User = pool.get('res.user')
-        transaction = Transaction()
-        company = transaction.context.get('company')
-        if not company and transaction.user:
-            company = User(transaction.user).company
-            company = company.id if company else None
-        return company
+        """Return the id of the company of the stock, as products_by_location:
+        the context's if it is one of the user's, else the user's"""
+        return arguments.context_company()
 
     @classmethod
     def _stock_period(cls, company, date=None):

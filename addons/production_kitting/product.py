@@ -4,6 +4,7 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from . import arguments
 from .bom import BOMGraphMixin
 
 
@@ -31,7 +32,7 @@ class Product(BOMGraphMixin, metaclass=PoolMeta):
         context = Transaction().context
         warehouse = Location.get_default_warehouse()
         result = {p.id: None for p in products}
-        if not warehouse:
+        if not warehouse or not arguments.context_company(required=False):
             return result
         ids = [p.id for p in products if p.boms]
         if ids:
