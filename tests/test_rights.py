@@ -93,7 +93,25 @@ def introspect(workdir, database):
                 if ours(base) and issubclass(cls, ModelStorage):
                     for method in ['create', 'write', 'delete']:
                         found[name, method] = method
+        found.update(granted_buttons(pool))
     return found
+
+
+def granted_buttons(pool):
+    "Buttons (of any model) that our modules' XML declares or grants"
+    ModelData = pool.get('ir.model.data')
+    Button = pool.get('ir.model.button')
+    ButtonGroup = pool.get('ir.model.button-res.group')
+    data = ModelData.search([
+            ('module', 'in', OURS),
+            ('model', 'in', ['ir.model.button', 'ir.model.button-res.group']),
+            ])
+    buttons = Button.browse(
+        [d.db_id for d in data if d.model == 'ir.model.button'])
+    buttons += [g.button for g in ButtonGroup.browse(
+            [d.db_id for d in data if d.model != 'ir.model.button'])]
+    return {(getattr(b.model, 'model', b.model), b.name): 'button'
+        for b in buttons}
 
 
 def server_methods(server):
