@@ -2,13 +2,32 @@
 # this repository contains the full copyright notices and license terms.
 """production_kitting over XML-RPC and JSON-RPC on a real server
 (PostgreSQL): the example of doc/production_kitting.md, the one-click
-requests without duplicates, and access to the button."""
+requests without duplicates, access to the button, another company's
+orders and a forged context company, and bad arguments."""
 import datetime as dt
+import math
+import threading
+import time
 import xmlrpc.client
 
 import pytest
 
+from tests.checks import assert_integrity, refused
 from tests.kitting_lamp import create_lamp
+
+PASSWORD = 'kitting-2026-password'
+
+
+def xml_refused(call, *args, says=()):
+    "Assert an XML-RPC call is refused as a user error saying says"
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        call(*args)
+    fault = info.value
+    # code 1: a UserError (255 would be an unexpected exception)
+    assert fault.faultCode == 1, (fault.faultCode, fault.faultString)
+    for text in says:
+        assert str(text) in fault.faultString, (text, fault.faultString)
+    return fault.faultString
 
 
 @pytest.fixture(scope='module')
@@ -25,7 +44,54 @@ def server(make_server):
     production.click('wait')
     server.ids = {k: r.id for k, r in records.items()}
     server.ids['production'] = production.id
+    server.ids.update(_second_company(records))
     return server
+
+
+def _second_company(records):
+    """Company 2 with an order of 3 lamps, a planner of each company
+    (production and purchase request groups) and a clerk of company 1
+    without them"""
+    from proteus import Model
+    Company = Model.get('company.company')
+    Party = Model.get('party.party')
+    User = Model.get('res.user')
+    Group = Model.get('res.group')
+    company1, = Company.find([])
+    party = Party(name="Second Factory")
+    party.save()
+    company2 = Company(party=party, currency=company1.currency)
+    company2.save()
+
+    groups = [g for name in ["Production", "Purchase Request", "Sales"]
+        for g in Group.find([('name', '=', name)])]
+    assert len(groups) == 3, groups
+    for login, company, user_groups in [
+            ('planner1', company1, groups),
+            ('planner2', company2, groups),
+            ('clerk', company1, [])]:
+        user = User(login=login, name=login, password=PASSWORD)
+        user.companies.append(Company(company.id))
+        user.company = Company(company.id)
+        user.groups.extend(Group(g.id) for g in user_groups)
+        user.save()
+    # company 2's order, made by its planner
+    from proteus import config
+    admin_config = config.get_config()
+    config.set_xmlrpc(admin_config.url.replace(
+            'admin:admin@', 'planner2:%s@' % PASSWORD))
+    try:
+        Production = Model.get('production')
+        production = Production(
+            product=Model.get('product.product')(records['lamp'].id),
+            bom=Model.get('production.bom')(records['bom'].id), quantity=3)
+        assert production.company.id == company2.id
+        production.planned_date = dt.date.today() + dt.timedelta(days=5)
+        production.click('wait')
+    finally:
+        config.set_xmlrpc(admin_config.url)
+    return {'company1': company1.id, 'company2': company2.id,
+        'production2': production.id}
 
 
 def test_buildable_and_explain_xmlrpc(server):
@@ -65,42 +131,202 @@ def test_shortage_and_requests_once(server):
     assert requests[0]['origin'] == 'production,%s' % ids['production']
 
 
-def test_request_button_needs_production_group(server):
+def test_documented_dated_call_xmlrpc(server):
+    "The doc's dated call: an ISO date string over XML-RPC"
     ids = server.ids
+    kitting = server.xmlrpc().model.production.kitting
+    # today: the orders' draft issues are planned later
+    date = dt.date.today().isoformat()
+    assert kitting.buildable([ids['lamp']], ids['warehouse'], date, {}) == {
+        str(ids['lamp']): 7.0}
+    tree = kitting.explain(ids['lamp'], ids['warehouse'], 8, date, {})
+    screw, = [c for c in tree['children'] if c['product'] == ids['screw']]
+    assert (screw['required'], screw['short']) == (32.0, 2.0)
+    # in 30 days the 36 screws of the order of 9 lamps are issued
+    later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert kitting.buildable([ids['lamp']], ids['warehouse'], later, {}) == {
+        str(ids['lamp']): 0.0}
+
+
+def test_request_button_needs_production_group(server):
+    "A clerk of company 1 outside the production groups: access error"
+    ids = server.ids
+    clerk = server.jsonrpc('clerk', PASSWORD)
+    message = refused(clerk, 'model.production.kitting_request',
+        [ids['production']], says=['kitting_request'])
+    # the button's access error, not a company error
+    assert 'not allowed' in message or '不允许' in message, message
+    assert 'company' not in message.lower() and '公司' not in message, (
+        message)
     admin = server.xmlrpc()
-    admin.model.res.user.create([{
-                'login': 'clerk', 'name': "Clerk",
-                'password': 'clerk-2026-password',
-                }], {})
-    clerk = server.xmlrpc('clerk', 'clerk-2026-password')
-    with pytest.raises(xmlrpc.client.Fault):
-        clerk.model.production.kitting_request([ids['production']], {})
+    assert admin.model.purchase.request.search_count(
+        [('origin', '=', 'production,%s' % ids['production'])], {}) <= 1
+
+
+def test_other_company_refused(server):
+    """A planner of company 1 cannot read nor request for company 2's
+    order, through any method; planner 2 can"""
+    ids = server.ids
+    other = ids['production2']
+    planner1 = server.jsonrpc('planner1', PASSWORD)
+    refused(planner1, 'model.production.kitting.shortage', [other],
+        says=['production_ids', str(other)])
+    refused(planner1, 'model.production.kitting.shortage',
+        [ids['production'], other], says=['production_ids', str(other)])
+    xml1 = server.xmlrpc('planner1', PASSWORD)
+    xml_refused(xml1.model.production.kitting.shortage, [other], {},
+        says=['production_ids', str(other)])
+    for button in ['kitting_request', 'kitting_analyse']:
+        refused(planner1, 'model.production.' + button, [other])
+    admin = server.xmlrpc()
+    assert admin.model.purchase.request.search_count(
+        [('origin', '=', 'production,%s' % other)], {}) == 0
+    planner2 = server.jsonrpc('planner2', PASSWORD)
+    shortage = planner2('model.production.kitting.shortage', [other])
+    screw, = [l for l in shortage[str(other)]
+        if l['product'] == ids['screw']]
+    # company 2 has no stock: all 12 screws are short
+    assert (screw['required'], screw['free_stock'], screw['short']) == (
+        12.0, 0.0, 12.0)
+
+
+def test_forged_context_company(server):
+    """A company in the context that is not the user's is refused; the
+    numbers of the user's own company stay the same"""
+    ids = server.ids
+    planner1 = server.jsonrpc('planner1', PASSWORD)
+    planner2 = server.jsonrpc('planner2', PASSWORD)
+    forged = {'company': ids['company1']}
+    for call, args in [
+            ('buildable', [[ids['lamp']], ids['warehouse']]),
+            ('explain', [ids['lamp'], ids['warehouse'], 8]),
+            ('shortage', [[ids['production2']]]),
+            ]:
+        refused(planner2, 'model.production.kitting.' + call, *args,
+            context=forged, says=[str(ids['company1']), 'planner2'])
+    refused(planner2, 'model.production.kitting_request',
+        [ids['production2']], context=forged,
+        says=[str(ids['company1']), 'planner2'])
+    # company 2 has no stock of its own: nothing buildable
+    assert planner2('model.production.kitting.buildable',
+        [ids['lamp']], ids['warehouse']) == {str(ids['lamp']): 0.0}
+    # planner 1's numbers: the same with their own company in the context
+    own = {'company': ids['company1']}
+    assert planner1('model.production.kitting.buildable',
+        [ids['lamp']], ids['warehouse']) == {str(ids['lamp']): 7.0}
+    assert planner1('model.production.kitting.buildable',
+        [ids['lamp']], ids['warehouse'], context=own) == {
+        str(ids['lamp']): 7.0}
+    refused(planner1, 'model.production.kitting.buildable',
+        [ids['lamp']], ids['warehouse'],
+        context={'company': ids['company2']},
+        says=[str(ids['company2']), 'planner1'])
+    xml2 = server.xmlrpc('planner2', PASSWORD)
+    xml_refused(xml2.model.production.kitting.buildable, [ids['lamp']],
+        ids['warehouse'], forged, says=[str(ids['company1'])])
+
+
+BAD = [
+    # (method, arguments, words of the message)
+    ('buildable', lambda i: [['x'], i['warehouse']], ['product_ids', 'x']),
+    ('buildable', lambda i: [i['lamp'], i['warehouse']], ['product_ids']),
+    ('buildable', lambda i: [[i['lamp']], 'WH'], ['warehouse_id', 'WH']),
+    ('buildable', lambda i: [[i['lamp']], i['lamp']],
+        ['warehouse_id', 'i:lamp']),
+    ('buildable', lambda i: [[999999], i['warehouse']],
+        ['product_ids', '999999']),
+    ('buildable', lambda i: [[i['lamp']], i['warehouse'], '2026-13-45'],
+        ['date', '2026-13-45']),
+    ('buildable', lambda i: [[i['lamp']], i['warehouse'], 'tomorrow'],
+        ['date', 'tomorrow']),
+    ('explain', lambda i: [i['lamp'], i['warehouse'], 'ten'],
+        ['quantity', 'ten']),
+    ('explain', lambda i: [i['lamp'], i['warehouse'], -1],
+        ['quantity', '-1']),
+    ('explain', lambda i: [i['lamp'], i['warehouse'], 1e300],
+        ['quantity', '1e+300']),
+    ('explain', lambda i: [[i['lamp']], i['warehouse'], 1],
+        ['product_id']),
+    ('shortage', lambda i: [[999999]], ['production_ids', '999999']),
+    ('shortage', lambda i: ['abc'], ['production_ids', 'abc']),
+    ('shortage', lambda i: [[{'id': 1}]], ['production_ids']),
+    ('sale_atp', lambda i: [[999999]], ['sale_ids', '999999']),
+    ('sale_atp', lambda i: [[True]], ['sale_ids', 'True']),
+    ]
+
+
+def _arguments(ids, make):
+    args = make(ids)
+    return [ids['lamp'] if a == 'i:lamp' else a for a in args]
+
+
+@pytest.mark.parametrize('method,make,says', BAD)
+def test_bad_arguments(server, method, make, says):
+    "Each bad argument: a user error naming it, over both protocols"
+    ids = server.ids
+    args = make(ids)
+    says = [str(ids['lamp']) if w == 'i:lamp' else w for w in says]
+    planner = server.jsonrpc('planner1', PASSWORD)
+    refused(planner, 'model.production.kitting.' + method, *args,
+        says=says)
+    xml = server.xmlrpc('planner1', PASSWORD)
+    xml_refused(getattr(xml.model.production.kitting, method), *args, {},
+        says=says)
+
+
+def test_non_finite_quantities(server):
+    """NaN and infinities (JSON-RPC sends them as Python's json does;
+    XML-RPC as doubles)"""
+    ids = server.ids
+    planner = server.jsonrpc('planner1', PASSWORD)
+    xml = server.xmlrpc('planner1', PASSWORD)
+    for value, text in [(math.nan, 'nan'), (math.inf, 'inf'),
+            (-math.inf, '-inf')]:
+        refused(planner, 'model.production.kitting.explain',
+            ids['lamp'], ids['warehouse'], value, says=['quantity', text])
+        xml_refused(xml.model.production.kitting.explain, ids['lamp'],
+            ids['warehouse'], value, {}, says=['quantity', text])
 
 
 def test_concurrent_requests_no_duplicate(server):
-    "Two users click 生成请购 on the same order at once: one request"
-    import threading
-
+    """Two users click 生成请购 on the same order at once, in bounded
+    rounds: exactly one set of requests per order"""
     ids = server.ids
     admin = server.xmlrpc()
-    production = admin.model.production.copy(
-        [ids['production']], {}, {})[0]
-    admin.model.production.wait([production], {})
-    sessions = [server.jsonrpc() for _ in range(2)]
-    errors = []
+    sessions = [server.jsonrpc('planner1', PASSWORD) for _ in range(2)]
+    deadline = time.monotonic() + 120
+    for round_ in range(3):
+        assert time.monotonic() < deadline, "rounds took too long"
+        production = admin.model.production.copy(
+            [ids['production']], {}, {})[0]
+        admin.model.production.wait([production], {})
+        barrier = threading.Barrier(len(sessions), timeout=30)
+        results = [None] * len(sessions)
 
-    def click(session):
-        try:
-            session('model.production.kitting_request', [production])
-        except Exception as exception:  # the loser may get a lock error
-            errors.append(exception)
-    threads = [threading.Thread(target=click, args=(s,)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    requests = admin.model.purchase.request.search_read(
-        [('origin', '=', 'production,%s' % production)], 0, None, None,
-        ['product', 'quantity'], {})
-    assert [(r['product'], r['quantity']) for r in requests] == [
-        (ids['screw'], 6.0)], errors
+        def click(i, session, production=production, barrier=barrier,
+                results=results):
+            try:
+                barrier.wait()
+                session('model.production.kitting_request', [production])
+                results[i] = 'ok'
+            except Exception as exception:
+                results[i] = exception
+        threads = [threading.Thread(target=click, args=(i, s))
+            for i, s in enumerate(sessions)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not any(t.is_alive() for t in threads), round_
+        # the dispatcher retries a lock conflict: both clicks succeed
+        assert results == ['ok', 'ok'], (round_, results)
+        requests = admin.model.purchase.request.search_read(
+            [('origin', '=', 'production,%s' % production)], 0, None, None,
+            ['product', 'quantity', 'state'], {})
+        # 9 lamps need 36 screws, 30 free: one request of 6
+        assert [(r['product'], r['quantity']) for r in requests] == [
+            (ids['screw'], 6.0)], (round_, requests)
+        productions = admin.model.production.search_count(
+            [('origin', '=', 'production,%s' % production)], {})
+        assert productions == 0, round_
+        assert_integrity(server)

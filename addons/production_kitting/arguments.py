@@ -107,7 +107,8 @@ def context_company(required=True):
                     'production_kitting.msg_context_company',
                     company=show(company), user=user.rec_name))
         return company
-    with transaction.set_context(company=None):
+    # the stored company: res.user reads a context's company instead
+    with transaction.reset_context():
         company = User(transaction.user).company
     if not company:
         if required:
