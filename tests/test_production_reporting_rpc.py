@@ -1,12 +1,17 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """production_reporting over XML-RPC on PostgreSQL: the documented calls,
-the context filters and the access of a user outside the groups."""
+the context filters, the access of a user outside the groups, a second
+company and a forged context company, bad context values."""
 import datetime as dt
 import xmlrpc.client
 from decimal import Decimal
 
 import pytest
+
+from tests.checks import refused
+
+PASSWORD = 'reporting-2026-password'
 
 FIELDS = ['production', 'picking_progress', 'output_progress', 'days_late',
     'late', 'state']
@@ -60,6 +65,20 @@ def _setup(config):
     User(login='outsider', name="Outsider", password='outsider-2026',
         groups=[g for g in Group.find([('name', '=', 'Administration')])]
         ).save()
+    Company = Model.get('company.company')
+    Party = Model.get('party.party')
+    company1, = Company.find([])
+    party = Party(name="Second Factory")
+    party.save()
+    company2 = Company(party=party, currency=company1.currency)
+    company2.save()
+    production_group, = Group.find([('name', '=', 'Production')])
+    for login, company in [('planner1', company1), ('planner2', company2)]:
+        user = User(login=login, name=login, password=PASSWORD)
+        user.companies.append(Company(company.id))
+        user.company = Company(company.id)
+        user.groups.append(Group(production_group.id))
+        user.save()
 
 
 def test_documented_calls(server):
@@ -101,3 +120,88 @@ def test_outsider_has_no_access(server):
         s.model.production.reporting.tracking.search_read(
             [], 0, None, None, FIELDS, ctx)
     assert 'access' in str(info.value).lower() or '403' in str(info.value)
+
+
+def _companies(server):
+    s = server.xmlrpc('admin', 'admin')
+    return sorted(s.model.company.company.search([], 0, None, None, {}))
+
+
+def xml_refused(call, *args, says=()):
+    "Assert an XML-RPC call is refused as a user error saying says"
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        call(*args)
+    fault = info.value
+    assert fault.faultCode == 1, (fault.faultCode, fault.faultString)
+    for text in says:
+        assert str(text) in fault.faultString, (text, fault.faultString)
+
+
+def test_second_company(server):
+    """Each planner sees their own company's numbers; a company of the
+    context that is not the user's is refused and changes nothing"""
+    company1, company2 = _companies(server)
+    planner1 = server.jsonrpc('planner1', PASSWORD)
+    planner2 = server.jsonrpc('planner2', PASSWORD)
+    rows = planner1('model.production.reporting.tracking.search_read',
+        [], 0, None, None, FIELDS)
+    assert sorted(r['days_late'] for r in rows) == [0, 3]
+    assert planner2('model.production.reporting.tracking.search_read',
+        [], 0, None, None, FIELDS) == []
+    warnings = planner2('model.production.reporting.warning.search_read',
+        [], 0, None, None, ['kind', 'count'])
+    assert {w['kind']: w['count'] for w in warnings} == {
+        'late': 0, 'not_kitted': 0, 'at_risk': 0}
+    for model in ['tracking', 'warning', 'component', 'output', 'on_time',
+            'sale_line', 'slow_moving']:
+        refused(planner2,
+            'model.production.reporting.%s.search_read' % model,
+            [], 0, None, None, ['id'], context={'company': company1},
+            says=[str(company1), 'planner2'])
+    xml2 = server.xmlrpc('planner2', PASSWORD)
+    xml_refused(xml2.model.production.reporting.tracking.search_read,
+        [], 0, None, None, FIELDS, {'company': company1},
+        says=[str(company1), 'planner2'])
+    # planner 1 with their own company in the context: the same numbers
+    rows = planner1('model.production.reporting.tracking.search_read',
+        [], 0, None, None, FIELDS, context={'company': company1})
+    assert sorted(r['days_late'] for r in rows) == [0, 3]
+    warnings = planner1('model.production.reporting.warning.search_read',
+        [], 0, None, None, ['kind', 'count'])
+    assert {w['kind']: w['count'] for w in warnings} == {
+        'late': 1, 'not_kitted': 2, 'at_risk': 0}
+
+
+@pytest.mark.parametrize('key,value,says', [
+        ('warehouse', 'WH', ['warehouse', 'WH']),
+        ('product', [1], ['product', '[1]']),
+        ('customer', True, ['customer', 'True']),
+        ('days', 'ninety', ['days', 'ninety']),
+        ('days', -1, ['days', '-1']),
+        ('weeks', 10 ** 9, ['weeks', str(10 ** 9)]),
+        ('date', '2026-13-45', ['date', '2026-13-45']),
+        ('date', 'today', ['date', 'today']),
+        ('company', 'one', ['one', 'planner1']),
+        ])
+def test_bad_context(server, key, value, says):
+    "A bad context value: a user error naming it, over both protocols"
+    planner1 = server.jsonrpc('planner1', PASSWORD)
+    for model in ['tracking', 'slow_moving', 'warning']:
+        refused(planner1,
+            'model.production.reporting.%s.search_read' % model,
+            [], 0, None, None, ['id'], context={key: value}, says=says)
+    xml1 = server.xmlrpc('planner1', PASSWORD)
+    ctx = xml1.model.res.user.get_preferences(True, {})
+    ctx[key] = value
+    xml_refused(xml1.model.production.reporting.tracking.search_read,
+        [], 0, None, None, FIELDS, ctx, says=says)
+
+
+def test_iso_date_context(server):
+    "A date of the context as 'YYYY-MM-DD' (XML-RPC) is a date"
+    xml1 = server.xmlrpc('planner1', PASSWORD)
+    ctx = xml1.model.res.user.get_preferences(True, {})
+    ctx['date'] = dt.date.today().isoformat()
+    rows = xml1.model.production.reporting.tracking.search_read(
+        [('late', '=', True)], 0, None, None, FIELDS, ctx)
+    assert [r['days_late'] for r in rows] == [3]

@@ -8,9 +8,9 @@ from sql.aggregate import Count
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import PYSONEncoder
-from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
+from .arguments import company_id as company_id_
 from .production import OPEN_STATES, today
 
 
@@ -33,7 +33,7 @@ class ProductionWarning(ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
         queries = []
         for i, (kind, from_item, where) in enumerate(cls._counts(), 1):
             queries.append(from_item.select(
@@ -51,7 +51,7 @@ class ProductionWarning(ModelSQL, ModelView):
         Tracking = pool.get('production.reporting.tracking')
         SaleLine = pool.get('production.reporting.sale_line')
         Production = pool.get('production')
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
 
         tracking = Tracking.table_query()
         yield 'late', tracking, (

@@ -10,6 +10,7 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from .arguments import company_id as company_id_
 from .production import OPEN_STATES, today
 
 KITTING_STATUSES = [
@@ -76,7 +77,7 @@ class ProductionWarning(metaclass=PoolMeta):
         Production = pool.get('production')
         production = Production.__table__()
         kitting = kitting_analyses()
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
         from_item = production.join(kitting, 'LEFT',
             condition=kitting.production == production.id)
         where = ((production.company == company_id)

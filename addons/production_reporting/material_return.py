@@ -5,7 +5,8 @@ from sql.conditionals import Case
 from sql.operators import Concat
 
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+
+from .arguments import company_id as company_id_
 
 
 class Component(metaclass=PoolMeta):
@@ -54,7 +55,7 @@ class ProductionWarning(metaclass=PoolMeta):
         pool = Pool()
         Return = pool.get('production.material.return')
         return_ = Return.__table__()
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
         yield from super()._counts()
         yield 'return_approval', return_, (
             (return_.company == company_id)

@@ -7,7 +7,8 @@ from sql.operators import Concat
 
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+
+from .arguments import company_id as company_id_
 
 
 class LineTracking(metaclass=PoolMeta):
@@ -56,7 +57,7 @@ class LineTracking(metaclass=PoolMeta):
         pool = Pool()
         Purchase = pool.get('purchase.purchase')
         from_item, tables = super()._joins()
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
         line = tables['line']
         tables['outsourcing'] = outsourcing = cls._outsourcing(company_id)
         tables['outsourcing_purchase'] = purchase = Purchase.__table__()

@@ -14,6 +14,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .arguments import company_id as company_id_, context_date
+
 OPEN_STATES = ['request', 'draft', 'waiting', 'assigned', 'running']
 STATES = [
     ('request', "Request"),
@@ -29,7 +31,7 @@ STATES = [
 def today():
     pool = Pool()
     Date = pool.get('ir.date')
-    return Transaction().context.get('date') or Date.today()
+    return context_date() or Date.today()
 
 
 def days_between(start, end):
@@ -261,7 +263,7 @@ class Tracking(ModelSQL, ModelView):
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
         Party = pool.get('party.party')
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
 
         tables = {}
         tables['production'] = production = Production.__table__()
@@ -375,7 +377,7 @@ class Tracking(ModelSQL, ModelView):
         production = tables['production']
         sale = tables['sale']
         context = Transaction().context
-        where = production.company == context.get('company')
+        where = production.company == company_id_()
         if context.get('warehouse'):
             where &= production.warehouse == context['warehouse']
         if context.get('workshop'):
@@ -446,8 +448,7 @@ class Component(ModelSQL, ModelView):
         Product = pool.get('product.product')
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
-        context = Transaction().context
-        company_id = context.get('company')
+        company_id = company_id_()
 
         component = component_moves(company_id)
         produced = produced_moves(company_id)
@@ -574,7 +575,7 @@ class Output(ModelSQL, ModelView):
             Sum(move.internal_quantity).as_('quantity'),
             where=(move.state == 'done')
             & (move.product == production.product)
-            & (production.company == context.get('company'))
+            & (production.company == company_id_())
             & (move.effective_date
                 >= date - dt.timedelta(days=context.get('days') or 30))
             & (move.effective_date <= date),
@@ -615,7 +616,7 @@ class OnTime(ModelSQL, ModelView):
             week.as_('week'),
             on_time.as_('on_time'),
             where=(production.state == 'done')
-            & (production.company == context.get('company'))
+            & (production.company == company_id_())
             & (production.effective_date
                 >= date - dt.timedelta(weeks=context.get('weeks') or 12)))
         return done.select(

@@ -7,8 +7,8 @@ from sql.operators import Concat
 
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
 
+from .arguments import company_id as company_id_
 from .production import to_unit
 
 
@@ -76,7 +76,7 @@ class Tracking(metaclass=PoolMeta):
     @classmethod
     def _joins(cls):
         from_item, tables = super()._joins()
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
         production = tables['production']
         tables['inspected'] = inspected = inspected_quantities(company_id)
         from_item = from_item.join(inspected, 'LEFT',
@@ -109,7 +109,7 @@ class LineTracking(metaclass=PoolMeta):
     @classmethod
     def _joins(cls):
         from_item, tables = super()._joins()
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
         line = tables['line']
         inspected = inspected_quantities(company_id)
         tables['inspected'] = inspected = inspected.select(
@@ -145,7 +145,7 @@ class ProductionWarning(metaclass=PoolMeta):
         pool = Pool()
         Inspection = pool.get('quality.inspection')
         inspection = Inspection.__table__()
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
         yield from super()._counts()
         yield 'inspection', inspection, (
             (inspection.company == company_id)

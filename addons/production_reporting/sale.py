@@ -12,6 +12,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .arguments import company_id as company_id_
 from .production import days_between, produced_moves, ratio, to_unit, today
 
 SALE_STATES = ['confirmed', 'processing', 'done']
@@ -205,7 +206,7 @@ class LineTracking(ModelSQL, ModelView):
         Request = pool.get('purchase.request')
         PurchaseLine = pool.get('purchase.line')
         Purchase = pool.get('purchase.purchase')
-        company_id = Transaction().context.get('company')
+        company_id = company_id_()
 
         tables = {}
         tables['line'] = line = Line.__table__()
@@ -311,7 +312,7 @@ class LineTracking(ModelSQL, ModelView):
         line = tables['line']
         sale = tables['sale']
         context = Transaction().context
-        where = ((sale.company == context.get('company'))
+        where = ((sale.company == company_id_())
             & (line.type == 'line')
             & (line.product != Null)
             & sale.state.in_(SALE_STATES))

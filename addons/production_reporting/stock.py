@@ -12,6 +12,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .arguments import company_id as company_id_
 from .production import days_between, today
 
 
@@ -151,8 +152,8 @@ class SlowMoving(ModelSQL, ModelView):
         TemplateCategory = pool.get('product.template-product.category')
         CostPrice = pool.get('product.cost_price')
         context = Transaction().context
-        company_id = context.get('company')
-        date = context.get('date') or today()
+        company_id = company_id_()
+        date = today()
         days = context.get('days')
         if days is None:
             days = 90

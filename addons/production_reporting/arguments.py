@@ -1,0 +1,91 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The context of the reports: the company is one of the user's and every
+filter is checked before a query is built, refused with a clear error that
+names the key and the value"""
+import datetime
+
+from trytond.i18n import gettext
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .exceptions import ContextError
+
+# filters by record id
+ID_KEYS = ('warehouse', 'workshop', 'product', 'customer', 'category')
+# whole numbers and their bounds
+NUMBER_KEYS = {'days': (0, 36500), 'weeks': (0, 5200)}
+
+
+def show(value):
+    "The value as the user sent it, shortened"
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + '...'
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def context_date():
+    "Return the date of the context (a date or 'YYYY-MM-DD') or None"
+    value = Transaction().context.get('date')
+    if value is None or value == '':
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ContextError(gettext('production_reporting.msg_context_date',
+            key='date', value=show(value)))
+
+
+def check_filters():
+    "Refuse the filters of the context that are not what they should be"
+    context = Transaction().context
+    for key in ID_KEYS:
+        value = context.get(key)
+        if value is not None and (not _is_int(value) or value < 0):
+            raise ContextError(gettext('production_reporting.msg_context_id',
+                    key=key, value=show(value)))
+    for key, (minimum, maximum) in NUMBER_KEYS.items():
+        value = context.get(key)
+        if value is not None and (
+                not _is_int(value) or not minimum <= value <= maximum):
+            raise ContextError(gettext(
+                    'production_reporting.msg_context_number',
+                    key=key, value=show(value), minimum=minimum,
+                    maximum=maximum))
+    context_date()
+
+
+def company_id():
+    """Return the id of the company of the reports: the context's if it is
+    one of the user's (refused otherwise), else the user's current company
+    (None without)
+
+    The filters of the context are checked too."""
+    pool = Pool()
+    User = pool.get('res.user')
+    transaction = Transaction()
+    check_filters()
+    company = transaction.context.get('company')
+    if transaction.user == 0:
+        return company
+    user = User(transaction.user)
+    if company is not None:
+        if (not _is_int(company)
+                or company not in {c.id for c in user.companies}):
+            raise ContextError(gettext(
+                    'production_reporting.msg_context_company',
+                    company=show(company), user=user.rec_name))
+        return company
+    # the stored company: res.user reads a context's company instead
+    with transaction.reset_context():
+        company = User(transaction.user).company
+    return company.id if company else None
