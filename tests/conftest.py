@@ -63,7 +63,8 @@ def login(page, server, user, password):
     page.wait_for_selector('input[type=password]', state='detached',
         timeout=30000)
     # the menu is loaded once the user's name shows in the navigation bar
-    page.get_by_text(NAMES[user]).first.wait_for(timeout=30000)
+    page.get_by_text(NAMES[user]).first.wait_for(
+        state="attached", timeout=30000)
 
 
 @pytest.fixture(scope='session')
