@@ -104,17 +104,21 @@ CUSTOMERS = [
 # role: (login, name, groups by xml id)
 USERS = {
     'planner': ('planner', "计划员 王芳", [
-            'production.group_production', 'stock.group_stock',
-            'purchase_request.group_purchase_request', 'sale.group_sale',
+            'production.group_production',
+            'production_kitting.group_production_planning',
+            'stock.group_stock',
+            'purchase_request.group_purchase_request',
             'product.group_product_admin']),
     'storekeeper': ('storekeeper', "仓管员 李强", [
-            'stock.group_stock', 'production.group_production']),
+            'stock.group_stock', 'stock_quarantine.group_storekeeper',
+            'production.group_production']),
     'qc': ('qc', "质检员 陈静", [
             'quality.group_quality', 'stock.group_stock']),
     'manager': ('manager', "生产主管 张伟", [
             'production.group_production',
-            'production.group_production_admin', 'stock.group_stock',
-            'quality.group_quality', 'sale.group_sale',
+            'production.group_production_admin',
+            'production_kitting.group_production_planning',
+            'stock.group_stock', 'quality.group_quality',
             'purchase.group_purchase']),
     'accountant': ('accountant', "成本会计 刘洋", [
             'account.group_account', 'production.group_production',

@@ -14,7 +14,6 @@ ROLE_GROUPS = {
         'group_material_return_requester',
         'group_material_return_approver'],
     'storekeeper': ['group_material_return_storekeeper'],
-    'qc': ['group_material_return_storekeeper'],
     }
 # state, order state, reason code
 PLANS = [

@@ -42,7 +42,7 @@ def _groups(ctx):
     ModelData = Model.get('ir.model.data')
     User = Model.get('res.user')
     group = Group(ModelData.get_id(MODULE, 'group_quality_inspector', {}))
-    for role in ['qc', 'manager']:
+    for role in ['qc']:
         if role in ctx.users:
             user = User(ctx.users[role].id)
             if group not in user.groups:
@@ -152,7 +152,8 @@ def _rework(ctx, disposition):
     from proteus import Model
     Inspection = Model.get('quality.inspection')
     Production = Model.get('production')
-    worker = ctx.users.get('storekeeper', ctx.users['qc']).id
+    # the production supervisor runs and finishes production
+    worker = ctx.users.get('manager', ctx.users['qc']).id
     _as(ctx, worker)
     production = Production(disposition.production.id)
     production.click('wait')

@@ -50,8 +50,9 @@ def server(make_server):
 
 def _second_company(records):
     """Company 2 with an order of 3 lamps, a planner of each company
-    (production and purchase request groups) and a clerk of company 1
-    without them"""
+    (production, planning and purchase request groups), a clerk of
+    company 1 without them, a worker with the production group only and
+    a seller with the sales group only"""
     from proteus import Model
     Company = Model.get('company.company')
     Party = Model.get('party.party')
@@ -63,13 +64,16 @@ def _second_company(records):
     company2 = Company(party=party, currency=company1.currency)
     company2.save()
 
-    groups = [g for name in ["Production", "Purchase Request", "Sales"]
+    groups = [g for name in ["Production", "Production Planning",
+            "Purchase Request", "Sales"]
         for g in Group.find([('name', '=', name)])]
-    assert len(groups) == 3, groups
+    assert len(groups) == 4, groups
     for login, company, user_groups in [
             ('planner1', company1, groups),
             ('planner2', company2, groups),
-            ('clerk', company1, [])]:
+            ('clerk', company1, []),
+            ('worker', company1, groups[:1]),
+            ('seller', company1, groups[3:])]:
         user = User(login=login, name=login, password=PASSWORD)
         user.companies.append(Company(company.id))
         user.company = Company(company.id)
@@ -161,6 +165,37 @@ def test_request_button_needs_production_group(server):
     admin = server.xmlrpc()
     assert admin.model.purchase.request.search_count(
         [('origin', '=', 'production,%s' % ids['production'])], {}) <= 1
+
+
+def test_engine_is_for_planning(server):
+    """The engine's planning methods need the planning group, sale_atp
+    the planning or sales group: a production worker and a clerk are
+    refused by the model access, a seller by the planning check, before
+    any argument is read"""
+    ids = server.ids
+    calls = [
+        ('buildable', [[ids['lamp']], ids['warehouse']]),
+        ('explain', [ids['lamp'], ids['warehouse'], 1]),
+        ('shortage', [[ids['production']]]),
+        ('sale_atp', [[]])]
+    for login in ['worker', 'clerk']:
+        rpc = server.jsonrpc(login, PASSWORD)
+        for method, args in calls:
+            refused(rpc, 'model.production.kitting.' + method, *args,
+                says=['You are not allowed to access', 'Production Kitting'])
+    seller = server.jsonrpc('seller', PASSWORD)
+    for method, args in calls[:3]:
+        refused(seller, 'model.production.kitting.' + method, *args,
+            says=['Only production planners', '"%s"' % method])
+    assert seller('model.production.kitting.sale_atp', []) == {}
+    # the planner is answered, with the numbers the administrator gets
+    planner = server.jsonrpc('planner1', PASSWORD)
+    admin = server.jsonrpc()
+    got = planner('model.production.kitting.buildable',
+        [ids['lamp']], ids['warehouse'])
+    assert list(got) == [str(ids['lamp'])], got
+    assert got == admin('model.production.kitting.buildable',
+        [ids['lamp']], ids['warehouse'])
 
 
 def test_other_company_refused(server):

@@ -34,10 +34,13 @@ OURS = ['production_kitting', 'production_material_return',
 # them, English as fallback): Tryton's model / field access
 # (msg_access_rule_error, msg_access_rule_field_error), button groups
 # (msg_access_button_error), wizard access (msg_access_wizard_error,
-# msg_access_wizard_model_error) and quality_gate's inspector check
+# msg_access_wizard_model_error), quality_gate's inspector check and
+# production_kitting's planning check
 ACCESS = ['没有访问', '点击按钮', '运行向导程序', '只有质检员',
+    '只有生产计划员',
     'You are not allowed to access', 'is not allowed.',
-    'You are not allowed to execute wizard', 'Only quality inspectors']
+    'You are not allowed to execute wizard', 'Only quality inspectors',
+    'Only production planners']
 
 
 def read_matrix(path=MATRIX):

@@ -14,6 +14,7 @@ from trytond import config
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import PYSONEncoder
 from trytond.rpc import RPC
@@ -133,6 +134,7 @@ class Kitting(Model):
     @classmethod
     def buildable(cls, product_ids, warehouse_id, date=None):
         "Return the buildable quantity of each product from free stock"
+        cls._check_planning('buildable')
         product_ids, warehouse_id, date = cls._check_engine_arguments(
             'product_ids', product_ids, warehouse_id, date)
         with no_gc():
@@ -142,6 +144,7 @@ class Kitting(Model):
     @classmethod
     def explain(cls, product_id, warehouse_id, quantity, date=None):
         "Return the tree of needs to make quantity of the product"
+        cls._check_planning('explain')
         product_id = arguments.record_id('product_id', product_id)
         quantity = arguments.quantity('quantity', quantity)
         (product_id,), warehouse_id, date = cls._check_engine_arguments(
@@ -149,6 +152,28 @@ class Kitting(Model):
         with no_gc():
             engine = cls.get_engine([product_id], warehouse_id, date=date)
             return engine.explain(product_id, quantity)
+
+    @classmethod
+    def _check_planning(cls, method, planning=True):
+        """Refuse the engine to a client without read access to
+        production.kitting (planning and sales groups) and, for the
+        planning methods, outside the planning group: Tryton checks no
+        model access on RPC methods of a Model.  The server's own calls
+        (buttons, fields) pass."""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        transaction = Transaction()
+        if (transaction.user == 0 or not transaction.check_access
+                or transaction.context.get('_kitting_internal')):
+            return
+        ModelAccess.check(cls.__name__, 'read')
+        group = ModelData.get_id(
+            'production_kitting', 'group_production_planning')
+        if planning and group not in User.get_groups():
+            raise AccessError(gettext(
+                    'production_kitting.msg_planning_only', method=method))
 
     @classmethod
     def _check_engine_arguments(cls, name, product_ids, warehouse_id, date):
@@ -169,6 +194,7 @@ class Kitting(Model):
         """Return for each line of the sales what can be promised by its
         date: from stock, from production, short and the limiting
         components"""
+        cls._check_planning('sale_atp', planning=False)
         sales = cls._check_documents('sale.sale', 'sale_ids', sale_ids)
         result = {}
         with no_gc():
@@ -444,6 +470,7 @@ class Kitting(Model):
     def shortage(cls, production_ids):
         """Return for each production order the shortage of each component
         still to issue"""
+        cls._check_planning('shortage')
         productions = cls._check_documents(
             'production', 'production_ids', production_ids)
         result = {}

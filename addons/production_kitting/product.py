@@ -36,8 +36,10 @@ class Product(BOMGraphMixin, metaclass=PoolMeta):
             return result
         ids = [p.id for p in products if p.boms]
         if ids:
-            result.update(Kitting.buildable(
-                    ids, warehouse, date=context.get('stock_date_end')))
+            # a column of the product lists every stock role reads
+            with Transaction().set_context(_kitting_internal=True):
+                result.update(Kitting.buildable(
+                        ids, warehouse, date=context.get('stock_date_end')))
         return result
 
 

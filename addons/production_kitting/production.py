@@ -4,8 +4,10 @@ from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from .exceptions import RequestError
 
@@ -206,6 +208,28 @@ class ProductionShortage(ModelSQL, ModelView):
     @fields.depends('product')
     def on_change_with_unit(self, name=None):
         return self.product.default_uom if self.product else None
+
+    @classmethod
+    def _refuse_client(cls):
+        # the access of production (__access__) would let any production
+        # user change the engine's result
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            raise AccessError(gettext(
+                    'ir.msg_access_rule_error', **cls.__names__()))
+
+    @classmethod
+    def create(cls, vlist):
+        cls._refuse_client()
+        return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, shortages, values=None, external=False):
+        super().check_modification(
+            mode, shortages, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            raise AccessError(gettext(
+                    'ir.msg_access_rule_error', **cls.__names__()))
 
     @classmethod
     def refresh(cls, productions):

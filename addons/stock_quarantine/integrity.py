@@ -50,6 +50,10 @@ class Integrity(ModelView):
     @classmethod
     def problems(cls):
         "Return the broken invariants of the user's companies as texts"
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        # Tryton checks no model access on the RPC methods of a Model
+        ModelAccess.check(cls.__name__, 'read')
         companies = cls.companies()
         result = []
         if not companies:
