@@ -135,7 +135,8 @@ def run_pytest(totals, env, args):
     xml = tempfile.mktemp(suffix='.xml')
     start = time.monotonic()
     subprocess.call(
-        [PYTHON, '-m', 'pytest', '-rfEs', '--junitxml', xml, 'tests']
+        [PYTHON, '-m', 'pytest', '-rfEs', '--durations=20', '--junitxml', xml,
+            'tests']
         + args, cwd=ROOT, env=env)
     seconds = time.monotonic() - start
     if not os.path.exists(xml):
