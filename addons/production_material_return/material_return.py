@@ -125,6 +125,8 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     def __setup__(cls):
         cls.number.search_unaccented = False
         super().__setup__()
+        # An inspection of an earlier round (before draft) no longer counts
+        cls.quality_inspections.filter = [('superseded', '=', False)]
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.production, Index.Range())),
@@ -410,9 +412,25 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         return employee_id
 
     @classmethod
+    def supersede_inspections(cls, returns):
+        "Start a fresh inspection round for the returns sent back to draft"
+        pool = Pool()
+        Inspection = pool.get('quality.inspection')
+        inspections = Inspection.search([
+                ('origin', 'in', [str(r) for r in returns]),
+                ('superseded', '=', False),
+                ])
+        pending = [i for i in inspections if i.state == 'pending']
+        decided = [i for i in inspections if i.state != 'pending']
+        Inspection.delete(pending)
+        if decided:
+            Inspection.write(decided, {'superseded': True})
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('draft')
     def draft(cls, returns):
+        cls.supersede_inspections(returns)
         cls.write(returns, {
                 'requested_by': None,
                 'requested_at': None,

@@ -45,7 +45,8 @@ class MaterialReturnLine(metaclass=PoolMeta):
     def quality_decided_line(self):
         "The decided inspection line of the return line if any"
         for line in self.quality_inspection_lines:
-            if line.inspection.decided:
+            # an inspection of an earlier round no longer decides
+            if line.inspection.decided and not line.inspection.superseded:
                 return line
 
     def get_moves(self, failed=False):
