@@ -103,5 +103,32 @@ class LocaleZhCnTestCase(ModuleTestCase):
         self.assertEqual(fields['bom']['string'], "物料清单")
         self.assertEqual(menu_name, "生产管理")
 
+    @with_transaction()
+    def test_storekeeper_wording(self):
+        "The product list, the unit and the names read as a factory says"
+        pool = Pool()
+        ActionKeyword = pool.get('ir.action.keyword')
+        ModelData = pool.get('ir.model.data')
+        Uom = pool.get('product.uom')
+        Request = pool.get('purchase.request')
+        Template = pool.get('product.template')
+        load_zh_cn()
+
+        menu_id = ModelData.get_id('product', 'menu_template')
+        with Transaction().set_context(language='zh_CN'):
+            # the title of the tab the menu opens
+            action, = ActionKeyword.get_keyword(
+                'tree_open', ('ir.ui.menu', menu_id))
+            units = {fs_id: Uom(ModelData.get_id('product', fs_id)).rec_name
+                for fs_id in ['uom_unit', 'uom_gram', 'uom_pound']}
+            request_fields = Request.fields_get(['purchase_date'])
+            template_fields = Template.fields_get(['rec_name'])
+        self.assertEqual(action['name'], "产品")
+        self.assertEqual(units, {
+                'uom_unit': "个", 'uom_gram': "克", 'uom_pound': "磅"})
+        self.assertEqual(
+            request_fields['purchase_date']['string'], "建议下单日期")
+        self.assertEqual(template_fields['rec_name']['string'], "名称")
+
 
 del ModuleTestCase
