@@ -8,10 +8,11 @@ from sql.aggregate import Count
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import PYSONEncoder
+from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
 from .arguments import company_id as company_id_
-from .production import OPEN_STATES, today
+from .production import today
 
 
 class ProductionWarning(ModelSQL, ModelView):
@@ -53,9 +54,10 @@ class ProductionWarning(ModelSQL, ModelView):
         Production = pool.get('production')
         company_id = company_id_()
 
-        tracking = Tracking.table_query()
-        yield 'late', tracking, (
-            (tracking.days_late > 0) & tracking.state.in_(OPEN_STATES))
+        # the rows of the late orders' panel, which the context selects
+        with Transaction().set_context(late=True):
+            tracking = Tracking.table_query()
+        yield 'late', tracking, None
 
         production = Production.__table__()
         yield 'not_kitted', production, (
@@ -79,6 +81,12 @@ class ProductionWarning(ModelSQL, ModelView):
     @classmethod
     def _domain(cls, kind):
         "The domain that replaces the action's one for the kind, if any"
+        if kind == 'not_kitted':
+            return [
+                ('company', '=', company_id_()),
+                ('state', 'in', ['request', 'draft', 'waiting']),
+                ('planned_start_date', '<=', today() + dt.timedelta(days=7)),
+                ]
         return None
 
 

@@ -362,6 +362,12 @@ class Tracking(ModelSQL, ModelView):
         return cls.days_late.sql_cast(
             Greatest(Coalesce(late, 0), Literal(0)))
 
+    @classmethod
+    def _late(cls, production):
+        "The condition of the open orders late at the date"
+        return ((cls._days_late(production) > 0)
+            & production.state.in_(OPEN_STATES))
+
     def get_late(self, name):
         return bool(self.days_late)
 
@@ -386,6 +392,8 @@ class Tracking(ModelSQL, ModelView):
             where &= production.product == context['product']
         if context.get('customer'):
             where &= sale.party == context['customer']
+        if context.get('late'):
+            where &= cls._late(production)
         return where
 
 
