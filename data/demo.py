@@ -578,6 +578,44 @@ def _productions(ctx):
     return productions
 
 
+# role: the actions each role lands on after login, by xml id (the first
+# one found installed)
+LANDING = {
+    'planner': ['dashboard.act_dashboard'],
+    'manager': ['dashboard.act_dashboard'],
+    'accountant': ['dashboard.act_dashboard'],
+    'storekeeper': [
+        'production_material_return.act_material_return_form',
+        'stock.act_shipment_in_form'],
+    'qc': ['quality.act_quality_inspection_form'],
+    'sales': ['sale.act_sale_form'],
+    }
+
+
+def landing_pages(ctx):
+    "Every role lands on its work, not on a blank page"
+    from proteus import Model
+    ModelData = Model.get('ir.model.data')
+    User = Model.get('res.user')
+    Action = Model.get('ir.action')
+    for role, xml_ids in LANDING.items():
+        if role not in ctx.users:
+            continue
+        for xml_id in xml_ids:
+            module, fs_id = xml_id.split('.')
+            data = ModelData.find(
+                [('module', '=', module), ('fs_id', '=', fs_id)])
+            if data:
+                break
+        else:
+            continue
+        # the act_window's own action (ir.action), as res.user.actions wants
+        window = Model.get(data[0].model)(data[0].db_id)
+        user = User(ctx.users[role].id)
+        user.actions.append(Action(window.action.id))
+        user.save()
+
+
 def run_plugins(ctx, installed):
     for name in DEMO_PLUGINS:
         if name not in installed:
@@ -603,6 +641,7 @@ def main():
     installed = {m.name for m in Module.find([('state', '=', 'activated')])}
     ctx = create(config)
     run_plugins(ctx, installed)
+    landing_pages(ctx)
     print("demo: done", file=sys.stderr)
 
 

@@ -90,22 +90,25 @@ def create_at_risk(ctx):
 
 
 def create_dashboard(ctx):
-    "The production manager's home board"
+    """The home board of the production supervisor, the planner and the
+    cost accountant (their landing page, see data/demo.py)"""
     ModelData = Model.get('ir.model.data')
     Action = Model.get('dashboard.action')
     ActWindow = Model.get('ir.action.act_window')
-    manager = ctx.users.get('manager')
-    if manager is None:
-        return
-    for sequence, fs_id in enumerate(DASHBOARD, 1):
-        act_window_id = ModelData.get_id('production_reporting', fs_id, {})
-        action = Action(user=manager, sequence=sequence * 10)
-        action.act_window = ActWindow(act_window_id)
-        action.save()
     User = Model.get('res.user')
-    manager = User(manager.id)
-    manager.dashboard_layout = 'square'
-    manager.save()
+    for role in ['manager', 'planner', 'accountant']:
+        user = ctx.users.get(role)
+        if user is None:
+            continue
+        for sequence, fs_id in enumerate(DASHBOARD, 1):
+            act_window_id = ModelData.get_id(
+                'production_reporting', fs_id, {})
+            action = Action(user=user, sequence=sequence * 10)
+            action.act_window = ActWindow(act_window_id)
+            action.save()
+        user = User(user.id)
+        user.dashboard_layout = 'square'
+        user.save()
 
 
 def create_kitting(ctx):

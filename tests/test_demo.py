@@ -154,3 +154,38 @@ def test_check_command_names_what_is_broken(demo_server, tmp_path):
     assert '发现' in result.stdout
     line, = [l for l in result.stdout.splitlines() if 'RM-002' in l]
     assert '不合格品库' in line and '-7' in line, line
+
+
+def test_every_role_lands_on_its_work(demo_server):
+    """After login each role's client opens its work (issue 13): the
+    dashboard with the production boards for the supervisor, the planner
+    and the accountant, returns to stock in for the storekeeper, the
+    inspections for QC, the sales for sales; each can read what it opens"""
+    from data.demo import LANDING
+    admin = demo_server.jsonrpc()
+    for role in sorted(LANDING):
+        login = USERS[role][0]
+        session = demo_server.jsonrpc(login, DEMO_PASSWORD)
+        preferences = session('model.res.user.get_preferences', False)
+        assert preferences['actions'], (role, preferences['actions'])
+        windows = admin('model.ir.action.act_window.search_read',
+            [('action', '=', preferences['actions'][0])], 0, None, None,
+            ['res_model', 'usage'])
+        assert len(windows) == 1, (role, windows)
+        res_model = windows[0]['res_model']
+        expected = {
+            # Tryton's dashboard action has no model
+            'planner': None, 'manager': None, 'accountant': None,
+            'storekeeper': 'production.material.return',
+            'qc': 'quality.inspection', 'sales': 'sale.sale'}[role]
+        assert res_model == expected, (role, res_model)
+        if res_model is None:
+            user, = admin('model.res.user.search', [('login', '=', login)],
+                0, None, None)
+            boards = admin('model.dashboard.action.search_read',
+                [('user', '=', user)], 0, None, None, ['act_window'])
+            assert len(boards) >= 4, (role, boards)
+        else:
+            # the role can read the records it lands on
+            assert session('model.%s.search_count' % res_model, []) > 0, (
+                role, res_model)

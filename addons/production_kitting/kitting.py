@@ -983,9 +983,21 @@ class KittingLine(ModelSQL, ModelView):
         'product.product', "Limiting Component", readonly=True,
         help="The component missing first to make one more unit.")
     limiting_short = fields.Float(
-        "Limiting Short", readonly=True,
+        "Limiting Short", digits='limiting_unit', readonly=True,
         help="How much of the limiting component is missing to make one "
         "more unit, in its unit.")
+    limiting_unit = fields.Function(
+        fields.Many2One('product.uom', "Limiting Unit"),
+        'on_change_with_limiting_unit')
+    explanation = fields.Char(
+        "Explanation", readonly=True,
+        help="What can be made and what limits it, in words.")
+    breakdown = fields.Text(
+        "Breakdown", readonly=True,
+        help="The needs of one more unit, level by level: from stock, "
+        "to make, substitutes and short.")
+    analysed_at = fields.Function(
+        fields.Timestamp("Analysed at"), 'get_analysed_at')
 
     @classmethod
     def __setup__(cls):
@@ -995,6 +1007,88 @@ class KittingLine(ModelSQL, ModelView):
     @fields.depends('product')
     def on_change_with_unit(self, name=None):
         return self.product.default_uom if self.product else None
+
+    @fields.depends('limiting')
+    def on_change_with_limiting_unit(self, name=None):
+        return self.limiting.default_uom if self.limiting else None
+
+    def get_analysed_at(self, name):
+        return self.create_date
+
+    @classmethod
+    def describe(cls, engine, product, required, values):
+        """Return the explanation and the breakdown of a line in the
+        language of the user, e.g. "可做 6 个，受限于 螺丝：还差 3 个
+        才能多做 1 个"."""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Product = pool.get('product.product')
+        lang = Lang.get()
+
+        def quantity(value, product):
+            unit = product.default_uom
+            return '%s %s' % (
+                lang.format_number(value, unit.digits), unit.rec_name)
+
+        product = Product(product)
+        texts = [gettext('production_kitting.msg_kitting_buildable',
+                quantity=quantity(values['buildable'], product))]
+        if values['stock']:
+            texts.append(gettext('production_kitting.msg_kitting_stock',
+                    quantity=quantity(values['stock'], product)))
+        if values['short']:
+            texts.append(gettext('production_kitting.msg_kitting_short',
+                    required=quantity(required, product),
+                    short=quantity(values['short'], product)))
+        breakdown = ''
+        if product.id in engine.boms:
+            step = engine.rounding.get(product.id) or 1
+            tree = engine.explain(product.id, values['buildable'] + step)
+            limiting = engine.limiting(tree)
+            if limiting:
+                components = Product.browse(sorted(
+                        limiting, key=lambda p: (-limiting[p], p)))
+                texts.append(gettext(
+                        'production_kitting.msg_kitting_limited',
+                        components=gettext(
+                            'production_kitting.msg_kitting_separator'
+                            ).join(
+                            gettext('production_kitting.msg_kitting_missing',
+                                component=c.rec_name,
+                                short=quantity(limiting[c.id], c))
+                            for c in components),
+                        one=quantity(step, product)))
+            breakdown = '\n'.join(cls._breakdown(tree, quantity))
+        return (gettext('production_kitting.msg_kitting_sentence_separator'
+                ).join(texts), breakdown)
+
+    @classmethod
+    def _breakdown(cls, node, quantity, depth=0):
+        pool = Pool()
+        Product = pool.get('product.product')
+        product = Product(node['product'])
+        parts = [gettext('production_kitting.msg_breakdown_need',
+                product=product.rec_name,
+                quantity=quantity(node['required'], product))]
+        if node['from_stock']:
+            parts.append(gettext('production_kitting.msg_breakdown_stock',
+                    quantity=quantity(node['from_stock'], product)))
+        for substitute in node['substitutes']:
+            other = Product(substitute['product'])
+            parts.append(gettext(
+                    'production_kitting.msg_breakdown_substitute',
+                    product=other.rec_name,
+                    quantity=quantity(substitute['quantity'], other)))
+        if node['to_make']:
+            parts.append(gettext('production_kitting.msg_breakdown_make',
+                    quantity=quantity(node['to_make'], product)))
+        if node['short']:
+            parts.append(gettext('production_kitting.msg_breakdown_short',
+                    quantity=quantity(node['short'], product)))
+        yield '    ' * depth + gettext(
+            'production_kitting.msg_kitting_separator').join(parts)
+        for child in node['children']:
+            yield from cls._breakdown(child, quantity, depth + 1)
 
 
 class KittingStart(ModelView):
@@ -1037,6 +1131,8 @@ class KittingWizard(Wizard):
         "Return {product: required quantity in its default unit}"
         pool = Pool()
         Kitting = pool.get('production.kitting')
+        Product = pool.get('product.product')
+        Production = pool.get('production')
         Uom = pool.get('product.uom')
         demand = defaultdict(float)
         name = self.model.__name__ if self.model else None
@@ -1057,8 +1153,31 @@ class KittingWizard(Wizard):
                     demand[production.product] += Uom.compute_qty(
                         production.unit, production.quantity or 0,
                         production.product.default_uom, round=False)
-        else:
+        elif name in {'product.product', 'production.kitting.line'}:
             for product in self.records:
+                if name == 'production.kitting.line':
+                    product = product.product
+                demand[product] += 0
+        else:
+            # from the menu: the open production orders of the warehouse
+            # (up to the date) and every product made by a BOM
+            warehouse = self.start.warehouse
+            domain = [
+                ('warehouse', '=', warehouse.id),
+                ('state', 'in', ['request', 'draft', 'waiting', 'assigned',
+                        'running']),
+                ]
+            if self.start.date:
+                domain.append(('planned_date', '<=', self.start.date))
+            for production in Production.search(domain):
+                if production.product:
+                    demand[production.product] += Uom.compute_qty(
+                        production.unit, production.quantity or 0,
+                        production.product.default_uom, round=False)
+            for product in Product.search([
+                        ('producible', '=', True),
+                        ('boms', '!=', None),
+                        ]):
                 demand[product] += 0
         return demand
 
@@ -1066,18 +1185,28 @@ class KittingWizard(Wizard):
         pool = Pool()
         Kitting = pool.get('production.kitting')
         Line = pool.get('production.kitting.line')
-        user = Transaction().user
-        Line.delete(Line.search([('create_uid', '=', user)]))
+        transaction = Transaction()
+        # the results of earlier runs stay for the tabs still open on them
+        # for a day
+        Line.delete(Line.search([
+                    ('create_uid', '=', transaction.user),
+                    ('create_date', '<',
+                        datetime.datetime.now() - datetime.timedelta(days=1)),
+                    ]))
         demand = self._demand()
         warehouse = self.start.warehouse
         engine = Kitting.get_engine(
             [p.id for p in demand], warehouse.id, date=self.start.date)
         lines = []
         for product, required in demand.items():
+            values = Kitting._kitting_line(engine, product.id, required)
+            explanation, breakdown = Line.describe(
+                engine, product.id, required, values)
             lines.append(Line(
                     product=product, warehouse=warehouse,
                     date=self.start.date, required=required,
-                    **Kitting._kitting_line(engine, product.id, required)))
+                    explanation=explanation, breakdown=breakdown,
+                    **values))
         Line.save(lines)
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [l.id for l in lines])])

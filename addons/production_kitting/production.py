@@ -6,7 +6,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction
 
 from .exceptions import RequestError
@@ -20,6 +20,11 @@ class Production(metaclass=PoolMeta):
         'production.kitting.shortage', 'production', "Shortage",
         readonly=True,
         help="The components that are short, as of the last analysis.")
+    kitting_analysed_at = fields.Function(fields.Timestamp(
+            "Shortage Analysed at",
+            help="When the shortage was last analysed: the shortage is "
+            "a snapshot of that moment."),
+        'get_kitting_analysed_at')
 
     @classmethod
     def __setup__(cls):
@@ -41,6 +46,15 @@ class Production(metaclass=PoolMeta):
     @classmethod
     def _get_origin(cls):
         return super()._get_origin() | {'production'}
+
+    @classmethod
+    def get_kitting_analysed_at(cls, productions, name):
+        result = {p.id: None for p in productions}
+        for production in productions:
+            dates = [s.create_date for s in production.kitting_shortages]
+            if dates:
+                result[production.id] = max(dates)
+        return result
 
     @classmethod
     def copy(cls, productions, default=None):
@@ -94,6 +108,39 @@ class Production(metaclass=PoolMeta):
         PurchaseRequest.save(requests)
         cls.save(sub_productions)
         cls.set_moves(sub_productions)
+        return cls._kitting_requests_action(productions)
+
+    @classmethod
+    def _kitting_requests_action(cls, productions):
+        """The action that opens what covers the shortage of the
+        productions: their purchase requests, else their production
+        requests (what this click made and what earlier ones did)"""
+        pool = Pool()
+        PurchaseRequest = pool.get('purchase.request')
+        ActWindow = pool.get('ir.action.act_window')
+        origins = [str(p) for p in productions]
+        requests = PurchaseRequest.search([
+                ('origin', 'in', origins),
+                ('state', '!=', 'cancelled'),
+                ])
+        if requests:
+            action = ActWindow.get(
+                'purchase_request.act_purchase_request_form')
+        else:
+            requests = cls.search([
+                    ('origin', 'in', origins),
+                    ('state', '!=', 'cancelled'),
+                    ])
+            if not requests:
+                return
+            action = ActWindow.get('production.act_production_list')
+        action['name'] = gettext('production_kitting.msg_requests_of',
+            name=action['name'],
+            productions=', '.join(p.rec_name for p in productions))
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', [r.id for r in requests])])
+        action['pyson_search_value'] = '[]'
+        return action
 
     @classmethod
     def _kitting_requested(cls, productions):
