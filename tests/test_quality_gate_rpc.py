@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.checks import assert_integrity, refused
 from tools.server import RPCError
 
 MODULES = ['quality_gate', 'production_material_return']
@@ -235,34 +236,46 @@ def test_c4_double_decision(env):
     assert (accepted, rejected, concession) == (93, 5, 2)
     assert rejected_move is not None
     # Once decided a third call is refused too and changes nothing
-    with pytest.raises(RPCError):
-        qc(INSPECTION + 'process', [inspection])
+    refused(qc, INSPECTION + 'process', [inspection],
+        says=['You can not call "process" on'])
     assert snapshot(env, shipment, inspection) == (
         state, decided, moves, lines)
 
 
-@pytest.mark.parametrize('values', [
-        {'accepted_quantity': 90, 'rejected_quantity': 5,
-            'concession_quantity': 2},
-        {'accepted_quantity': 105, 'rejected_quantity': -5},
-        {'accepted_quantity': 'abc'},
-        {'accepted_quantity': float('nan')},
-        {'accepted_quantity': float('inf')},
-        {'accepted_quantity': 1e308},
-        {'accepted_quantity': 99.5, 'rejected_quantity': 0.5},
+NOT_A_NUMBER = 'of "Accepted Quantity" is not a number'
+OUT_OF_RANGE = ('must be a number between 0 and the inspected quantity '
+    '%s, rounded to the unit')
+
+
+@pytest.mark.parametrize('values,says', [
+        ({'accepted_quantity': 90, 'rejected_quantity': 5,
+                'concession_quantity': 2},
+            ['accepted 90.0 + rejected 5.0 + concession 2.0 = 97.0, '
+                'not the inspected quantity 100.0']),
+        ({'accepted_quantity': 105, 'rejected_quantity': -5},
+            ['"Rejected Quantity"', 'is not valid according to its domain']),
+        ({'accepted_quantity': 'abc'}, ["'abc'", NOT_A_NUMBER]),
+        ({'accepted_quantity': float('nan')}, ["nan", NOT_A_NUMBER]),
+        ({'accepted_quantity': float('inf')}, ["inf", NOT_A_NUMBER]),
+        ({'accepted_quantity': 1e308},
+            ['The quantity 1e+308', OUT_OF_RANGE % 100.0]),
+        ({'accepted_quantity': 99.5, 'rejected_quantity': 0.5},
+            ['The number of digits in the value', "'99.5'",
+                'for field "Accepted Quantity"', 'exceeds the limit']),
         ])
-def test_b1_bad_quantities_write_nothing(env, values):
+def test_b1_bad_quantities_write_nothing(env, values, says):
     "B1: quantities not adding up, negative or not numbers: nothing written"
     shipment, inspection, line = env['receipt']()
     qc = session(env, 'qc')
     before = snapshot(env, shipment, inspection)
     assert before[:2] == ('pending', False)
-    with pytest.raises(RPCError) as info:
+
+    def save_and_process():
         # One request like the client's save then process
         qc(INSPECTION + 'write', [inspection],
             {'lines': [['write', [line], values]]})
         qc(INSPECTION + 'process', [inspection])
-    assert 'Traceback' not in str(info.value.error)
+    refused(save_and_process, says=says)
     after = snapshot(env, shipment, inspection)
     assert after[:3] == before[:3]
     assert after[2] == [(100, after[2][0][1])]
@@ -275,12 +288,12 @@ def test_a1_outside_group_cannot_decide(env):
     shipment, inspection, line = env['receipt']()
     storekeeper = session(env, 'storekeeper')
     before = snapshot(env, shipment, inspection)
-    with pytest.raises(RPCError) as info:
-        storekeeper(INSPECTION + 'process', [inspection])
-    assert 'Traceback' not in str(info.value.error)
-    with pytest.raises(RPCError):
-        storekeeper(LINE + 'write', [line], {'rejected_quantity': 100,
-                'accepted_quantity': 0})
+    refused(storekeeper, INSPECTION + 'process', [inspection],
+        says=['Calling button "process on "Quality Inspection" '
+            'is not allowed'])
+    refused(storekeeper, LINE + 'write', [line], {'rejected_quantity': 100,
+            'accepted_quantity': 0},
+        says=['You are not allowed to access "Quality Inspection Line"'])
     assert snapshot(env, shipment, inspection) == before
     # The inspector can
     qc = session(env, 'qc')
@@ -413,37 +426,44 @@ def test_c4_material_return_double_decision(env):
     (accepted, rejected, concession, rejected_move), = lines
     assert (accepted, rejected, concession) == (7, 2, 1)
     assert rejected_move is not None
-    with pytest.raises(RPCError):
-        qc(INSPECTION + 'process', [inspection])
+    refused(qc, INSPECTION + 'process', [inspection],
+        says=['You can not call "process" on'])
     assert return_snapshot(env, return_, inspection) == (
         state, decided, return_state, moves, lines)
 
 
-@pytest.mark.parametrize('values', [
-        {'accepted_quantity': 7, 'rejected_quantity': 2,
-            'concession_quantity': 2},
-        {'accepted_quantity': 12, 'rejected_quantity': -2},
-        {'rejected_quantity': 'abc'},
-        {'accepted_quantity': float('nan')},
-        {'accepted_quantity': 1e308},
+@pytest.mark.parametrize('values,says', [
+        ({'accepted_quantity': 7, 'rejected_quantity': 2,
+                'concession_quantity': 2},
+            ['accepted 7.0 + rejected 2.0 + concession 2.0 = 11.0, '
+                'not the inspected quantity 10.0']),
+        ({'accepted_quantity': 12, 'rejected_quantity': -2},
+            ['"Rejected Quantity"', 'is not valid according to its domain']),
+        ({'rejected_quantity': 'abc'},
+            ["'abc'", 'of "Rejected Quantity" is not a number']),
+        ({'accepted_quantity': float('nan')}, ["nan", NOT_A_NUMBER]),
+        ({'accepted_quantity': 1e308},
+            ['The quantity 1e+308', OUT_OF_RANGE % 10.0]),
         ])
-def test_b1_material_return_bad_quantities(env, values):
+def test_b1_material_return_bad_quantities(env, values, says):
     "B1: a return decision that does not add up writes nothing"
     return_, inspection, line = env['material_return']()
     qc = session(env, 'qc')
     before = return_snapshot(env, return_, inspection)
     assert before[:4] == ('pending', False, 'inspecting', [])
-    with pytest.raises(RPCError) as info:
+
+    def save_and_process():
         qc(INSPECTION + 'write', [inspection],
             {'lines': [['write', [line], values]]})
         qc(INSPECTION + 'process', [inspection])
-    assert 'Traceback' not in str(info.value.error)
+    refused(save_and_process, says=says)
     after = return_snapshot(env, return_, inspection)
     assert after[:4] == before[:4]
     assert after[4][0][3] is None
     # Nor can the return be stocked in before a decision
-    with pytest.raises(RPCError):
-        session(env, 'admin')(RETURN + 'do', [return_])
+    refused(session(env, 'admin'), RETURN + 'do', [return_],
+        says=['cannot be stocked in before its quality inspection is '
+            'decided'])
     assert return_snapshot(env, return_, inspection)[3] == []
 
 
@@ -452,12 +472,12 @@ def test_a1_material_return_outside_group(env):
     return_, inspection, line = env['material_return']()
     storekeeper = session(env, 'storekeeper')
     before = return_snapshot(env, return_, inspection)
-    with pytest.raises(RPCError) as info:
-        storekeeper(INSPECTION + 'process', [inspection])
-    assert 'Traceback' not in str(info.value.error)
-    with pytest.raises(RPCError):
-        storekeeper(LINE + 'write', [line], {
-                'rejected_quantity': 10, 'accepted_quantity': 0})
+    refused(storekeeper, INSPECTION + 'process', [inspection],
+        says=['Calling button "process on "Quality Inspection" '
+            'is not allowed'])
+    refused(storekeeper, LINE + 'write', [line], {
+            'rejected_quantity': 10, 'accepted_quantity': 0},
+        says=['You are not allowed to access "Quality Inspection Line"'])
     assert return_snapshot(env, return_, inspection) == before
     qc = session(env, 'qc')
     qc(INSPECTION + 'process', [inspection])
@@ -505,3 +525,90 @@ def test_xmlrpc_example_material_return(env):
         0, None, None, ['quantity', 'to_location.code'], kctx)
     assert sorted((m['quantity'], m['to_location.']['code'])
         for m in moves) == [(2, 'QUA'), (8, 'STO')]
+
+
+def stock(env, product, code):
+    "The quantity of product at the location of code, children included"
+    admin = session(env, 'admin')
+    location, = admin('model.stock.location.search', [('code', '=', code)],
+        0, None, None)
+    product, = admin('model.product.product.read', [product], ['quantity'],
+        context={'locations': [location], 'with_childs': True})
+    return product['quantity']
+
+
+def test_server_fields_receipt(env):
+    "Issue 12 #3: a client cannot make 50 received into 500 inspected"
+    shipment, inspection, line = env['receipt'](50)
+    qc = session(env, 'qc')
+    admin = session(env, 'admin')
+    product, = admin(LINE + 'read', [line], ['product'])
+    product = product['product']
+    before = {c: stock(env, product, c) for c in ['IN', 'STO', 'QUA']}
+    says = ['takes its Inspected Quantity from the inspected document '
+        '(inspected quantity 50.0): a client cannot set them']
+    refused(qc, LINE + 'write', [line],
+        {'quantity': 500, 'accepted_quantity': 500}, says=says)
+    refused(qc, INSPECTION + 'write', [inspection],
+        {'lines': [['write', [line], {'quantity': 500,
+                        'accepted_quantity': 500}]]}, says=says)
+    refused(qc, INSPECTION + 'write', [inspection],
+        {'lines': [['create', [{'product': product, 'quantity': 500,
+                            'unit': 1, 'accepted_quantity': 500}]]]},
+        says=['of 500.0 cannot be added to inspection',
+            'the server creates the lines from the inspected document'])
+    qc(INSPECTION + 'process', [inspection])
+    skipping_warnings(admin, 'model.stock.shipment.in.do', [shipment])
+    state, decided, moves, lines = snapshot(env, shipment, inspection)
+    assert (state, decided, lines) == ('passed', True, [(50, 0, 0, None)])
+    after = {c: stock(env, product, c) for c in ['IN', 'STO', 'QUA']}
+    assert {c: after[c] - before[c] for c in after} == {
+        'IN': -50, 'STO': 50, 'QUA': 0}
+    assert after['IN'] >= 0
+
+
+def test_server_fields_material_return(env):
+    "Issue 12 #3: a client cannot make a return of 10 into 20 inspected"
+    return_, inspection, line = env['material_return'](10)
+    qc = session(env, 'qc')
+    refused(qc, LINE + 'write', [line],
+        {'quantity': 20, 'accepted_quantity': 20},
+        says=['takes its Inspected Quantity from the inspected document '
+            '(inspected quantity 10.0): a client cannot set them'])
+    refused(qc, LINE + 'write', [line], {'material_return_line': None},
+        says=['takes its Material Return Line from the inspected document'])
+    qc(INSPECTION + 'process', [inspection])
+    session(env, 'admin')(RETURN + 'do', [return_])
+    assert return_snapshot(env, return_, inspection)[:5] == (
+        'passed', True, 'done', [(10, 'STO', 'done')],
+        [(10, 0, 0, None)])
+
+
+def test_decided_line_immutable(env):
+    "Issue 12 #2: a decided line is rewritten neither directly nor nested"
+    shipment, inspection, line = env['receipt'](10)
+    qc = session(env, 'qc')
+    qc(INSPECTION + 'process', [inspection])
+    before = snapshot(env, shipment, inspection)
+    assert before[:2] == ('passed', True)
+    values = {'accepted_quantity': 10, 'rejected_quantity': 10,
+        'concession_quantity': 10}
+    refused(qc, LINE + 'write', [line], values,
+        says=['has been decided: its quantities cannot be changed'])
+    refused(qc, INSPECTION + 'write', [inspection],
+        {'lines': [['write', [line], values]]},
+        says=['has been decided: it cannot be changed any more'])
+    refused(qc, INSPECTION + 'write', [inspection], {'decided': False},
+        says=['has been decided: it cannot be changed any more'])
+    admin = session(env, 'admin')
+    skipping_warnings(admin, 'model.stock.shipment.in.do', [shipment])
+    state, decided, moves, lines = snapshot(env, shipment, inspection)
+    assert lines == before[3] == [(10, 0, 0, None)]
+    admin_moves = admin('model.stock.move.search_read',
+        [('shipment', '=', 'stock.shipment.in,%s' % shipment),
+            ('from_location.type', '=', 'storage')],
+        0, None, None, ['quantity', 'to_location.code', 'state'])
+    assert [(m['quantity'], m['to_location.']['code'], m['state'])
+        for m in admin_moves] == [(10, 'STO', 'done')]
+    assert_integrity(env['server'])
+

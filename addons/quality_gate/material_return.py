@@ -106,6 +106,10 @@ class InspectionLine(metaclass=PoolMeta):
         readonly=True, ondelete='SET NULL')
 
     @classmethod
+    def _server_fields(cls):
+        return super()._server_fields() | {'material_return_line'}
+
+    @classmethod
     def get_from_material_return_line(cls, control, return_line):
         line = cls(
             material_return_line=return_line,

@@ -10,7 +10,8 @@ from sql.conditionals import Case
 from sql.functions import DateTrunc
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Workflow, dualmethod, fields
+from trytond.model import (
+    Model, ModelSQL, ModelView, Workflow, dualmethod, fields)
 from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import set_employee
@@ -31,6 +32,25 @@ def is_inspector():
         return True
     group = ModelData.get_id('quality_gate', 'group_quality_inspector')
     return group in User.get_groups()
+
+
+def from_client(external):
+    "Whether a modification comes from a client: an RPC call or a form"
+    return external or Transaction().context.get(
+        '_quality_gate_client', False)
+
+
+def changed_fields(records, values, names):
+    "The fields among names to which values give another value on records"
+    changed = set()
+    for name in values.keys() & set(names):
+        for record in records:
+            current = getattr(record, name)
+            if isinstance(current, Model):
+                current = current.id
+            if current != values[name]:
+                changed.add(name)
+    return changed
 
 
 SAMPLING = [
@@ -135,6 +155,35 @@ class Inspection(metaclass=PoolMeta):
     @classmethod
     def default_decided(cls):
         return False
+
+    @classmethod
+    def _decided_writable(cls):
+        "The fields of Tryton's bookkeeping still written once decided"
+        return {
+            'state', 'processed_by', 'processed_at', 'passed_by',
+            'failed_by', 'superseded'}
+
+    @classmethod
+    def check_modification(
+            cls, mode, inspections, values=None, external=False):
+        super().check_modification(
+            mode, inspections, values=values, external=external)
+        external = from_client(external)
+        if mode == 'write' and values:
+            for inspection in inspections:
+                if inspection.decided and (external
+                        or values.keys() - cls._decided_writable()):
+                    raise AccessError(gettext(
+                            'quality_gate.msg_inspection_decided_write',
+                            inspection=inspection.rec_name))
+        if external and (
+                (mode == 'write'
+                    and changed_fields(inspections, values, ['decided']))
+                or (mode == 'create'
+                    and any(i.decided for i in inspections))):
+            raise AccessError(gettext(
+                    'quality_gate.msg_inspection_decided_server',
+                    inspection=', '.join(i.rec_name for i in inspections)))
 
     @fields.depends('control')
     def on_change_with_sampling(self, name=None):
@@ -322,6 +371,56 @@ class InspectionLine(ModelSQL, ModelView):
                         value=repr(value)[:30]))
         return values
 
+    @classmethod
+    def _server_fields(cls):
+        "The fields set by the server from the inspected document"
+        return {
+            'inspection', 'move', 'product', 'lot', 'unit', 'supplier',
+            'quantity', 'sample_quantity', 'rejected_move'}
+
+    @property
+    def decided(self):
+        "Whether the decision of the line has been made"
+        return bool(self.inspection.decided
+            or self.inspection.state != 'pending')
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        external = from_client(external)
+        if mode == 'create' and external and lines:
+            line = lines[0]
+            raise AccessError(gettext(
+                    'quality_gate.msg_line_create',
+                    line=line.rec_name,
+                    quantity=line.quantity,
+                    inspection=line.inspection.rec_name))
+        if mode == 'write' and external:
+            names = sorted(
+                changed_fields(lines, values, cls._server_fields()))
+            if names and lines:
+                line = lines[0]
+                raise AccessError(gettext(
+                        'quality_gate.msg_line_server_fields',
+                        fields=', '.join(
+                            cls.__names__(n)['field'] for n in names),
+                        line=line.rec_name,
+                        quantity=line.quantity,
+                        inspection=line.inspection.rec_name))
+        if mode == 'write' and not values:
+            return
+        # The server links the moves that routed a decided line
+        if (mode == 'write' and not external
+                and not values.keys() - {'rejected_move'}):
+            return
+        for line in lines:
+            if line.decided:
+                raise AccessError(gettext(
+                        'quality_gate.msg_line_decided_write',
+                        line=line.rec_name,
+                        inspection=line.inspection.rec_name))
+
     @property
     def decided_quantities(self):
         return [
@@ -336,6 +435,8 @@ class InspectionLine(ModelSQL, ModelView):
     @classmethod
     def check_quantities(cls, lines):
         for line in lines:
+            if line.inspection.decided:
+                line.check_total()
             for value in line.decided_quantities:
                 if (value is None or not math.isfinite(value)
                         or value < 0
@@ -349,6 +450,15 @@ class InspectionLine(ModelSQL, ModelView):
                             quantity=line.quantity))
 
     def check_decision(self):
+        self.check_total()
+        if self.move and self.move.state not in {'staging', 'draft'}:
+            raise DecisionError(gettext(
+                    'quality_gate.msg_line_move_not_draft',
+                    line=self.rec_name,
+                    inspection=self.inspection.rec_name))
+
+    def check_total(self):
+        "Accepted, rejected and concession add up to the inspected quantity"
         total = self.unit.round(sum(self.decided_quantities))
         if total != self.quantity:
             raise DecisionError(gettext(
@@ -360,11 +470,6 @@ class InspectionLine(ModelSQL, ModelView):
                     concession=self.concession_quantity,
                     total=total,
                     quantity=self.quantity))
-        if self.move and self.move.state not in {'staging', 'draft'}:
-            raise DecisionError(gettext(
-                    'quality_gate.msg_line_move_not_draft',
-                    line=self.rec_name,
-                    inspection=self.inspection.rec_name))
 
     def get_quarantine_location(self):
         location = self.move.to_location.get_quarantine_location()
@@ -434,6 +539,16 @@ class Inspect(metaclass=PoolMeta):
         if 'lines' in values:
             values['lines'] = [l.id for l in values['lines']]
         return values
+
+    def transition_save(self):
+        pool = Pool()
+        Inspection = pool.get('quality.inspection')
+        inspection = self.store.inspections[0]
+        # The values come from the client's form: checked as its write
+        with Transaction().set_context(_quality_gate_client=True):
+            Inspection.write([inspection], self.inspection._save_values())
+        inspection.process()
+        return 'next_'
 
 
 class Alert(metaclass=PoolMeta):

@@ -47,6 +47,26 @@ class Lot(metaclass=PoolMeta):
         return 'released'
 
     @classmethod
+    def check_modification(cls, mode, lots, values=None, external=False):
+        super().check_modification(
+            mode, lots, values=values, external=external)
+        if not external:
+            return
+        if mode == 'create':
+            changed = [l for l in lots
+                if l.quality_status != cls.default_quality_status()
+                or l.quality_concession]
+        elif mode == 'write' and values.keys() & {
+                'quality_status', 'quality_concession', 'quality_logs'}:
+            changed = lots
+        else:
+            changed = []
+        if changed:
+            raise AccessError(gettext(
+                    'quality_gate.msg_lot_quality_status_write',
+                    lot=', '.join(l.rec_name for l in changed)))
+
+    @classmethod
     def default_quality_concession(cls):
         return False
 
@@ -126,6 +146,15 @@ class LotQualityLog(ModelSQL, ModelView):
     @classmethod
     def default_employee(cls):
         return Transaction().context.get('employee')
+
+    @classmethod
+    def check_modification(cls, mode, logs, values=None, external=False):
+        super().check_modification(
+            mode, logs, values=values, external=external)
+        if external and logs:
+            raise AccessError(gettext(
+                    'quality_gate.msg_lot_quality_log_server',
+                    lot=', '.join(sorted({l.lot.rec_name for l in logs}))))
 
     @classmethod
     def default_concession(cls):

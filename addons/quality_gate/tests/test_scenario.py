@@ -1,7 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 
-from trytond.tests.test_tryton import load_doc_tests
+from trytond.modules.stock_quarantine.tests.tools import load_doc_tests
 
 
 def load_tests(*args, **kwargs):
