@@ -852,7 +852,6 @@ class MaterialReturnLine(ModelSQL, ModelView):
         than returnable (issued − returned by the other returns)"""
         pool = Pool()
         Configuration = pool.get('production.configuration')
-        Uom = pool.get('product.uom')
         if not lines:
             return
         productions = {l.material_return.production for l in lines}
@@ -874,31 +873,46 @@ class MaterialReturnLine(ModelSQL, ModelView):
             key = (production.id, line.product.id,
                 line.lot.id if line.lot else None)
             issued, returned = quantities.get(key, (0, 0))
-            returnable = issued - returned - requested[key]
+            # What the lines of the key may take together
+            returnable = issued - returned
             if strict:
                 returnable = min(returnable,
-                    per_product[key[:2]] - requested_product[key[:2]])
-            quantity = line._get_internal_quantity()
-            uom = line.product.default_uom
-            if uom.round(returnable - quantity) < 0:
-                returnable = line.unit.floor(Uom.compute_qty(
-                        uom, max(returnable, 0), line.unit, round=False))
-                raise QuantityError(gettext(
-                        'production_material_return.msg_quantity_exceeds',
-                        **line._error_values(
-                            returnable=format_quantity(
-                                line.unit, returnable))))
-            requested[key] += quantity
-            requested_product[key[:2]] += quantity
+                    per_product[key[:2]] - requested_product[key[:2]]
+                    + requested[key])
+            quantity = requested[key] + line._get_internal_quantity()
+            line.check_exceeds(quantity, returnable)
+            requested[key] = quantity
+            requested_product[key[:2]] += line._get_internal_quantity()
+
+    def check_exceeds(self, quantity, returnable):
+        """Refuse to return quantity when returnable is less, both in the
+        default unit of the product"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        uom = self.product.default_uom
+        if uom.round(returnable - quantity) < 0:
+            def in_line_unit(value):
+                return Uom.compute_qty(uom, value, self.unit, round=False)
+            raise QuantityError(gettext(
+                    'production_material_return.msg_quantity_exceeds',
+                    **self._error_values(
+                        quantity=format_quantity(
+                            self.unit, in_line_unit(quantity)),
+                        returnable=format_quantity(self.unit,
+                            self.unit.floor(in_line_unit(
+                                    max(returnable, 0)))))))
 
     @classmethod
     def validate_fields(cls, lines, field_names):
         super().validate_fields(lines, field_names)
-        if field_names is None or (
-                field_names & {'product', 'lot', 'quantity', 'unit'}):
+        if field_names is None or (field_names
+                & {'material_return', 'product', 'lot', 'quantity', 'unit'}):
+            # A line is checked with all the lines of its return
+            returns = {l.material_return for l in lines
+                if l.material_return.state == 'draft'}
             cls.check_returnable(
-                [l for l in lines if l.material_return.state == 'draft'],
-                exclude={l.material_return.id for l in lines})
+                [l for r in returns for l in r.lines],
+                exclude={r.id for r in returns})
 
     @classmethod
     def check_modification(cls, mode, lines, values=None, external=False):
