@@ -232,6 +232,12 @@ def zh_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope='module')
+def planner(zh_server):
+    "A zh_CN user of every group, logged in over JSON-RPC"
+    return create_user(zh_server)
+
+
 def create_user(server):
     admin = server.jsonrpc()
     zh_cn, = admin('model.ir.lang.search', [('code', '=', 'zh_CN')], 0,
@@ -247,9 +253,9 @@ def create_user(server):
     return server.jsonrpc('planner', 'zhizao2026')
 
 
-def test_everything_chinese(zh_server):
+def test_everything_chinese(zh_server, planner):
     "A zh_CN user finds no English text in any menu or view"
-    rpc = create_user(zh_server)
+    rpc = planner
     assert rpc.context['language'] == 'zh_CN'
     walker = Walker(rpc)
     menus = walker.walk_menus()
@@ -259,3 +265,91 @@ def test_everything_chinese(zh_server):
     assert production['name'] == "生产管理"
     assert not walker.failures, "%d untranslated texts:\n%s" % (
         len(walker.failures), walker.report(zh_server.jsonrpc()))
+
+
+def test_storekeeper_wording(zh_server, planner):
+    "The product list, the unit 个, the purchase date and the names"
+    admin = zh_server.jsonrpc()
+
+    def xml_id(module, fs_id):
+        return admin('model.ir.model.data.get_id', module, fs_id)
+
+    # the tab the menu opens is named after the menu: 产品, not 产品设置
+    menu_id = xml_id('product', 'menu_template')
+    action, = planner('model.ir.action.keyword.get_keyword', 'tree_open',
+        ['ir.ui.menu', menu_id])
+    assert action['name'] == "产品"
+    unit, = planner('model.product.uom.read', [xml_id('product', 'uom_unit')],
+        ['rec_name', 'symbol'])
+    assert (unit['rec_name'], unit['symbol']) == ("个", "个")
+    view = planner('model.purchase.request.fields_view_get', None, 'tree')
+    assert view['fields']['purchase_date']['string'] == "建议下单日期"
+    fields = planner('model.product.template.fields_get', ['rec_name'])
+    assert fields['rec_name']['string'] == "名称"
+
+
+# sao's words (web/custom.js over sao's locale/zh_CN.json)
+SAO_WORDS = {
+    'Previous': "上一条",
+    'Next': "下一条",
+    'Code Scanner': "扫码",
+    '%1/Record Name': "%1/名称",
+    'Add to favorites': "收藏",
+    'Favorites': "收藏",
+    'Email...': "发送邮件…",
+    'Chat': "沟通",
+    'Restore': "恢复",
+    'Record saved.': "记录已保存。",
+    'Previous tab': "上一标签",
+    'Records removed.': "记录已成功删除。",
+    }
+GETTEXT = '''keys => Object.fromEntries(
+    keys.map(key => [key, Sao.i18n.gettext(key, '%1')]))'''
+# the tooltips (title) of the page that are English words
+ENGLISH_TITLES = '''() => Array.from(document.querySelectorAll('[title]'))
+    .map(e => e.getAttribute('title'))
+    .filter(t => /[A-Za-z]{2}/.test(t) && !/[\\u3400-\\u9fff]/.test(t))'''
+
+
+def test_client_words_chinese(zh_server, planner, browser, artifacts):
+    "The web client's tooltips and messages are Chinese, without mnemonics"
+    admin = zh_server.jsonrpc()
+    unit = admin('model.ir.model.data.get_id', 'product', 'uom_unit')
+    template, = admin('model.product.template.create', [{
+                'name': "螺丝 M6", 'default_uom': unit,
+                'products': [('create', [{}])],
+                }])
+    page = browser.new_page(locale='zh-CN',
+        viewport={'width': 1366, 'height': 850})
+    try:
+        page.goto(zh_server.base_url + '/')
+        page.wait_for_selector('#login', timeout=30000)
+        assert page.evaluate(GETTEXT, list(SAO_WORDS)) == SAO_WORDS
+        page.fill('#login', 'planner')
+        page.click('button[type=submit]')
+        page.wait_for_selector('input[type=password]', timeout=30000)
+        page.fill('input[type=password]', 'zhizao2026')
+        page.keyboard.press('Enter')
+        page.get_by_text("计划员").first.wait_for(
+            state='attached', timeout=30000)
+        # the stars of the menu
+        page.locator('img.column-affix[title]').first.wait_for(
+            state='attached', timeout=30000)
+        stars = page.eval_on_selector_all('img.column-affix[title]',
+            'stars => stars.map(s => s.getAttribute("title"))')
+        assert set(stars) <= {"收藏", "取消收藏"}, set(stars)
+        assert page.get_attribute('#user-favorites > button', 'title') == "收藏"
+
+        page.goto('%s/#%s/model/product.template/%s' % (
+                zh_server.base_url, zh_server.database, template))
+        page.locator('.form input').locator('visible=true').first.wait_for(
+            timeout=30000)
+        page.wait_for_timeout(500)
+        page.screenshot(path='%s/locale-product-form.png' % artifacts)
+        titles = {b: page.get_attribute('button#%s' % b, 'title')
+            for b in ['previous', 'next', 'email']}
+        assert titles == {
+            'previous': "上一条", 'next': "下一条", 'email': "发送邮件…"}
+        assert page.evaluate(ENGLISH_TITLES) == []
+    finally:
+        page.close()
