@@ -17,8 +17,11 @@ import os
 import sys
 import types
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 DEMO_PASSWORD = 'zhizao2026'
+# the company's: Tryton's today and the printed times are Beijing time
+TIMEZONE = 'Asia/Shanghai'
 DEMO_PLUGINS = [
     'production_material_return',
     'quality_gate',
@@ -157,7 +160,7 @@ def create(config, today=None):
     from trytond.modules.company.tests.tools import create_company
 
     ctx = types.SimpleNamespace(config=config)
-    ctx.today = today or dt.date.today()
+    ctx.today = today or dt.datetime.now(ZoneInfo(TIMEZONE)).date()
 
     Lang = Model.get('ir.lang')
     zh, = Lang.find([('code', '=', 'zh_CN')])
@@ -179,6 +182,8 @@ def create(config, today=None):
     create_company(party, cny)
     Company = Model.get('company.company')
     ctx.company, = Company.find()
+    ctx.company.timezone = TIMEZONE
+    ctx.company.save()
 
     User = Model.get('res.user')
     admin, = User.find([('login', '=', 'admin')])
@@ -596,21 +601,19 @@ def landing_pages(ctx):
     "Every role lands on its work, not on a blank page"
     from proteus import Model
     ModelData = Model.get('ir.model.data')
+    Module = Model.get('ir.module')
     User = Model.get('res.user')
     Action = Model.get('ir.action')
+    ActWindow = Model.get('ir.action.act_window')
+    activated = {m.name for m in Module.find([('state', '=', 'activated')])}
     for role, xml_ids in LANDING.items():
         if role not in ctx.users:
             continue
-        for xml_id in xml_ids:
-            module, fs_id = xml_id.split('.')
-            data = ModelData.find(
-                [('module', '=', module), ('fs_id', '=', fs_id)])
-            if data:
-                break
-        else:
+        xml_ids = [x for x in xml_ids if x.split('.')[0] in activated]
+        if not xml_ids:
             continue
         # the act_window's own action (ir.action), as res.user.actions wants
-        window = Model.get(data[0].model)(data[0].db_id)
+        window = ActWindow(ModelData.get_id(*xml_ids[0].split('.'), {}))
         user = User(ctx.users[role].id)
         user.actions.append(Action(window.action.id))
         user.save()

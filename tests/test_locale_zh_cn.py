@@ -338,7 +338,8 @@ def test_client_words_chinese(zh_server, planner, browser, artifacts):
         stars = page.eval_on_selector_all('img.column-affix[title]',
             'stars => stars.map(s => s.getAttribute("title"))')
         assert set(stars) <= {"收藏", "取消收藏"}, set(stars)
-        assert page.get_attribute('#user-favorites > button', 'title') == "收藏"
+        assert page.get_attribute(
+            '#user-favorites > button', 'title') == "收藏"
 
         page.goto('%s/#%s/model/product.template/%s' % (
                 zh_server.base_url, zh_server.database, template))

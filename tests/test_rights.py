@@ -35,9 +35,9 @@ OURS = ['production_kitting', 'production_material_return',
 # (msg_access_rule_error, msg_access_rule_field_error), button groups
 # (msg_access_button_error), wizard access (msg_access_wizard_error,
 # msg_access_wizard_model_error), quality_gate's inspector check and
-# production_kitting's planning check
+# server-only log, production_kitting's planning check
 ACCESS = ['没有访问', '点击按钮', '运行向导程序', '只有质检员',
-    '只有生产计划员',
+    '只有生产计划员', '只由系统', 'is written only by the server',
     'You are not allowed to access', 'is not allowed.',
     'You are not allowed to execute wizard', 'Only quality inspectors',
     'Only production planners']
