@@ -145,16 +145,32 @@ class LotQualityLog(ModelSQL, ModelView):
 
     @classmethod
     def default_employee(cls):
-        return Transaction().context.get('employee')
+        "The employee of the user as stored, never a context value"
+        pool = Pool()
+        User = pool.get('res.user')
+        user = User(Transaction().user)
+        return user.employee.id if user.employee else None
+
+    @classmethod
+    def create(cls, vlist):
+        # the access of lot (__access__) would let a stock user create
+        # logs; even an empty list is refused to a client
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            raise AccessError(gettext(
+                    'quality_gate.msg_lot_quality_log_server', lot='-'))
+        return super().create(vlist)
 
     @classmethod
     def check_modification(cls, mode, logs, values=None, external=False):
         super().check_modification(
             mode, logs, values=values, external=external)
-        if external and logs:
+        if external:
             raise AccessError(gettext(
                     'quality_gate.msg_lot_quality_log_server',
-                    lot=', '.join(sorted({l.lot.rec_name for l in logs}))))
+                    lot=', '.join(sorted({l.lot.rec_name for l in logs}))
+                    or '-'))
+
 
     @classmethod
     def default_concession(cls):
