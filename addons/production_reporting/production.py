@@ -2,10 +2,10 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 
-from sql import Literal, Null, Union
+from sql import Literal, Null, Union, Values
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce, Greatest
-from sql.functions import DateTrunc, Extract
+from sql.functions import Extract
 from sql.operators import Concat
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -595,10 +595,13 @@ class OnTime(ModelSQL, ModelView):
     __name__ = 'production.reporting.on_time'
 
     company = fields.Many2One('company.company', "Company")
-    week = fields.Date("Week")
+    week = fields.Date("Week", help="The Monday of the week.")
     done = fields.Integer("Done")
     on_time = fields.Integer("On Time")
     rate = fields.Float("On-Time Rate", digits=(16, 4))
+    percentage = fields.Float(
+        "On-Time %", digits=(16, 1),
+        help="The orders done on time over the orders done, from 0 to 100.")
 
     @classmethod
     def __setup__(cls):
@@ -606,35 +609,51 @@ class OnTime(ModelSQL, ModelView):
         cls._order = [('week', 'DESC'), ('id', 'DESC')]
 
     @classmethod
+    def _weeks(cls, start, end):
+        """Values of the Monday and the next Monday of the weeks from start
+        to end (SQLite's date_trunc has no week)"""
+        monday = start - dt.timedelta(days=start.weekday())
+        weeks = []
+        while monday <= end:
+            weeks.append([monday, monday + dt.timedelta(days=7)])
+            monday += dt.timedelta(days=7)
+        return Values(weeks)
+
+    @classmethod
     def table_query(cls):
         pool = Pool()
         Production = pool.get('production')
-        context = Transaction().context
         production = Production.__table__()
+        company_id = company_id_()
         date = today()
-        week = cls.week.sql_cast(DateTrunc('week', production.effective_date))
+        start = date - dt.timedelta(
+            weeks=Transaction().context.get('weeks') or 12)
+        weeks = cls._weeks(start, date)
         on_time = Case(
             (production.effective_date <= Coalesce(
                     production.planned_date, production.effective_date),
                 Literal(1)),
             else_=Literal(0))
-        done = production.select(
+        done = production.join(weeks,
+            condition=(production.effective_date >= weeks.column1)
+            & (production.effective_date < weeks.column2)
+            ).select(
             production.id.as_('id'),
             production.company.as_('company'),
-            week.as_('week'),
+            cls.week.sql_cast(weeks.column1).as_('week'),
             on_time.as_('on_time'),
             where=(production.state == 'done')
-            & (production.company == company_id_())
-            & (production.effective_date
-                >= date - dt.timedelta(weeks=context.get('weeks') or 12)))
+            & (production.company == company_id)
+            & (production.effective_date >= start))
+        rate = cls.rate.sql_cast(Sum(done.on_time)) / Count(done.id)
         return done.select(
             Min(done.id).as_('id'),
             done.company.as_('company'),
             done.week.as_('week'),
             Count(done.id).as_('done'),
             Sum(done.on_time).as_('on_time'),
-            (cls.rate.sql_cast(Sum(done.on_time)) / Count(done.id)).as_(
-                'rate'),
+            rate.as_('rate'),
+            (rate * 100).as_('percentage'),
             group_by=[done.company, done.week])
 
 
