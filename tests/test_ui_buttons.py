@@ -95,3 +95,47 @@ def test_our_name_and_look_are_served(demo_server, browser):
         assert page.title() == '制造 Zhizao'
     finally:
         page.close()
+
+
+VISIBLE_BUTTONS = """() => Array.from(
+        document.querySelectorAll('.form button'))
+    .filter(b => b.offsetParent !== null
+        && getComputedStyle(b).visibility !== 'hidden')
+    .map(b => b.innerText.trim()).filter(t => t)"""
+# (role, model, domain, buttons offered, buttons not offered): a step the
+# role may not click is not offered (issue 13: the accountant was offered
+# 等待 / 完工 on production orders)
+OFFERED = [
+    ('accountant', 'production', [('state', '=', 'running')],
+        [], ['等待', '完工', '足缺料分析', '生成请购']),
+    ('manager', 'production', [('state', '=', 'running')],
+        ['等待', '完工'], []),
+    ('storekeeper', 'production', [('state', '=', 'running')],
+        [], ['等待', '完工']),
+    ]
+
+
+@pytest.mark.parametrize('role,model,domain,offered,hidden', OFFERED,
+    ids=['%s-%s' % (o[0], o[1]) for o in OFFERED])
+def test_buttons_offered_by_role(demo_server, browser, sao_login, artifacts,
+        role, model, domain, offered, hidden):
+    proxy = demo_server.xmlrpc(role, DEMO_PASSWORD)
+    context = proxy.model.res.user.get_preferences(True, {})
+    ids = getattr(proxy.model, model).search(domain, 0, 1, None, context)
+    assert ids, (model, domain)
+    page = browser.new_page(locale='zh-CN',
+        viewport={'width': SIZES['desk'][0], 'height': SIZES['desk'][1]})
+    try:
+        sao_login(page, demo_server, role, DEMO_PASSWORD)
+        page.goto('%s/#%s/model/%s/%s' % (demo_server.base_url,
+                demo_server.database, model, ids[0]))
+        page.locator('.form button').locator('visible=true').first.wait_for(
+            timeout=30000)
+        page.wait_for_timeout(500)
+        texts = page.evaluate(VISIBLE_BUTTONS)
+        page.screenshot(path='%s/offered-%s-%s.png' % (
+                artifacts, role, model))
+        assert set(offered) <= set(texts), (role, offered, texts)
+        assert not set(hidden) & set(texts), (role, hidden, texts)
+    finally:
+        page.close()

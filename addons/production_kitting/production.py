@@ -6,12 +6,17 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, PYSONEncoder
+from trytond.pyson import Eval, Id, PYSONEncoder
 from trytond.transaction import Transaction
 
 from .exceptions import RequestError
 
 OPEN_STATES = {'request', 'draft', 'waiting', 'assigned', 'running'}
+
+
+def in_group(module, fs_id):
+    "PYSON: the user of the client is in the group"
+    return Id(module, fs_id).in_(Eval('context', {}).get('groups', []))
 
 
 class Production(metaclass=PoolMeta):
@@ -29,19 +34,29 @@ class Production(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        planning = in_group('production_kitting', 'group_production_planning')
         cls._buttons.update({
                 'kitting_analyse': {
                     'invisible': ~Eval('state').in_(
                         ['request', 'draft', 'waiting', 'assigned',
-                            'running']),
+                            'running']) | ~planning,
                     'depends': ['state'],
                     },
                 'kitting_request': {
                     'invisible': ~Eval('state').in_(
-                        ['draft', 'waiting', 'assigned', 'running']),
+                        ['draft', 'waiting', 'assigned', 'running'])
+                    | ~planning,
                     'depends': ['state'],
                     },
                 })
+        # Tryton's steps are offered to the roles that may click them
+        # (their button groups in production.xml, doc/RIGHTS.md)
+        supervisor = in_group('production', 'group_production_admin')
+        for name, group in [
+                ('wait', planning), ('run', supervisor), ('do', supervisor)]:
+            if name in cls._buttons:
+                states = cls._buttons[name] = dict(cls._buttons[name])
+                states['invisible'] = states.get('invisible', False) | ~group
 
     @classmethod
     def _get_origin(cls):

@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, Id
 
 
 class Location(metaclass=PoolMeta):
@@ -46,3 +46,33 @@ class Location(metaclass=PoolMeta):
         warehouse = self if self.type == 'warehouse' else self.warehouse
         if warehouse:
             return Location(warehouse.id).quarantine_location
+
+
+def _storekeeper():
+    "PYSON: the user of the client is a storekeeper (rights.xml)"
+    return Id('stock_quarantine', 'group_storekeeper').in_(
+        Eval('context', {}).get('groups', []))
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'stock.move'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # offered to the role that may click it (rights.xml)
+        states = cls._buttons['do'] = dict(cls._buttons['do'])
+        states['invisible'] = states.get('invisible', False) | ~_storekeeper()
+
+
+class ShipmentIn(metaclass=PoolMeta):
+    __name__ = 'stock.shipment.in'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # offered to the role that may click them (rights.xml)
+        for name in ['receive', 'do']:
+            states = cls._buttons[name] = dict(cls._buttons[name])
+            states['invisible'] = (
+                states.get('invisible', False) | ~_storekeeper())
