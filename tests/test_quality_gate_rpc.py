@@ -182,18 +182,19 @@ def session(env, login):
 
 
 def snapshot(env, shipment, inspection):
-    "The state of the inspection and the inventory moves of the receipt"
+    """The state of the inspection, the inventory moves of the receipt
+    (quantity, destination) and the decided quantities"""
     admin = session(env, 'admin')
     state, = admin(INSPECTION + 'read', [inspection], ['state', 'decided'])
     moves = admin('model.stock.move.search_read',
         [('shipment', '=', 'stock.shipment.in,%s' % shipment),
             ('from_location.type', '=', 'storage')],
-        0, None, [('id', 'ASC')], ['quantity', 'to_location'])
+        0, None, [('id', 'ASC')], ['quantity', 'to_location.code'])
     lines = admin(LINE + 'search_read', [('inspection', '=', inspection)],
         0, None, None, ['accepted_quantity', 'rejected_quantity',
             'concession_quantity', 'rejected_move'])
     return (state['state'], state['decided'],
-        [(m['quantity'], m['to_location']) for m in moves],
+        sorted((m['quantity'], m['to_location.']['code']) for m in moves),
         [(l['accepted_quantity'], l['rejected_quantity'],
                 l['concession_quantity'], l['rejected_move'])
             for l in lines])
@@ -231,7 +232,7 @@ def test_c4_double_decision(env):
     assert outcomes.count('ok') == 1, outcomes
     state, decided, moves, lines = snapshot(env, shipment, inspection)
     assert (state, decided) == ('failed', True)
-    assert sorted(q for q, _ in moves) == [5, 95]
+    assert moves == [(5, 'QUA'), (95, 'STO')]
     (accepted, rejected, concession, rejected_move), = lines
     assert (accepted, rejected, concession) == (93, 5, 2)
     assert rejected_move is not None
@@ -278,7 +279,7 @@ def test_b1_bad_quantities_write_nothing(env, values, says):
     refused(save_and_process, says=says)
     after = snapshot(env, shipment, inspection)
     assert after[:3] == before[:3]
-    assert after[2] == [(100, after[2][0][1])]
+    assert after[2] == [(100, 'STO')]
     # Numbers that do not add up may be saved as a draft, never routed
     assert after[3][0][3] is None
 
@@ -300,7 +301,7 @@ def test_a1_outside_group_cannot_decide(env):
     qc(INSPECTION + 'process', [inspection])
     state, decided, moves, _ = snapshot(env, shipment, inspection)
     assert (state, decided) == ('passed', True)
-    assert [q for q, _ in moves] == [100]
+    assert moves == [(100, 'STO')]
 
 
 def test_xmlrpc_example(env):
@@ -328,11 +329,15 @@ def test_xmlrpc_example(env):
                         'rejection_reason': "锈蚀"}]],
             }, ctx)
     Inspection.process([inspection], ctx)
+    # the storekeeper does the receipt: the 3 reach quarantine
+    skipping_warnings(session(env, 'admin'), 'model.stock.shipment.in.do',
+        [shipment])
     values, = Line.read(
         [line], ['product', 'unit', 'lot', 'rejected_move'], ctx)
     move, = s.model.stock.move.read(
-        [values['rejected_move']], ['to_location', 'quantity'], ctx)
-    assert move['quantity'] == 3
+        [values['rejected_move']], ['to_location', 'quantity', 'state'], ctx)
+    assert (move['quantity'], move['state']) == (3, 'done')
+    assert lot_stock(env, values['product'], values['lot'], 'QUA') == 3
     disposition, = s.model.quality.disposition.create([{
                 'inspection_line': line, 'type': 'scrap',
                 'reason': "无法修复",
@@ -348,6 +353,7 @@ def test_xmlrpc_example(env):
     if isinstance(cost, dict):  # trytond marshals Decimal as a struct
         cost = cost['decimal']
     assert Decimal(str(cost)) == Decimal('24.00')  # 3 × 8 CNY
+    assert lot_stock(env, values['product'], values['lot'], 'QUA') == 0
     s.model.stock.lot.set_quality_status(
         [values['lot']], 'on_hold', "客户投诉", ctx)
     lot, = s.model.stock.lot.read([values['lot']], ['quality_status'], ctx)
@@ -423,9 +429,12 @@ def test_c4_material_return_double_decision(env):
         env, return_, inspection)
     assert (state, decided, return_state) == ('failed', True, 'done')
     assert moves == [(2, 'QUA', 'done'), (8, 'STO', 'done')]
-    (accepted, rejected, concession, rejected_move), = lines
-    assert (accepted, rejected, concession) == (7, 2, 1)
-    assert rejected_move is not None
+    # stocked in once: 8 in storage, 2 in quarantine
+    admin = session(env, 'admin')
+    line_values, = admin(LINE + 'read', [line], ['product', 'lot'])
+    product, lot = line_values['product'], line_values['lot']
+    assert [lot_stock(env, product, lot, c) for c in ['STO', 'QUA']] == [
+        8, 2]
     refused(qc, INSPECTION + 'process', [inspection],
         says=['You can not call "process" on'])
     assert return_snapshot(env, return_, inspection) == (
@@ -612,3 +621,61 @@ def test_decided_line_immutable(env):
         for m in admin_moves] == [(10, 'STO', 'done')]
     assert_integrity(env['server'])
 
+
+def lot_stock(env, product, lot, code):
+    "The quantity of lot of product at the location of code (LOST: type)"
+    admin = session(env, 'admin')
+    domain = ([('type', '=', 'lost_found')] if code == 'LOST'
+        else [('code', '=', code)])
+    location, = admin('model.stock.location.search', domain, 0, None, None)
+    product, = admin('model.product.product.read', [product], ['quantity'],
+        context={'locations': [location], 'lot': lot})
+    return product['quantity']
+
+
+def test_c5_two_dispositions_at_once(env):
+    "Issue 12 #5: two scraps of the same rejected 10 at once: one is done"
+    rounds = 3
+    for _ in range(rounds):
+        shipment, inspection, line = env['receipt'](10)
+        qc = session(env, 'qc')
+        admin = session(env, 'admin')
+        qc(LINE + 'write', [line], {
+                'accepted_quantity': 0, 'rejected_quantity': 10,
+                'rejection_reason': "裂纹"})
+        qc(INSPECTION + 'process', [inspection])
+        skipping_warnings(admin, 'model.stock.shipment.in.do', [shipment])
+        values, = qc(LINE + 'read', [line],
+            ['product', 'unit', 'lot', 'rejected_move'])
+        product, lot = values['product'], values['lot']
+        move, = qc('model.stock.move.read', [values['rejected_move']],
+            ['to_location', 'state'])
+        assert move['state'] == 'done'
+        assert lot_stock(env, product, lot, 'QUA') == 10
+        lost = lot_stock(env, product, lot, 'LOST')
+        dispositions = qc('model.quality.disposition.create', [{
+                    'inspection_line': line, 'type': 'scrap',
+                    'reason': "报废 %s" % i, 'product': product,
+                    'unit': values['unit'], 'lot': lot, 'quantity': 10,
+                    'location': move['to_location'],
+                    } for i in range(2)])
+        sessions = [session(env, 'qc') for _ in dispositions]
+        outcomes = concurrently([
+                lambda rpc=rpc, d=d: rpc(
+                    'model.quality.disposition.do', [d])
+                for rpc, d in zip(sessions, dispositions)])
+        assert sorted(outcomes) == ['UserError', 'ok'], outcomes
+        done = admin('model.quality.disposition.read', dispositions,
+            ['state', 'cost'])
+        assert sorted(d['state'] for d in done) == ['done', 'draft']
+        costs = [d['cost'] for d in done if d['state'] == 'done']
+        cost, = [c['decimal'] if isinstance(c, dict) else c for c in costs]
+        assert Decimal(str(cost)) == Decimal('80.00')  # 10 × 8 CNY, once
+        assert [d['cost'] for d in done if d['state'] == 'draft'] == [None]
+        assert lot_stock(env, product, lot, 'QUA') == 0
+        assert lot_stock(env, product, lot, 'LOST') - lost == 10
+        # the one refused says why
+        draft, = [d['id'] for d in done if d['state'] == 'draft']
+        refused(qc, 'model.quality.disposition.do', [draft],
+            says=['needs 10.0 of lot', 'holds only 0'])
+        assert_integrity(env['server'])

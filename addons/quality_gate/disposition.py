@@ -187,6 +187,7 @@ class Disposition(Workflow, ModelSQL, ModelView):
         Lot = pool.get('stock.lot')
         cls.lock(dispositions)
         dispositions = cls.browse(dispositions)
+        cls.lock_stock(dispositions)
         cls.check_available(dispositions)
         moves, shipments, productions = [], [], []
         for disposition in dispositions:
@@ -215,22 +216,38 @@ class Disposition(Workflow, ModelSQL, ModelView):
             Lot.mark_concession([d.lot for d in concessions], concessions)
 
     @classmethod
-    def check_available(cls, dispositions):
-        "Check the quarantine holds the quantity, counting pending moves"
+    def lock_stock(cls, dispositions):
+        """Lock the products of the dispositions: two dispositions of the
+        same quarantine stock are done one after the other"""
         pool = Pool()
+        Product = pool.get('product.product')
+        Product.lock(list({d.product for d in dispositions}))
+
+    @classmethod
+    def check_available(cls, dispositions):
+        """Check the quarantine holds the quantity: its stock, plus what
+        still comes in, less what its dispositions still take out"""
+        pool = Pool()
+        Date = pool.get('ir.date')
         Product = pool.get('product.product')
         Uom = pool.get('product.uom')
         if not dispositions:
             return
         locations = {d.location.id for d in dispositions}
         products = {d.product.id for d in dispositions}
+        company = dispositions[0].company
+        with Transaction().set_context(company=company.id):
+            today = Date.today()
         with Transaction().set_context(
-                company=dispositions[0].company.id, stock_date_end=None,
+                company=company.id, stock_date_end=today, stock_assign=True,
                 forecast=False):
             quantities = Product.products_by_location(
                 list(locations), with_childs=True,
                 grouping=('product', 'lot'),
                 grouping_filter=(list(products),))
+        for key, quantity in cls._pending(
+                company, locations, products).items():
+            quantities[key] = quantities.get(key, 0) + quantity
         used = {}
         for disposition in dispositions:
             key = (disposition.location.id, disposition.product.id,
@@ -249,6 +266,53 @@ class Disposition(Workflow, ModelSQL, ModelView):
                         location=disposition.location.rec_name,
                         quantity=used[key],
                         available=available))
+
+    @classmethod
+    def _pending(cls, company, locations, products):
+        """The quantities still to come into the locations (a decided
+        receipt not yet done) less those still to leave them by the moves
+        of dispositions: no other move may leave quarantine"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        pending = {}
+        for location in locations:
+            moves = Move.search([
+                    ('company', '=', company.id),
+                    ('product', 'in', list(products)),
+                    ['OR', [
+                            ('to_location', 'child_of', [location],
+                                'parent'),
+                            ('from_location', 'not child_of', [location],
+                                'parent'),
+                            ('state', 'in', ['draft', 'assigned']),
+                            ], [
+                            ('from_location', 'child_of', [location],
+                                'parent'),
+                            ('to_location', 'not child_of', [location],
+                                'parent'),
+                            ('state', 'in', ['staging', 'draft']),
+                            ]],
+                    ])
+            for move in moves:
+                key = (location, move.product.id,
+                    move.lot.id if move.lot else None)
+                if cls._inside(move.to_location, location):
+                    quantity = move.internal_quantity
+                elif move.quality_disposition:
+                    quantity = -move.internal_quantity
+                else:
+                    continue
+                pending[key] = pending.get(key, 0) + quantity
+        return pending
+
+    @staticmethod
+    def _inside(location, ancestor):
+        "Whether location is ancestor or one of its children"
+        while location:
+            if location.id == ancestor:
+                return True
+            location = location.parent
+        return False
 
     def _get_move(self, from_location, to_location):
         pool = Pool()

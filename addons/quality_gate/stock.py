@@ -5,7 +5,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import LotQualityError
@@ -155,10 +155,17 @@ class LotQualityLog(ModelSQL, ModelView):
     def create(cls, vlist):
         # the access of lot (__access__) would let a stock user create
         # logs; even an empty list is refused to a client
+        pool = Pool()
+        Lot = pool.get('stock.lot')
         transaction = Transaction()
         if transaction.user and transaction.check_access:
+            with without_check_access():
+                lots = Lot.search([('id', 'in', [
+                                v['lot'] for v in vlist
+                                if isinstance(v.get('lot'), int)])])
             raise AccessError(gettext(
-                    'quality_gate.msg_lot_quality_log_server', lot='-'))
+                    'quality_gate.msg_lot_quality_log_server',
+                    lot=', '.join(sorted(l.rec_name for l in lots)) or '-'))
         return super().create(vlist)
 
     @classmethod
@@ -170,7 +177,6 @@ class LotQualityLog(ModelSQL, ModelView):
                     'quality_gate.msg_lot_quality_log_server',
                     lot=', '.join(sorted({l.lot.rec_name for l in logs}))
                     or '-'))
-
 
     @classmethod
     def default_concession(cls):
@@ -235,14 +241,53 @@ class Move(metaclass=PoolMeta):
                     quantity=move.quantity,
                     location=move.from_location.rec_name))
 
+    @property
+    def quality_disposition(self):
+        "The disposition that takes the move out of quarantine if any"
+        pool = Pool()
+        Disposition = pool.get('quality.disposition')
+        if isinstance(self.origin, Disposition):
+            return self.origin
+        production = getattr(self, 'production_input', None)
+        if production and isinstance(production.origin, Disposition):
+            return production.origin
+
+    @classmethod
+    def check_quarantine_exit(cls, moves):
+        "Refuse moves out of quarantine not made by a disposition"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        InventoryLine = pool.get('stock.inventory.line')
+        quarantine = None
+        for move in moves:
+            if move.from_location.type != 'storage':
+                continue
+            if quarantine is None:
+                quarantine = set(Location.quarantine_locations())
+            if (move.from_location.id not in quarantine
+                    or move.to_location.id in quarantine
+                    or move.quality_disposition
+                    or isinstance(move.origin, InventoryLine)):
+                continue
+            raise LotQualityError(gettext(
+                    'quality_gate.msg_quarantine_exit',
+                    quantity=move.quantity,
+                    unit=move.unit.symbol,
+                    product=move.product.rec_name,
+                    lot=move.lot.rec_name if move.lot else '-',
+                    location=move.from_location.rec_name,
+                    to_location=move.to_location.rec_name))
+
     @classmethod
     def assign(cls, moves):
         cls.check_lot_quality(moves)
+        cls.check_quarantine_exit(moves)
         super().assign(moves)
 
     @classmethod
     def do(cls, moves):
         cls.check_lot_quality(moves)
+        cls.check_quarantine_exit(moves)
         super().do(moves)
 
 
