@@ -279,6 +279,69 @@ class Move(metaclass=PoolMeta):
                     to_location=move.to_location.rec_name))
 
     @classmethod
+    def assign_try(
+            cls, moves, with_childs=True, grouping=('product',), pblc=None):
+        if grouping != ('product',) or pblc is not None:
+            return super().assign_try(moves, with_childs=with_childs,
+                grouping=grouping, pblc=pblc)
+        with_lot = [m for m in moves if m.lot]
+        without_lot = [m for m in moves
+            if not m.lot and m.state in {'draft', 'staging'}]
+        success = super().assign_try(with_lot, with_childs=with_childs)
+        if without_lot:
+            # Lots on hold or rejected are not free for moves without lot
+            success &= super().assign_try(without_lot,
+                with_childs=with_childs,
+                pblc=cls._assign_try_released(without_lot, with_childs))
+        return success
+
+    @classmethod
+    def _assign_try_released(cls, moves, with_childs):
+        "The assignable quantities per company without the held lots"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Location = pool.get('stock.location')
+        Product = pool.get('product.product')
+        if with_childs:
+            locations = Location.search([
+                    ('parent', 'child_of',
+                        [m.from_location.id for m in moves]),
+                    ])
+        else:
+            locations = list({m.from_location for m in moves})
+        location_ids = [l.id for l in locations]
+        product_ids = list({m.product.id for m in moves})
+        grouping = ('product', 'lot')
+        pblc = {}
+        for company in {m.company for m in moves}:
+            with Transaction().set_context(company=company.id):
+                today = Date.today()
+            cls._assign_try_lock(
+                product_ids, location_ids, [company.id], today, grouping)
+            with Transaction().set_context(
+                    stock_date_end=today, stock_assign=True,
+                    company=company.id):
+                quantities = Product.products_by_location(
+                    location_ids, grouping=grouping,
+                    grouping_filter=(product_ids,))
+            held = cls._held_lots(
+                {k[2] for k, q in quantities.items() if k[2] and q})
+            pbl = pblc[company.id] = {}
+            for (location, product, lot), quantity in quantities.items():
+                if lot not in held:
+                    key = (location, product)
+                    pbl[key] = pbl.get(key, 0) + quantity
+        return pblc
+
+    @classmethod
+    def _held_lots(cls, lot_ids):
+        "The ids among lot_ids of the lots on hold or rejected"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        return {l.id for l in Lot.browse(list(lot_ids))
+            if l.quality_status != 'released'}
+
+    @classmethod
     def assign(cls, moves):
         cls.check_lot_quality(moves)
         cls.check_quarantine_exit(moves)

@@ -293,6 +293,56 @@ class QualityGateTestCase(CompanyTestMixin, ModuleTestCase):
                 (10, 10, 0, 0))
             self.assertEqual(Inspection(inspection.id).state, 'failed')
 
+    @with_transaction()
+    def test_move_without_lot_takes_no_held_lot(self):
+        "899 on hand of which 150 on hold: a move without lot gets 749"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Lot = pool.get('stock.lot')
+        Move = pool.get('stock.move')
+        company = create_company()
+        with set_company(company):
+            product = create_product()
+            supplier, = Location.search([('code', '=', 'SUP')])
+            customer, = Location.search([('code', '=', 'CUS')])
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            storage = warehouse.storage_location
+            released, held, rejected = Lot.create([
+                    {'number': n, 'product': product.id}
+                    for n in ["R-1", "H-1", "X-1"]])
+            receipts = Move.create([{
+                        'product': product.id, 'unit': product.default_uom.id,
+                        'quantity': quantity, 'lot': lot,
+                        'from_location': supplier.id,
+                        'to_location': storage.id, 'company': company.id,
+                        'unit_price': 1, 'currency': company.currency.id,
+                        } for quantity, lot in [
+                        (700, released.id), (100, held.id),
+                        (50, rejected.id), (49, None)]])
+            with Transaction().set_context(_skip_warnings=True):
+                Move.do(receipts)
+            Lot.set_quality_status([held.id], 'on_hold', "Suspect")
+            Lot.set_quality_status([rejected.id], 'rejected', "Cracks")
+            move, = Move.create([{
+                        'product': product.id, 'unit': product.default_uom.id,
+                        'quantity': 899, 'from_location': storage.id,
+                        'to_location': customer.id, 'company': company.id,
+                        'unit_price': 1, 'currency': company.currency.id,
+                        }])
+            self.assertFalse(Move.assign_try([move]))
+            moves = Move.search([('to_location', '=', customer.id)])
+            self.assertEqual(
+                sorted((m.state, m.quantity, m.lot) for m in moves),
+                [('assigned', 749, None), ('draft', 150, None)])
+            # Once released the rest is assigned too
+            Lot.set_quality_status([held.id], 'released', "Checked")
+            draft, = [m for m in moves if m.state == 'draft']
+            self.assertFalse(Move.assign_try([draft]))
+            moves = Move.search([('to_location', '=', customer.id)])
+            self.assertEqual(
+                sorted((m.state, m.quantity) for m in moves),
+                [('assigned', 100), ('assigned', 749), ('draft', 50)])
+
 
 
 del ModuleTestCase
