@@ -343,6 +343,31 @@ class QualityGateTestCase(CompanyTestMixin, ModuleTestCase):
                 sorted((m.state, m.quantity) for m in moves),
                 [('assigned', 100), ('assigned', 749), ('draft', 50)])
 
+    @with_transaction()
+    def test_integrity_decided_inspection_adds_up(self):
+        "The integrity check names a decided line that does not add up"
+        pool = Pool()
+        Integrity = pool.get('stock.integrity')
+        Inspection = pool.get('quality.inspection')
+        Line = pool.get('quality.inspection.line')
+        company = create_company()
+        with set_company(company):
+            product = create_product()
+            inspection = self.create_inspection(product, 10)
+            pending = self.create_inspection(product, 5)
+            Inspection.process([inspection])
+            self.assertEqual(Integrity.problems(), [])
+            # Only a write behind the server's back can break it
+            line = Line.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*line.update(
+                    [line.rejected_quantity], [3],
+                    where=line.inspection.in_([inspection.id, pending.id])))
+            Transaction().cache.clear()
+            self.assertEqual(Integrity.problems(), [
+                    'Decided inspection "%s", line "Bolt": accepted 10 + '
+                    'rejected 3 + concession 0 = 13, not the inspected '
+                    'quantity 10.' % inspection.rec_name])
 
 
 del ModuleTestCase

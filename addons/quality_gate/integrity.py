@@ -1,0 +1,56 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from sql import Literal
+from sql.conditionals import Coalesce
+
+from trytond.i18n import gettext
+from trytond.modules.stock_quarantine.integrity import format_number
+from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+
+class Integrity(metaclass=PoolMeta):
+    __name__ = 'stock.integrity'
+
+    @classmethod
+    def _checks(cls):
+        return super()._checks() + [cls.check_inspections_add_up]
+
+    @classmethod
+    def check_inspections_add_up(cls, companies):
+        "Each line of a decided inspection adds up to its inspected quantity"
+        pool = Pool()
+        Inspection = pool.get('quality.inspection')
+        Line = pool.get('quality.inspection.line')
+        inspection = Inspection.__table__()
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        total = (Coalesce(line.accepted_quantity, 0)
+            + Coalesce(line.rejected_quantity, 0)
+            + Coalesce(line.concession_quantity, 0))
+        cursor.execute(*line.join(inspection,
+                condition=line.inspection == inspection.id
+                ).select(line.id,
+                where=(inspection.decided == Literal(True))
+                & inspection.company.in_(companies)
+                & (total != Coalesce(line.quantity, 0)),
+                order_by=[line.id.asc]))
+        ids = [i for i, in cursor]
+        result = []
+        for sub_ids in grouped_slice(ids):
+            for line in Line.browse(list(sub_ids)):
+                total = sum(q or 0 for q in line.decided_quantities)
+                if line.unit.round(total) == (line.quantity or 0):
+                    continue
+                result.append(gettext(
+                        'quality_gate.msg_integrity_inspection_not_adding_up',
+                        inspection=line.inspection.rec_name,
+                        line=line.rec_name,
+                        accepted=format_number(line.accepted_quantity or 0),
+                        rejected=format_number(line.rejected_quantity or 0),
+                        concession=format_number(
+                            line.concession_quantity or 0),
+                        total=format_number(total),
+                        quantity=format_number(line.quantity or 0)))
+        return result
