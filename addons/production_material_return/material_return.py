@@ -29,6 +29,12 @@ from .exceptions import (
 COUNTED = ['submitted', 'approved', 'inspecting', 'done']
 
 
+def format_number(value):
+    "A quantity at full precision, without trailing zeros"
+    text = '%.6f' % value
+    return text.rstrip('0').rstrip('.') if '.' in text else text
+
+
 def format_quantity(unit, quantity):
     "Format quantity with the digits of the unit, without trailing zeros"
     digits = unit.digits if unit else 2
@@ -294,10 +300,27 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             ]
 
     @classmethod
+    def create(cls, vlist):
+        with Transaction().set_context(_material_return_create=True):
+            return super().create(vlist)
+
+    @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
         Configuration = pool.get('production.configuration')
+        transaction = Transaction()
         values = super().preprocess_values(mode, values)
+        if mode == 'create' and transaction.user and transaction.check_access:
+            if values.get('number'):
+                raise AccessError(gettext(
+                        'production_material_return.msg_number_sequence',
+                        number=values['number']))
+            audit = [n for n in cls._audit_fields()
+                if values.get(n) is not None]
+            if values.get('state', 'draft') != 'draft':
+                audit.insert(0, 'state')
+            if audit:
+                cls.raise_audit_fields([], audit)
         if mode == 'create' and not values.get('number'):
             company_id = values.get('company', cls.default_company())
             if company_id is not None:
@@ -312,15 +335,24 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             cls, mode, returns, values=None, external=False):
         super().check_modification(
             mode, returns, values=values, external=external)
+        if mode == 'create' and external:
+            for return_ in returns:
+                audit = [n for n in cls._audit_fields()
+                    if getattr(return_, n) is not None]
+                if return_.state != 'draft':
+                    audit.insert(0, 'state')
+                if audit:
+                    cls.raise_audit_fields([return_], audit)
         if mode == 'write' and external:
-            protected = {
-                'state', 'number', 'requested_user', 'requested_at',
-                'approved_at', 'done_at'}
-            if values.keys() & protected:
+            if 'state' in values:
                 raise AccessError(gettext(
                         'production_material_return.msg_modify_state',
                         material_return=', '.join(
                             r.rec_name for r in returns[:5])))
+            audit = [n for n in ['number'] + cls._audit_fields()
+                if n in values]
+            if audit:
+                cls.raise_audit_fields(returns, audit)
             if values.keys() - {'comment', 'lines'}:
                 for return_ in returns:
                     if return_.state != 'draft':
@@ -336,13 +368,29 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
                             material_return=return_.rec_name))
 
     @classmethod
+    def _audit_fields(cls):
+        "The fields that record who did each step and when"
+        return [
+            'requested_by', 'requested_at', 'requested_user',
+            'approved_by', 'approved_at', 'done_by', 'done_at']
+
+    @classmethod
+    def raise_audit_fields(cls, returns, names):
+        raise AccessError(gettext(
+                'production_material_return.msg_audit_fields',
+                material_return=', '.join(
+                    r.rec_name for r in returns[:5] if r.number) or '-',
+                fields=', '.join(
+                    '"%s"' % cls.__names__(n)['field'] for n in names)))
+
+    @classmethod
     def copy(cls, returns, default=None):
         default = default.copy() if default is not None else {}
-        for name in [
-                'number', 'requested_by', 'requested_at', 'requested_user',
-                'approved_by', 'approved_at', 'done_by', 'done_at']:
+        default.setdefault('state', 'draft')
+        for name in ['number'] + cls._audit_fields():
             default.setdefault(name)
-        return super().copy(returns, default=default)
+        with Transaction().set_context(_material_return_create=True):
+            return super().copy(returns, default=default)
 
     @classmethod
     def create_from_productions(cls, productions):
@@ -387,6 +435,51 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             sorted({r.production.id for r in returns}))
 
     @classmethod
+    def validate_fields(cls, returns, field_names):
+        super().validate_fields(returns, field_names)
+        if field_names is None or (
+                field_names & {'production', 'warehouse', 'to_location'}):
+            cls.check_locations(returns)
+
+    @classmethod
+    def check_locations(cls, returns):
+        """The material goes back to the warehouse of the order, into its
+        storage tree"""
+        pool = Pool()
+        Location = pool.get('stock.location')
+        for return_ in returns:
+            production = return_.production
+            warehouse = return_.warehouse
+            if warehouse != production.warehouse:
+                raise MaterialReturnError(gettext(
+                        'production_material_return.msg_warehouse',
+                        material_return=return_.rec_name or '-',
+                        warehouse=warehouse.rec_name,
+                        production=production.rec_name,
+                        production_warehouse=(production.warehouse.rec_name
+                            if production.warehouse else '-')))
+            storage = warehouse.storage_location
+            if not storage or not Location.search([
+                        ('id', '=', return_.to_location.id),
+                        ('parent', 'child_of', [storage.id]),
+                        ('quarantine', '!=', True),
+                        ], limit=1):
+                raise MaterialReturnError(gettext(
+                        'production_material_return.msg_to_location',
+                        material_return=return_.rec_name or '-',
+                        location=return_.to_location.rec_name,
+                        storage=storage.rec_name if storage else '-',
+                        warehouse=warehouse.rec_name))
+
+    @classmethod
+    def lock_steps(cls, returns):
+        """Lock the returns and their production orders and return the
+        returns as stored then"""
+        cls.lock(returns)
+        cls.lock_productions(returns)
+        return cls.browse([r.id for r in returns])
+
+    @classmethod
     def check_returns(cls, returns):
         "Check the rules of the returns against the issued quantities"
         pool = Pool()
@@ -396,20 +489,23 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
                 raise MaterialReturnError(gettext(
                         'production_material_return.msg_no_lines',
                         material_return=return_.rec_name))
+        cls.check_locations(returns)
         Line.check_returnable(
             [l for r in returns for l in r.lines],
             exclude=[r.id for r in returns])
 
     @classmethod
     def _employee(cls):
+        """The current employee of the user as stored, if it is one of the
+        user's employees: never an employee key of the context"""
         pool = Pool()
         User = pool.get('res.user')
-        employee_id = Transaction().context.get('employee')
-        if employee_id is None:
-            user = User(Transaction().user)
-            if user.employee:
-                employee_id = user.employee.id
-        return employee_id
+        transaction = Transaction()
+        with transaction.reset_context():
+            user = User(transaction.user)
+            employee = user.employee
+            if employee and employee in user.employees:
+                return employee.id
 
     @classmethod
     def supersede_inspections(cls, returns):
@@ -447,7 +543,7 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         Line = pool.get('production.material.return.line')
         if not returns:
             return
-        cls.lock_productions(returns)
+        returns = cls.lock_steps(returns)
         cls.check_returns(returns)
         Line.set_internal_quantity([l for r in returns for l in r.lines])
         cls.write(returns, {
@@ -482,16 +578,17 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         pool = Pool()
         Control = pool.get('quality.control')
         Inspection = pool.get('quality.inspection')
+        Line = pool.get('production.material.return.line')
         if not returns:
             return
-        cls.lock_productions(returns)
         # Re-read the state under the lock: a concurrent approval wins once
-        returns = cls.browse([r.id for r in returns])
+        returns = cls.lock_steps(returns)
         returns = [r for r in returns if r.state == 'submitted']
         if not returns:
             return
         cls.check_duties(returns)
         cls.check_returns(returns)
+        Line.set_internal_quantity([l for r in returns for l in r.lines])
         inspections = Control.get_inspections(returns, 'approve')
         Inspection.save(inspections)
         inspected = {i.origin.id for i in inspections}
@@ -542,8 +639,9 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         Production = pool.get('production')
         if not returns:
             return
-        cls.lock_productions(returns)
+        returns = cls.lock_steps(returns)
         cls.check_returns(returns)
+        Line.set_internal_quantity([l for r in returns for l in r.lines])
         lines, moves = [], []
         unit_prices = Line.issued_unit_prices(
             [l for r in returns for l in r.lines])
@@ -890,17 +988,29 @@ class MaterialReturnLine(ModelSQL, ModelView):
         pool = Pool()
         Uom = pool.get('product.uom')
         uom = self.product.default_uom
-        if uom.round(returnable - quantity) < 0:
-            def in_line_unit(value):
-                return Uom.compute_qty(uom, value, self.unit, round=False)
+
+        def in_line_unit(value):
+            return Uom.compute_qty(uom, value, self.unit, round=False)
+        # Compared at full precision, rounded with the finer of both units
+        excess = quantity - returnable
+        if excess <= 0 or (uom.round(excess) <= 0
+                and self.unit.round(in_line_unit(excess)) <= 0):
+            return
+        values = self._error_values(
+            quantity=format_quantity(self.unit, in_line_unit(quantity)),
+            returnable=format_quantity(self.unit,
+                self.unit.floor(in_line_unit(max(returnable, 0)))))
+        if self.unit == uom:
             raise QuantityError(gettext(
                     'production_material_return.msg_quantity_exceeds',
-                    **self._error_values(
-                        quantity=format_quantity(
-                            self.unit, in_line_unit(quantity)),
-                        returnable=format_quantity(self.unit,
-                            self.unit.floor(in_line_unit(
-                                    max(returnable, 0)))))))
+                    **values))
+        raise QuantityError(gettext(
+                'production_material_return.msg_quantity_exceeds_unit',
+                **dict(values,
+                    unit=self.unit.symbol,
+                    internal_quantity=format_number(quantity),
+                    internal_returnable=format_number(max(returnable, 0)),
+                    default_unit=uom.symbol)))
 
     @classmethod
     def validate_fields(cls, lines, field_names):
@@ -916,11 +1026,27 @@ class MaterialReturnLine(ModelSQL, ModelView):
 
     @classmethod
     def check_modification(cls, mode, lines, values=None, external=False):
+        pool = Pool()
+        Return = pool.get('production.material.return')
         super().check_modification(
             mode, lines, values=values, external=external)
+        returns = {l.material_return for l in lines}
+        if mode == 'write' and values.get('material_return'):
+            returns.add(Return(values['material_return']))
+        # A line changes only while no step of its return is running; the
+        # lines of a return being created need no lock (its id is new at
+        # each retry of the transaction)
+        returns = Return.browse(sorted(r.id for r in returns))
+        if not (mode == 'create'
+                and Transaction().context.get('_material_return_create')):
+            Return.lock(returns)
         if not external:
             return
-        if mode == 'write' and values.keys() & {'move', 'moves'}:
+        if ((mode == 'write'
+                    and values.keys() & {'move', 'moves', 'internal_quantity'})
+                or (mode == 'create' and any(
+                        l.move or l.moves or l.internal_quantity is not None
+                        for l in lines))):
             raise AccessError(gettext(
                     'production_material_return.msg_modify_state',
                     material_return=lines[0].material_return.rec_name))
@@ -928,11 +1054,11 @@ class MaterialReturnLine(ModelSQL, ModelView):
             states = {'draft', 'inspecting'}
         else:
             states = {'draft'}
-        for line in lines:
-            if line.material_return.state not in states:
+        for return_ in returns:
+            if return_.state not in states:
                 raise AccessError(gettext(
                         'production_material_return.msg_modify_not_draft',
-                        material_return=line.material_return.rec_name))
+                        material_return=return_.rec_name))
 
     @classmethod
     def issued_unit_prices(cls, lines):

@@ -1,6 +1,9 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.pool import PoolMeta
+from trytond.i18n import gettext
+from trytond.model import ModelView, Workflow
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool, PoolMeta
 
 
 class Move(metaclass=PoolMeta):
@@ -9,3 +12,24 @@ class Move(metaclass=PoolMeta):
     @classmethod
     def _get_origin(cls):
         return super()._get_origin() + ['production.material.return.line']
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, moves):
+        cls.check_material_return_cancel(moves)
+        super().cancel(moves)
+
+    @classmethod
+    def check_material_return_cancel(cls, moves):
+        "The stock-in of a done return stays: it counts as returned"
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        for move in moves:
+            if (move.state == 'done'
+                    and isinstance(move.origin, Line)
+                    and move.origin.material_return.state == 'done'):
+                raise AccessError(gettext(
+                        'production_material_return.msg_move_cancel_done',
+                        move=move.rec_name,
+                        material_return=move.origin.material_return.rec_name))
