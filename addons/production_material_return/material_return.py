@@ -301,16 +301,16 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
 
     @classmethod
     def create(cls, vlist):
-        with Transaction().set_context(_material_return_create=True):
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            cls.check_client_values(vlist)
+        with transaction.set_context(_material_return_create=True):
             return super().create(vlist)
 
     @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('production.configuration')
-        transaction = Transaction()
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and transaction.user and transaction.check_access:
+    def check_client_values(cls, vlist):
+        "Refuse what only the server sets among the values of a client"
+        for values in vlist:
             if values.get('number'):
                 raise AccessError(gettext(
                         'production_material_return.msg_number_sequence',
@@ -321,6 +321,12 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
                 audit.insert(0, 'state')
             if audit:
                 cls.raise_audit_fields([], audit)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        values = super().preprocess_values(mode, values)
         if mode == 'create' and not values.get('number'):
             company_id = values.get('company', cls.default_company())
             if company_id is not None:
@@ -981,6 +987,17 @@ class MaterialReturnLine(ModelSQL, ModelView):
             line.check_exceeds(quantity, returnable)
             requested[key] = quantity
             requested_product[key[:2]] += line._get_internal_quantity()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        quantity = values.get('quantity')
+        if quantity is not None and (isinstance(quantity, bool)
+                or not isinstance(quantity, (int, float, Decimal))):
+            raise QuantityError(gettext(
+                    'production_material_return.msg_quantity_number',
+                    quantity=str(quantity)[:30]))
+        return values
 
     def check_exceeds(self, quantity, returnable):
         """Refuse to return quantity when returnable is less, both in the
