@@ -60,9 +60,11 @@ class Move(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # offered to the role that may click it (rights.xml)
-        states = cls._buttons['do'] = dict(cls._buttons['do'])
-        states['invisible'] = states.get('invisible', False) | ~_storekeeper()
+        # offered to the role that may click them (rights.xml)
+        for name in ['do', 'cancel']:
+            states = cls._buttons[name] = dict(cls._buttons[name])
+            states['invisible'] = (
+                states.get('invisible', False) | ~_storekeeper())
 
 
 class ShipmentIn(metaclass=PoolMeta):
