@@ -13,8 +13,10 @@ def test_planner_sees_production_orders(demo_server, browser, artifacts,
     sao_login(page, demo_server, 'planner', DEMO_PASSWORD)
     page.goto('%s/#%s/model/production' % (
             demo_server.base_url, demo_server.database))
-    page.get_by_text('[FG-001] 人体工学网椅 E1').first.wait_for(
-        timeout=30000)
+    # the planner lands on the dashboard: wait for the orders' own rows
+    for text in ['MO0001', '[SA-102] 底座总成（尼龙）']:
+        page.get_by_text(text).locator('visible=true').first.wait_for(
+            timeout=30000)
     body = page.inner_text('body')
     page.screenshot(
         path=os.path.join(artifacts, 'production_list.png'), full_page=True)

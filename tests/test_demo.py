@@ -156,6 +156,38 @@ def test_check_command_names_what_is_broken(demo_server, tmp_path):
     assert '不合格品库' in line and '-7' in line, line
 
 
+def test_check_command_names_broken_quality(demo_server, tmp_path):
+    """On a copy of the demo where a done scrap lost its move and a lot was
+    put on hold behind the inspector's back, the check names both"""
+    import shutil
+    import sqlite3
+    shutil.copy(
+        '%s/%s.sqlite' % (demo_server.workdir, demo_server.database),
+        tmp_path / ('broken.sqlite'))
+    connection = sqlite3.connect(tmp_path / 'broken.sqlite')
+    disposition, move = connection.execute(
+        "SELECT id, move FROM quality_disposition "
+        "WHERE type = 'scrap' AND state = 'done' ORDER BY id").fetchone()
+    connection.execute(
+        "UPDATE stock_move SET state = 'cancelled' WHERE id = ?", (move,))
+    lot, number = connection.execute(
+        "SELECT id, number FROM stock_lot WHERE quality_status = 'released' "
+        "AND id NOT IN (SELECT lot FROM stock_lot_quality_log) "
+        "ORDER BY id").fetchone()
+    connection.execute(
+        "UPDATE stock_lot SET quality_status = 'on_hold' WHERE id = ?",
+        (lot,))
+    connection.commit()
+    connection.close()
+    result = _check(str(tmp_path), 'broken')
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    scrap, = [l for l in lines if l.startswith('处置') or '处置“' in l]
+    assert '已完成' in scrap and '缺失或未完成' in scrap, scrap
+    held, = [l for l in lines if '批次“%s' % number in l]
+    assert '没有质检员设置该状态的质量日志' in held, held
+
+
 def test_every_role_lands_on_its_work(demo_server):
     """After login each role's client opens its work (issue 13): the
     dashboard with the production boards for the supervisor, the planner

@@ -997,7 +997,7 @@ class KittingLine(ModelSQL, ModelView):
         help="The needs of one more unit, level by level: from stock, "
         "to make, substitutes and short.")
     analysed_at = fields.Function(
-        fields.Timestamp("Analysed at"), 'get_analysed_at')
+        fields.DateTime("Analysed at"), 'get_analysed_at')
 
     @classmethod
     def __setup__(cls):

@@ -25,7 +25,7 @@ class Production(metaclass=PoolMeta):
         'production.kitting.shortage', 'production', "Shortage",
         readonly=True,
         help="The components that are short, as of the last analysis.")
-    kitting_analysed_at = fields.Function(fields.Timestamp(
+    kitting_analysed_at = fields.Function(fields.DateTime(
             "Shortage Analysed at",
             help="When the shortage was last analysed: the shortage is "
             "a snapshot of that moment."),

@@ -15,7 +15,11 @@ class Integrity(metaclass=PoolMeta):
 
     @classmethod
     def _checks(cls):
-        return super()._checks() + [cls.check_inspections_add_up]
+        return super()._checks() + [
+            cls.check_inspections_add_up,
+            cls.check_dispositions_done,
+            cls.check_held_lots_logged,
+            ]
 
     @classmethod
     def check_inspections_add_up(cls, companies):
@@ -53,4 +57,55 @@ class Integrity(metaclass=PoolMeta):
                             line.concession_quantity or 0),
                         total=format_number(total),
                         quantity=format_number(line.quantity or 0)))
+        return result
+
+    @classmethod
+    def check_dispositions_done(cls, companies):
+        """Each done disposition has what it made: the move of a scrap or
+        concession done, the return shipment or the rework order not
+        cancelled"""
+        pool = Pool()
+        Disposition = pool.get('quality.disposition')
+        result = []
+        dispositions = Disposition.search([
+                ('company', 'in', companies),
+                ('state', '=', 'done'),
+                ], order=[('id', 'ASC')])
+        for disposition in dispositions:
+            if disposition.type in {'scrap', 'concession'}:
+                document = disposition.move
+                ok = document and document.state == 'done'
+            elif disposition.type == 'return':
+                document = disposition.return_shipment
+                ok = document and document.state != 'cancelled'
+            else:
+                document = disposition.production
+                ok = document and document.state != 'cancelled'
+            if not ok:
+                result.append(gettext(
+                        'quality_gate.msg_integrity_disposition_document',
+                        disposition=disposition.rec_name,
+                        document=document.rec_name if document else '-',
+                        state=document.state if document else '-'))
+        return result
+
+    @classmethod
+    def check_held_lots_logged(cls, companies):
+        """Each lot on hold or rejected got its status from the
+        inspector's action: its last log says so"""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        result = []
+        labels = dict(Lot.fields_get(
+                ['quality_status'])['quality_status']['selection'])
+        for lot in Lot.search([
+                    ('quality_status', '!=', 'released'),
+                    ], order=[('id', 'ASC')]):
+            logs = sorted(lot.quality_logs, key=lambda l: l.id)
+            if not logs or logs[-1].status != lot.quality_status:
+                result.append(gettext(
+                        'quality_gate.msg_integrity_lot_not_logged',
+                        lot=lot.rec_name,
+                        status=labels.get(
+                            lot.quality_status, lot.quality_status)))
         return result
