@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.checks import refused
+from tests.checks import assert_integrity, refused
 from tools.server import RPCError
 
 MODULES = ['production_material_return']
@@ -245,6 +245,7 @@ def test_c1_concurrent_returns_never_exceed(env):
     assert results['ok'] == 30
     assert results['exceeds'] == clients * tries - 30
     assert counted_quantity(env, production) == 30
+    assert_integrity(env['server'])
 
 
 def test_c2_first_returns_race(env):
@@ -274,6 +275,7 @@ def test_c2_first_returns_race(env):
     assert counted_quantity(env, production) == 3
     message = [m for m in outcomes if m == 'exceeds']
     assert message
+    assert_integrity(env['server'])
 
 
 def test_c2_exceeds_message_names_numbers(env):
@@ -417,6 +419,7 @@ def test_c5_submit_races_line_write(env):
             before[workshop] - line['quantity'])
         assert _stock(env, env['tube'], storage) == (
             before[storage] + line['quantity'])
+        assert_integrity(env['server'])
     assert len(outcomes) == rounds
 
 

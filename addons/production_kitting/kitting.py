@@ -1013,7 +1013,8 @@ class KittingLine(ModelSQL, ModelView):
         return self.limiting.default_uom if self.limiting else None
 
     def get_analysed_at(self, name):
-        return self.create_date
+        if self.create_date:
+            return self.create_date.replace(microsecond=0)
 
     @classmethod
     def describe(cls, engine, product, required, values):

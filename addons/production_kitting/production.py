@@ -68,7 +68,7 @@ class Production(metaclass=PoolMeta):
         for production in productions:
             dates = [s.create_date for s in production.kitting_shortages]
             if dates:
-                result[production.id] = max(dates)
+                result[production.id] = max(dates).replace(microsecond=0)
         return result
 
     @classmethod
