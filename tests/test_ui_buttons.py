@@ -55,25 +55,36 @@ COVERED = """() => {
 }"""
 
 
+def open_form(server, browser, sao_login, role, model, domain, size):
+    "A page logged in as role on the first record of domain, its buttons up"
+    proxy = server.xmlrpc(role, DEMO_PASSWORD)
+    context = proxy.model.res.user.get_preferences(True, {})
+    ids = getattr(proxy.model, model).search(domain, 0, 1, None, context)
+    assert ids, (model, domain)
+    width, height = size
+    page = browser.new_page(locale='zh-CN',
+        viewport={'width': width, 'height': height})
+    try:
+        sao_login(page, server, role, DEMO_PASSWORD)
+        page.goto('%s/#%s/model/%s/%s' % (
+                server.base_url, server.database, model, ids[0]))
+        page.locator('.form button').locator('visible=true').first.wait_for(
+            timeout=30000)
+        page.wait_for_timeout(500)
+    except Exception:
+        page.close()
+        raise
+    return page
+
+
 @pytest.mark.parametrize('size', SIZES)
 @pytest.mark.parametrize('role,model,domain,text', FORMS,
     ids=['%s-%s-%s' % (f[0], f[1], f[2][0][2]) for f in FORMS])
 def test_every_button_reachable(demo_server, browser, sao_login, artifacts,
         size, role, model, domain, text):
-    proxy = demo_server.xmlrpc(role, DEMO_PASSWORD)
-    context = proxy.model.res.user.get_preferences(True, {})
-    ids = getattr(proxy.model, model).search(domain, 0, 1, None, context)
-    assert ids, (model, domain)
-    width, height = SIZES[size]
-    page = browser.new_page(locale='zh-CN',
-        viewport={'width': width, 'height': height})
+    page = open_form(demo_server, browser, sao_login, role, model, domain,
+        SIZES[size])
     try:
-        sao_login(page, demo_server, role, DEMO_PASSWORD)
-        page.goto('%s/#%s/model/%s/%s' % (demo_server.base_url,
-                demo_server.database, model, ids[0]))
-        page.locator('.form button').locator('visible=true').first.wait_for(
-            timeout=30000)
-        page.wait_for_timeout(500)
         covered = page.evaluate(COVERED)
         page.screenshot(path='%s/buttons-%s-%s-%s.png' % (
                 artifacts, role, model, size))
@@ -119,19 +130,9 @@ OFFERED = [
     ids=['%s-%s' % (o[0], o[1]) for o in OFFERED])
 def test_buttons_offered_by_role(demo_server, browser, sao_login, artifacts,
         role, model, domain, offered, hidden):
-    proxy = demo_server.xmlrpc(role, DEMO_PASSWORD)
-    context = proxy.model.res.user.get_preferences(True, {})
-    ids = getattr(proxy.model, model).search(domain, 0, 1, None, context)
-    assert ids, (model, domain)
-    page = browser.new_page(locale='zh-CN',
-        viewport={'width': SIZES['desk'][0], 'height': SIZES['desk'][1]})
+    page = open_form(demo_server, browser, sao_login, role, model, domain,
+        SIZES['desk'])
     try:
-        sao_login(page, demo_server, role, DEMO_PASSWORD)
-        page.goto('%s/#%s/model/%s/%s' % (demo_server.base_url,
-                demo_server.database, model, ids[0]))
-        page.locator('.form button').locator('visible=true').first.wait_for(
-            timeout=30000)
-        page.wait_for_timeout(500)
         texts = page.evaluate(VISIBLE_BUTTONS)
         page.screenshot(path='%s/offered-%s-%s.png' % (
                 artifacts, role, model))

@@ -5,18 +5,14 @@ from collections import defaultdict
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.stock_quarantine.stock import in_group
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, Id, PYSONEncoder
+from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction
 
 from .exceptions import RequestError
 
 OPEN_STATES = {'request', 'draft', 'waiting', 'assigned', 'running'}
-
-
-def in_group(module, fs_id):
-    "PYSON: the user of the client is in the group"
-    return Id(module, fs_id).in_(Eval('context', {}).get('groups', []))
 
 
 class Production(metaclass=PoolMeta):

@@ -48,10 +48,14 @@ class Location(metaclass=PoolMeta):
             return Location(warehouse.id).quarantine_location
 
 
+def in_group(module, fs_id):
+    "PYSON: the user of the client is in the group (for button states)"
+    return Id(module, fs_id).in_(Eval('context', {}).get('groups', []))
+
+
 def _storekeeper():
     "PYSON: the user of the client is a storekeeper (rights.xml)"
-    return Id('stock_quarantine', 'group_storekeeper').in_(
-        Eval('context', {}).get('groups', []))
+    return in_group('stock_quarantine', 'group_storekeeper')
 
 
 class Move(metaclass=PoolMeta):
