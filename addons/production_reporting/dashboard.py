@@ -67,7 +67,8 @@ class ProductionWarning(ModelSQL, ModelView):
                 <= today() + dt.timedelta(days=7)))
 
         sale_line = SaleLine.table_query()
-        yield 'at_risk', sale_line, sale_line.risk_days > 0
+        # late, short or without stock and supply
+        yield 'at_risk', sale_line, sale_line.risk_level > 0
 
     @classmethod
     def _actions(cls):

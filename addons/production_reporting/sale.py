@@ -2,20 +2,43 @@
 # this repository contains the full copyright notices and license terms.
 from collections import defaultdict
 
-from sql import Literal, Null
+from sql import Literal, Null, NullsLast, Window
 from sql.aggregate import Count, Max, Min, Sum
-from sql.conditionals import Case, Coalesce, Greatest
+from sql.conditionals import Case, Coalesce, Greatest, Least
 from sql.operators import Concat
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .arguments import company_id as company_id_
 from .production import days_between, produced_moves, ratio, to_unit, today
 
 SALE_STATES = ['confirmed', 'processing', 'done']
+OPEN_SALE_STATES = ['confirmed', 'processing']
+RISK_STATES = [
+    (None, ""),
+    ('no_supply', "No Stock, No Supply"),
+    ('short', "Short"),
+    ('late', "Late"),
+    ('on_time', "On Time"),
+    ]
+# a remainder of the unit conversions is no quantity
+EPSILON = 1e-6
+# the order of the risks, the worst first
+RISK_LEVELS = {
+    'no_supply': 3,
+    'short': 2,
+    'late': 1,
+    }
+
+
+def format_quantity(lang, unit, quantity):
+    "The quantity with the digits and the symbol of the unit: 40 个"
+    return lang.format_number_symbol(
+        quantity or 0, unit, digits=unit.digits if unit else None)
 
 
 class LineTracking(ModelSQL, ModelView):
@@ -60,7 +83,30 @@ class LineTracking(ModelSQL, ModelView):
     purchase_end = fields.Date(
         "Purchase Delivery", help="When the purchase is expected.")
     supply_date = fields.Date(
-        "Supply Date", help="When the supply serving the line finishes.")
+        "Supply Date",
+        help="When the supply serving the line finishes; empty when no "
+        "production order or purchase serves the line.")
+    incoming = fields.Float(
+        "Incoming", digits='unit',
+        help="The quantity the production orders and the purchase serving "
+        "the line still bring.")
+    from_stock = fields.Float(
+        "From Stock", digits='unit',
+        help="The quantity to ship that the stock of the warehouse covers, "
+        "after what the line's own supply brought and the open lines "
+        "promised before it.")
+    missing = fields.Float(
+        "Missing", digits='unit',
+        help="The quantity to ship that neither the stock nor the supply "
+        "cover.")
+    risk_state = fields.Selection(
+        RISK_STATES, "Risk", sort=False,
+        help="No stock, no supply: nothing covers the quantity to ship.\n"
+        "Short: the stock and the supply cover only a part.\n"
+        "Late: the supply finishes after the promised date.")
+    risk_level = fields.Integer(
+        "Risk Level", help="The higher, the worse the risk of the line.")
+    risk = fields.Function(fields.Char("Risk Explained"), 'get_risk')
     shipped = fields.Float("Shipped", digits='unit')
     invoiced = fields.Float("Invoiced", digits='unit')
     risk_days = fields.Integer(
@@ -74,8 +120,22 @@ class LineTracking(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [
+            ('risk_level', 'DESC'),
             ('promised_date', 'ASC NULLS LAST'),
             ('id', 'ASC'),
+            ]
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('risk_state', '').in_(['no_supply', 'short']),
+                    'danger',
+                    If(Eval('risk_state', '') == 'late', 'warning', ''))),
+            ('/form//field[@name="risk_state"]', 'visual',
+                If(Eval('risk_state', '').in_(['no_supply', 'short']),
+                    'danger',
+                    If(Eval('risk_state', '') == 'late', 'warning', ''))),
             ]
 
     @classmethod
@@ -133,6 +193,12 @@ class LineTracking(ModelSQL, ModelView):
                                 production.quantity, unit, default_uom)),
                         else_=Literal(0.0))).as_('planned'),
                 Sum(Coalesce(produced.produced, 0.0)).as_('produced'),
+                Sum(Case((active & (production.state != 'done'),
+                            Greatest(to_unit(
+                                    production.quantity, unit, default_uom)
+                                - Coalesce(produced.produced, 0.0),
+                                Literal(0.0))),
+                        else_=Literal(0.0))).as_('incoming'),
                 Max(Case((active, end))).as_('end'),
                 where=production.origin.like('sale.line,%')
                 & (production.company == company_id),
@@ -196,7 +262,118 @@ class LineTracking(ModelSQL, ModelView):
                 group_by=[line.origin]))
 
     @classmethod
+    def _stock(cls, company_id):
+        "Quantity of each product in the storage of each warehouse"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        move = Move.__table__()
+        from_location = Location.__table__()
+        to_location = Location.__table__()
+        warehouse = Location.__table__()
+        storage = Location.__table__()
+
+        def inside(location):
+            return ((location.left >= storage.left)
+                & (location.right <= storage.right))
+        into, out = inside(to_location), inside(from_location)
+        return (move
+            .join(from_location,
+                condition=move.from_location == from_location.id)
+            .join(to_location, condition=move.to_location == to_location.id)
+            .join(warehouse, condition=warehouse.type == 'warehouse')
+            .join(storage,
+                condition=warehouse.storage_location == storage.id)
+            .select(
+                move.product.as_('product'),
+                warehouse.id.as_('warehouse'),
+                Sum(Case(
+                        (into & ~out, move.internal_quantity),
+                        (out & ~into, -move.internal_quantity),
+                        else_=Literal(0.0))).as_('quantity'),
+                where=(move.state == 'done')
+                & (move.company == company_id)
+                & (into | out),
+                group_by=[move.product, warehouse.id]))
+
+    @classmethod
+    def _coverage(cls, company_id):
+        """Query of what covers the quantity to ship of each open line, in
+        the default unit of the product: the output of its own production
+        orders, what its supply still brings and the stock of the
+        warehouse, given to the open lines by promised date"""
+        from_item, tables = cls._line_joins(company_id)
+        line = tables['line']
+        sale = tables['sale']
+        unit = tables['unit']
+        default_uom = tables['default_uom']
+        productions = tables['productions']
+        shipments = tables['shipments']
+        planned_shipments = tables['planned_shipments']
+        request = tables['request']
+        request_unit = tables['request_unit']
+        purchase = tables['purchase']
+        zero = Literal(0.0)
+
+        shipped = Coalesce(shipments.shipped, zero)
+        to_ship = Greatest(
+            to_unit(line.quantity, unit, default_uom) - shipped, zero)
+        # what its production orders produced is in stock for the line
+        own = Least(to_ship,
+            Greatest(Coalesce(productions.produced, zero) - shipped, zero))
+        purchased = Case(
+            (request.id == Null, zero),
+            (request.state == 'cancelled', zero),
+            (Coalesce(purchase.state, '').in_(['done', 'cancelled']), zero),
+            else_=to_unit(request.quantity, request_unit, default_uom))
+        incoming = Coalesce(productions.incoming, zero) + purchased
+        uncovered = Greatest(to_ship - own - incoming, zero)
+        promised_date = Coalesce(
+            sale.shipping_date, planned_shipments.planned_date)
+        partition = [line.product, sale.warehouse]
+        demand = from_item.select(
+            line.id.as_('line'),
+            line.product.as_('product'),
+            sale.warehouse.as_('warehouse'),
+            own.as_('own'),
+            incoming.as_('incoming'),
+            uncovered.as_('uncovered'),
+            Sum(own, window=Window(partition)).as_('reserved'),
+            # the uncovered quantities of the lines promised before and of
+            # this one
+            Sum(uncovered, window=Window(partition,
+                    order_by=[NullsLast(promised_date), line.id.asc])
+                ).as_('cumulated'),
+            where=(sale.company == company_id)
+            & (line.type == 'line')
+            & (line.product != Null)
+            & sale.state.in_(OPEN_SALE_STATES))
+        stock = cls._stock(company_id)
+        free = Greatest(Coalesce(stock.quantity, zero) - demand.reserved
+            - (demand.cumulated - demand.uncovered), zero)
+        return (demand
+            .join(stock, 'LEFT',
+                condition=(stock.product == demand.product)
+                & (stock.warehouse == demand.warehouse))
+            .select(
+                demand.line.as_('line'),
+                demand.incoming.as_('incoming'),
+                (demand.own + Least(demand.uncovered, free)).as_(
+                    'from_stock'),
+                Greatest(demand.uncovered - free, zero).as_('missing')))
+
+    @classmethod
     def _joins(cls):
+        company_id = company_id_()
+        from_item, tables = cls._line_joins(company_id)
+        line = tables['line']
+        tables['coverage'] = coverage = cls._coverage(company_id)
+        from_item = from_item.join(coverage, 'LEFT',
+            condition=coverage.line == line.id)
+        return from_item, tables
+
+    @classmethod
+    def _line_joins(cls, company_id):
         pool = Pool()
         Line = pool.get('sale.line')
         Sale = pool.get('sale.sale')
@@ -206,7 +383,6 @@ class LineTracking(ModelSQL, ModelView):
         Request = pool.get('purchase.request')
         PurchaseLine = pool.get('purchase.line')
         Purchase = pool.get('purchase.purchase')
-        company_id = company_id_()
 
         tables = {}
         tables['line'] = line = Line.__table__()
@@ -221,6 +397,7 @@ class LineTracking(ModelSQL, ModelView):
             cls._planned_shipments(company_id))
         tables['invoices'] = invoices = cls._invoices(company_id)
         tables['request'] = request = Request.__table__()
+        tables['request_unit'] = request_unit = Uom.__table__()
         tables['purchase_line'] = purchase_line = PurchaseLine.__table__()
         tables['purchase'] = purchase = Purchase.__table__()
         origin = Concat('sale.line,', line.id)
@@ -239,6 +416,8 @@ class LineTracking(ModelSQL, ModelView):
             .join(invoices, 'LEFT', condition=invoices.origin == origin)
             .join(request, 'LEFT',
                 condition=line.purchase_request == request.id)
+            .join(request_unit, 'LEFT',
+                condition=request.unit == request_unit.id)
             .join(purchase_line, 'LEFT',
                 condition=request.purchase_line == purchase_line.id)
             .join(purchase, 'LEFT',
@@ -258,7 +437,9 @@ class LineTracking(ModelSQL, ModelView):
         request = tables['request']
         purchase_line = tables['purchase_line']
         purchase = tables['purchase']
+        coverage = tables['coverage']
         date = Literal(today())
+        zero = Literal(0.0)
 
         planned = to_unit(
             Coalesce(productions.planned, 0.0), default_uom, unit)
@@ -268,16 +449,41 @@ class LineTracking(ModelSQL, ModelView):
             Coalesce(shipments.shipped, 0.0), default_uom, unit)
         promised_date = Coalesce(
             sale.shipping_date, planned_shipments.planned_date)
+        # no purchase request, no purchase date: not today
         purchase_end = Case(
-            (purchase.state == 'done', Literal(None)),
+            (request.id == Null, Null),
+            (request.state == 'cancelled', Null),
+            (purchase.state.in_(['done', 'cancelled']), Null),
             else_=Greatest(Coalesce(
                     purchase_line.delivery_date_store, purchase.delivery_date,
                     request.supply_date), date))
         supply_date = Greatest(productions.end, purchase_end)
+        is_open = (sale.state.in_(OPEN_SALE_STATES)
+            & (shipped < line.quantity))
         risk = Case(
-            (sale.state.in_(['confirmed', 'processing'])
-                & (shipped < line.quantity),
-                days_between(promised_date, supply_date)),
+            (is_open, days_between(promised_date, supply_date)),
+            else_=Literal(0))
+        risk_days = cls.risk_days.sql_cast(
+            Greatest(Coalesce(risk, 0), Literal(0)))
+        missing = to_unit(Coalesce(coverage.missing, zero), default_uom, unit)
+        from_stock = to_unit(
+            Coalesce(coverage.from_stock, zero), default_uom, unit)
+        incoming = to_unit(
+            Coalesce(coverage.incoming, zero), default_uom, unit)
+        # a remainder of the conversions is not missing
+        short = Coalesce(coverage.missing, zero) > EPSILON
+        no_stock = Coalesce(coverage.from_stock, zero) <= EPSILON
+        no_supply = supply_date == Null
+        risks = [
+            (is_open & short & no_stock & no_supply, 'no_supply'),
+            (is_open & short, 'short'),
+            (is_open & (risk_days > 0), 'late'),
+            (is_open, 'on_time'),
+            ]
+        risk_state = Case(
+            *((c, Literal(s)) for c, s in risks), else_=Null)
+        risk_level = Case(
+            *((c, Literal(RISK_LEVELS.get(s, 0))) for c, s in risks),
             else_=Literal(0))
         return [
             line.id.as_('id'),
@@ -303,8 +509,12 @@ class LineTracking(ModelSQL, ModelView):
             supply_date.as_('supply_date'),
             shipped.as_('shipped'),
             Coalesce(invoices.invoiced, 0.0).as_('invoiced'),
-            cls.risk_days.sql_cast(
-                Greatest(Coalesce(risk, 0), Literal(0))).as_('risk_days'),
+            risk_days.as_('risk_days'),
+            incoming.as_('incoming'),
+            from_stock.as_('from_stock'),
+            missing.as_('missing'),
+            risk_state.as_('risk_state'),
+            risk_level.as_('risk_level'),
             ]
 
     @classmethod
@@ -325,14 +535,42 @@ class LineTracking(ModelSQL, ModelView):
         return where
 
     def get_at_risk(self, name):
-        return bool(self.risk_days)
+        return bool(self.risk_level)
 
     @classmethod
     def search_at_risk(cls, name, clause):
         _, operator, value = clause[:3]
         if (operator == '=') == bool(value):
-            return [('risk_days', '>', 0)]
-        return [('risk_days', '=', 0)]
+            return [('risk_level', '>', 0)]
+        return [('risk_level', '=', 0)]
+
+    @classmethod
+    def get_risk(cls, lines, name):
+        "The risk of each line in words, with the quantities and the dates"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        result = {}
+        for line in lines:
+            def quantity(value, unit=line.unit):
+                return format_quantity(lang, unit, value)
+            if line.risk_state == 'no_supply':
+                text = gettext('production_reporting.msg_risk_no_supply',
+                    missing=quantity(line.missing))
+            elif line.risk_state == 'short':
+                text = gettext('production_reporting.msg_risk_short',
+                    missing=quantity(line.missing),
+                    stock=quantity(line.from_stock),
+                    incoming=quantity(line.incoming))
+            elif line.risk_state == 'late':
+                text = gettext('production_reporting.msg_risk_late',
+                    days=line.risk_days,
+                    supply_date=lang.strftime(line.supply_date),
+                    promised_date=lang.strftime(line.promised_date))
+            else:
+                text = ''
+            result[line.id] = text
+        return result
 
     @classmethod
     def get_supply(cls, lines, name):
@@ -347,11 +585,21 @@ class LineTracking(ModelSQL, ModelView):
                     ], order=[('id', 'ASC')]):
             supplies[production.origin.id].append(
                 cls._supply_text(production, states))
+        lang = Pool().get('ir.lang').get()
         for line in lines:
             if line.purchase:
                 supplies[line.id].append(line.purchase.rec_name)
             elif line.purchase_request:
                 supplies[line.id].append(line.purchase_request.rec_name)
+            if not supplies[line.id] and line.risk_state:
+                if line.from_stock:
+                    supplies[line.id].append(gettext(
+                            'production_reporting.msg_supply_stock',
+                            quantity=format_quantity(
+                                lang, line.unit, line.from_stock)))
+                if line.risk_state in {'no_supply', 'short'}:
+                    supplies[line.id].append(gettext(
+                            'production_reporting.msg_supply_none'))
         return {l.id: ', '.join(supplies[l.id]) for l in lines}
 
     @classmethod
@@ -369,7 +617,8 @@ class ProgressMixin:
     production_risk = fields.Function(
         fields.Boolean(
             "Production at Risk",
-            help="The supply finishes after the promised date."),
+            help="The supply finishes after the promised date or the stock "
+            "and the supply do not cover the quantity to ship."),
         'get_production_tracking')
 
 
@@ -388,7 +637,7 @@ class Sale(ProgressMixin, metaclass=PoolMeta):
                     ]):
             planned[row.sale.id] += row.planned or 0
             produced[row.sale.id] += row.produced or 0
-            risk[row.sale.id] |= bool(row.risk_days)
+            risk[row.sale.id] |= bool(row.at_risk)
         result = {n: {} for n in names}
         for sale in sales:
             if 'production_progress' in result:
@@ -417,5 +666,5 @@ class Line(ProgressMixin, metaclass=PoolMeta):
                     row.production_progress if row else None)
             if 'production_risk' in result:
                 result['production_risk'][line.id] = bool(
-                    row and row.risk_days)
+                    row and row.at_risk)
         return result
