@@ -2,6 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import ValidationError
+from trytond.modules.stock_quarantine.exceptions import (  # noqa: F401
+    ArgumentError, CompanyError)
 
 
 class CyclicBOMError(UserError):
@@ -21,12 +23,4 @@ class RequestError(UserError):
 
 
 class NoWarehouseError(UserError):
-    pass
-
-
-class ArgumentError(UserError):
-    pass
-
-
-class CompanyError(UserError):
     pass

@@ -21,7 +21,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from . import arguments
+from trytond.modules.stock_quarantine import arguments
 from .engine import CycleError, Engine, Line, Substitute, ceil_round
 from .exceptions import CyclicBOMError, NoWarehouseError
 

@@ -4,7 +4,7 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from . import arguments
+from trytond.modules.stock_quarantine import arguments
 from .bom import BOMGraphMixin
 
 

@@ -8,13 +8,9 @@ from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
+from .numbers import format_number  # noqa: F401
+
 logger = logging.getLogger(__name__)
-
-
-def format_number(value):
-    "A quantity without trailing zeros"
-    text = '%.6f' % value
-    return text.rstrip('0').rstrip('.') if '.' in text else text
 
 
 class Integrity(ModelView):

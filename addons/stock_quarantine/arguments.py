@@ -1,6 +1,6 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The arguments of the RPC methods of production.kitting: checked before
+"""The arguments of our RPC methods: checked before
 anything is read, refused with a clear error that names the argument and
 the value; the company is the user's own"""
 import datetime
@@ -34,7 +34,7 @@ def record_id(argument, value):
     if isinstance(value, Model) and _is_id(value.id):
         return value.id
     if not _is_id(value) or value < 0:
-        raise ArgumentError(gettext('production_kitting.msg_argument_id',
+        raise ArgumentError(gettext('stock_quarantine.msg_argument_id',
                 argument=argument, value=show(value)))
     return value
 
@@ -43,7 +43,7 @@ def record_ids(argument, value):
     "Return the list of ids of value (a list of ids or records)"
     if (not isinstance(value, (list, tuple))
             or len(value) > MAX_IDS):
-        raise ArgumentError(gettext('production_kitting.msg_argument_ids',
+        raise ArgumentError(gettext('stock_quarantine.msg_argument_ids',
                 argument=argument, value=show(value)))
     ids = []
     for item in value:
@@ -51,7 +51,7 @@ def record_ids(argument, value):
             ids.append(record_id(argument, item))
         except ArgumentError:
             raise ArgumentError(gettext(
-                    'production_kitting.msg_argument_ids',
+                    'stock_quarantine.msg_argument_ids',
                     argument=argument, value=show(item)))
     return ids
 
@@ -63,7 +63,7 @@ def quantity(argument, value):
         number = float(value)
         if math.isfinite(number) and 0 <= number <= MAX_QUANTITY:
             return number
-    raise ArgumentError(gettext('production_kitting.msg_argument_quantity',
+    raise ArgumentError(gettext('stock_quarantine.msg_argument_quantity',
             argument=argument, value=show(value), maximum=MAX_QUANTITY))
 
 
@@ -80,7 +80,7 @@ def date(argument, value):
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ArgumentError(gettext('production_kitting.msg_argument_date',
+    raise ArgumentError(gettext('stock_quarantine.msg_argument_date',
             argument=argument, value=show(value)))
 
 
@@ -104,7 +104,7 @@ def context_company(required=True):
         if (not _is_id(company)
                 or company not in {c.id for c in user.companies}):
             raise CompanyError(gettext(
-                    'production_kitting.msg_context_company',
+                    'stock_quarantine.msg_context_company',
                     company=show(company), user=user.rec_name))
         return company
     # the stored company: res.user reads a context's company instead
@@ -113,7 +113,7 @@ def context_company(required=True):
     if not company:
         if required:
             raise CompanyError(gettext(
-                    'production_kitting.msg_no_company',
+                    'stock_quarantine.msg_no_company',
                     user=user.rec_name))
         return None
     return company.id
@@ -136,7 +136,7 @@ def check_companies(records, argument):
 
 def unknown(model, argument, ids):
     Model_ = Pool().get(model)
-    return ArgumentError(gettext('production_kitting.msg_unknown_records',
+    return ArgumentError(gettext('stock_quarantine.msg_unknown_records',
             model=Model_.__names__()['model'], argument=argument,
             ids=', '.join(str(i) for i in sorted(set(ids)))))
 

@@ -1,0 +1,18 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Numbers as our users read them in messages and summaries"""
+
+
+def format_number(value):
+    "A quantity at full precision, without trailing zeros"
+    text = '%.6f' % value
+    return text.rstrip('0').rstrip('.') if '.' in text else text
+
+
+def format_quantity(unit, quantity):
+    "Format quantity with the digits of the unit, without trailing zeros"
+    digits = unit.digits if unit else 2
+    text = '%.*f' % (digits, quantity)
+    if '.' in text:
+        text = text.rstrip('0').rstrip('.')
+    return text
