@@ -132,10 +132,6 @@ class LineTracking(ModelSQL, ModelView):
                 If(Eval('risk_state', '').in_(['no_supply', 'short']),
                     'danger',
                     If(Eval('risk_state', '') == 'late', 'warning', ''))),
-            ('/form//field[@name="risk_state"]', 'visual',
-                If(Eval('risk_state', '').in_(['no_supply', 'short']),
-                    'danger',
-                    If(Eval('risk_state', '') == 'late', 'warning', ''))),
             ]
 
     @classmethod
