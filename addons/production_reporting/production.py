@@ -1,6 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+from decimal import Decimal
 
 from sql import Literal, Null, Union, Values
 from sql.aggregate import Count, Min, Sum
@@ -10,7 +11,7 @@ from sql.operators import Concat
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.company import CompanyReport
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
@@ -655,6 +656,49 @@ class OnTime(ModelSQL, ModelView):
             rate.as_('rate'),
             (rate * 100).as_('percentage'),
             group_by=[done.company, done.week])
+
+
+class Production(metaclass=PoolMeta):
+    __name__ = 'production'
+
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    unit_cost = fields.Function(fields.Numeric(
+            "Unit Cost", digits='currency',
+            help="The cost of the order divided by the quantity of the "
+            "product it produced, in the unit of the order. The cost is "
+            "the issued materials at their cost price, less the materials "
+            "returned to stock; by-products are not deducted. Only for "
+            "done orders."),
+        'get_unit_cost')
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
+    @classmethod
+    def get_unit_cost(cls, productions, name):
+        "单位成本: the cost over the produced quantity of the done orders"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        costs = {}
+        for production in productions:
+            costs[production.id] = None
+            if production.state != 'done' or not production.product:
+                continue
+            produced = production.unit.round(sum(
+                    Uom.compute_qty(
+                        o.unit, o.quantity, production.unit, round=False)
+                    for o in production.outputs
+                    if o.state == 'done'
+                    and o.product == production.product
+                    and o.to_location.type != 'lost_found'))
+            if produced <= 0:
+                continue
+            cost = production.cost / Decimal(str(produced))
+            costs[production.id] = production.company.currency.round(cost)
+        return costs
 
 
 class ProductionSheet(CompanyReport):
