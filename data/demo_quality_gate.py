@@ -137,7 +137,14 @@ def _dispose(ctx, line, type_, quantity, reason, materials=(),
         labour=None):
     from proteus import Model
     Disposition = Model.get('quality.disposition')
-    disposition = Disposition(inspection_line=line, type=type_)
+    # the decision left a draft disposition of the rejected units
+    drafts = Disposition.find([
+            ('inspection_line', '=', line.id), ('state', '=', 'draft')])
+    if drafts:
+        disposition = drafts[0]
+        disposition.type = type_
+    else:
+        disposition = Disposition(inspection_line=line, type=type_)
     disposition.quantity = quantity
     disposition.reason = reason
     for product in materials:

@@ -30,11 +30,19 @@ class Disposition(Workflow, ModelSQL, ModelView):
             ('inspection.company', '=', Eval('company', -1)),
             ])
     type = fields.Selection([
+            (None, ""),
             ('return', "Return to Supplier"),
             ('scrap', "Scrap"),
             ('rework', "Rework"),
             ('concession', "Concession"),
-            ], "Type", required=True, states=_states)
+            ], "Type",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'required': Eval('state') == 'done',
+            },
+        help="Chosen by the inspector before doing the disposition: the "
+        "decision of an inspection leaves a draft disposition for each "
+        "line with rejected units.")
     reason = fields.Text("Reason", required=True, states=_states)
     product = fields.Many2One(
         'product.product', "Product", required=True, states=_states,
@@ -146,6 +154,25 @@ class Disposition(Workflow, ModelSQL, ModelView):
     def on_change_with_currency(self, name=None):
         return self.company.currency if self.company else None
 
+    @classmethod
+    def from_inspection_lines(cls, lines):
+        "The draft dispositions of the rejected units of decided lines"
+        dispositions = []
+        for line in lines:
+            if not line.rejected_quantity:
+                continue
+            disposition = cls(
+                company=line.inspection.company, inspection_line=line,
+                type=line.disposition_type(),
+                reason=(line.rejection_reason
+                    or line.inspection.rec_name),
+                product=line.product, lot=line.lot, unit=line.unit,
+                quantity=line.rejected_quantity,
+                location=line.get_quarantine_location(),
+                supplier=line.supplier, state='draft')
+            dispositions.append(disposition)
+        return dispositions
+
     @fields.depends('inspection_line', 'product', 'lot', 'unit', 'quantity',
         'location', 'supplier')
     def on_change_inspection_line(self):
@@ -187,6 +214,11 @@ class Disposition(Workflow, ModelSQL, ModelView):
         Lot = pool.get('stock.lot')
         cls.lock(dispositions)
         dispositions = cls.browse(dispositions)
+        for disposition in dispositions:
+            if not disposition.type:
+                raise DispositionError(gettext(
+                        'quality_gate.msg_disposition_type_required',
+                        disposition=disposition.rec_name))
         cls.lock_stock(dispositions)
         cls.check_available(dispositions)
         moves, shipments, productions = [], [], []

@@ -128,6 +128,21 @@ class InspectionLine(metaclass=PoolMeta):
                 self.material_return_line.material_return.rec_name, name)
         return name
 
+    def get_quarantine_location(self):
+        if self.material_return_line:
+            return self.material_return_line.get_quarantine_location(self)
+        return super().get_quarantine_location()
+
+    def disposition_type(self):
+        "What the return line says to do with failed material"
+        type_ = super().disposition_type()
+        if self.material_return_line:
+            type_ = {
+                'return_supplier': 'return',
+                }.get(self.material_return_line.disposition,
+                    self.material_return_line.disposition) or type_
+        return type_
+
     def check_decision(self):
         super().check_decision()
         return_line = self.material_return_line

@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sql import Literal, Null
 from sql.aggregate import Count, Min, Sum
@@ -15,6 +16,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import set_employee
+from trytond.modules.stock_quarantine.numbers import format_quantity
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -51,6 +53,10 @@ def changed_fields(records, values, names):
             if current != values[name]:
                 changed.add(name)
     return changed
+
+
+def _with_unit(unit, quantity):
+    return '%s %s' % (format_quantity(unit, quantity), unit.symbol)
 
 
 SAMPLING = [
@@ -129,9 +135,52 @@ class Control(metaclass=PoolMeta):
         return self.match({'product': product.id})
 
 
+class ConfigurationSequence(metaclass=PoolMeta):
+    __name__ = 'quality.configuration.sequence'
+
+    @classmethod
+    def default_inspection_sequence(cls):
+        "Inspections numbered QC0001, QC0002… rather than 1, 2…"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        try:
+            return ModelData.get_id(
+                'quality_gate', 'sequence_quality_inspection')
+        except KeyError:
+            return super().default_inspection_sequence()
+
+
+DECISIONS = [
+    (None, ""),
+    ('pending', "To Inspect"),
+    ('passed', "Passed"),
+    ('concession', "Concession"),
+    ('partial', "Partly Rejected"),
+    ('rejected', "Rejected"),
+    ]
+
+
 class Inspection(metaclass=PoolMeta):
     __name__ = 'quality.inspection'
 
+    inspection_date = fields.Function(fields.Date(
+            "Date",
+            help="The day the inspection was created, in the company's "
+            "time zone."),
+        'get_inspection_date')
+    products = fields.Function(fields.Char(
+            "Products", help="The products inspected."),
+        'get_summary')
+    quantities = fields.Function(fields.Char(
+            "Quantities",
+            help="The inspected quantity, and once decided how much was "
+            "accepted, accepted with deviation and rejected."),
+        'get_summary')
+    decision = fields.Function(fields.Selection(
+            DECISIONS, "Decision",
+            help="The outcome per unit: a decision that rejects part of "
+            "the quantity is partly rejected, not rejected."),
+        'get_summary')
     lines = fields.One2Many(
         'quality.inspection.line', 'inspection', "Lines",
         states={
@@ -188,6 +237,92 @@ class Inspection(metaclass=PoolMeta):
     @fields.depends('control')
     def on_change_with_sampling(self, name=None):
         return self.control.sampling if self.control else None
+
+    def get_inspection_date(self, name):
+        timezone = None
+        if self.company and self.company.timezone:
+            timezone = ZoneInfo(self.company.timezone)
+        if self.create_date:
+            created = self.create_date.replace(tzinfo=dt.timezone.utc)
+            return created.astimezone(timezone).date()
+
+    @classmethod
+    def get_summary(cls, inspections, names):
+        result = {n: {} for n in names}
+        for inspection in inspections:
+            for name, value in inspection._summary().items():
+                if name in result:
+                    result[name][inspection.id] = value
+        return result
+
+    def _summary(self):
+        "The products, quantities and decision of the inspection in words"
+        lines = list(self.lines)
+        products = []
+        for line in lines:
+            if line.product.rec_name not in products:
+                products.append(line.product.rec_name)
+        text = products[0] if products else ''
+        if len(products) > 1:
+            text = gettext('quality_gate.msg_inspection_products_more',
+                product=products[0], count=len(products) - 1,
+                total=len(products))
+        totals = {}
+        for line in lines:
+            total = totals.setdefault(line.unit, [0, 0, 0, 0])
+            for i, quantity in enumerate([
+                        line.quantity, line.accepted_quantity,
+                        line.rejected_quantity, line.concession_quantity]):
+                total[i] += quantity or 0
+        quantities = []
+        for unit, (quantity, accepted, rejected, concession) in (
+                totals.items()):
+            if self.decided:
+                words = [gettext('quality_gate.msg_inspection_accepted',
+                        quantity=_with_unit(unit, accepted))]
+                if concession:
+                    words.append(gettext(
+                            'quality_gate.msg_inspection_concession',
+                            quantity=_with_unit(unit, concession)))
+                if rejected:
+                    words.append(gettext(
+                            'quality_gate.msg_inspection_rejected',
+                            quantity=_with_unit(unit, rejected)))
+                quantities.append(
+                    gettext('quality_gate.msg_list_separator').join(words))
+            else:
+                quantities.append(_with_unit(unit, quantity))
+        rejected = sum(t[2] for t in totals.values())
+        kept = sum(t[1] + t[3] for t in totals.values())
+        concession = sum(t[3] for t in totals.values())
+        if self.state == 'pending' and not self.decided:
+            decision = 'pending'
+        elif not lines:
+            decision = 'passed' if self.state == 'passed' else 'rejected'
+        elif rejected and kept:
+            decision = 'partial'
+        elif rejected:
+            decision = 'rejected'
+        elif concession:
+            decision = 'concession'
+        else:
+            decision = 'passed'
+        return {
+            'products': text,
+            'quantities': '; '.join(quantities),
+            'decision': decision,
+            }
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree/field[@name="decision"]', 'visual',
+                If(Eval('decision') == 'rejected', 'danger',
+                    If(Eval('decision').in_(['partial', 'pending']),
+                        'warning',
+                        If(Eval('decision') == 'concession', 'muted',
+                            'success')))),
+            ]
 
     @classmethod
     def get_from_control(cls, control, origin=None):
@@ -480,10 +615,15 @@ class InspectionLine(ModelSQL, ModelView):
                     inspection=self.inspection.rec_name))
         return location
 
+    def disposition_type(self):
+        "The type of disposition proposed for the rejected units"
+        return None
+
     @classmethod
     def decide(cls, lines):
         "Route the rejected quantities to quarantine"
         pool = Pool()
+        Disposition = pool.get('quality.disposition')
         Move = pool.get('stock.move')
         Lot = pool.get('stock.lot')
         for line in lines:
@@ -515,6 +655,9 @@ class InspectionLine(ModelSQL, ModelView):
         if to_write:
             Move.write(*to_write)
         cls.save(lines)
+        # The rejected units get a draft disposition to work from
+        with Transaction().set_context(_check_access=False):
+            Disposition.save(Disposition.from_inspection_lines(lines))
         Lot.mark_concession(
             [l.lot for l in lines if l.lot and l.concession_quantity],
             lines)

@@ -4,6 +4,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
+from trytond.modules.stock_quarantine import arguments
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -36,7 +37,7 @@ class Lot(metaclass=PoolMeta):
         super().__setup__()
         cls.__rpc__.update({
                 'set_quality_status': RPC(
-                    readonly=False, instantiate=0, fresh_session=True),
+                    readonly=False, fresh_session=True),
                 })
         cls._buttons.update({
                 'change_quality_status': {},
@@ -95,14 +96,15 @@ class Lot(metaclass=PoolMeta):
         pool = Pool()
         Log = pool.get('stock.lot.quality.log')
         cls.check_quality_group()
-        if status not in dict(QUALITY_STATUS):
+        if not isinstance(status, str) or status not in dict(QUALITY_STATUS):
             raise LotQualityError(gettext(
                     'quality_gate.msg_lot_quality_status_unknown',
-                    status=status))
-        if not (reason or '').strip():
+                    status=arguments.show(status)))
+        if not isinstance(reason, str) or not reason.strip():
             raise LotQualityError(gettext(
                     'quality_gate.msg_lot_quality_reason_required'))
-        lots = cls.browse(lots)
+        # ids over RPC, records on the server; those the caller can read
+        lots = arguments.records('stock.lot', 'lots', lots)
         cls.lock(lots)
         with Transaction().set_context(_check_access=False):
             Log.save([Log(lot=l, previous_status=l.quality_status,
@@ -266,9 +268,19 @@ class Move(metaclass=PoolMeta):
                 quarantine = set(Location.quarantine_locations())
             if (move.from_location.id not in quarantine
                     or move.to_location.id in quarantine
-                    or move.quality_disposition
-                    or isinstance(move.origin, InventoryLine)):
+                    or move.quality_disposition):
                 continue
+            if isinstance(move.origin, InventoryLine):
+                # A count short in quarantine would write rejected units
+                # off without anyone deciding on them
+                raise LotQualityError(gettext(
+                        'quality_gate.msg_quarantine_inventory',
+                        inventory=move.origin.inventory.rec_name,
+                        quantity=move.quantity,
+                        unit=move.unit.symbol,
+                        product=move.product.rec_name,
+                        lot=move.lot.rec_name if move.lot else '-',
+                        location=move.from_location.rec_name))
             raise LotQualityError(gettext(
                     'quality_gate.msg_quarantine_exit',
                     quantity=move.quantity,
@@ -281,18 +293,27 @@ class Move(metaclass=PoolMeta):
     @classmethod
     def assign_try(
             cls, moves, with_childs=True, grouping=('product',), pblc=None):
-        if grouping != ('product',) or pblc is not None:
+        if grouping != ('product',):
             return super().assign_try(moves, with_childs=with_childs,
                 grouping=grouping, pblc=pblc)
         with_lot = [m for m in moves if m.lot]
         without_lot = [m for m in moves
             if not m.lot and m.state in {'draft', 'staging'}]
-        success = super().assign_try(with_lot, with_childs=with_childs)
+        success = super().assign_try(
+            with_lot, with_childs=with_childs, pblc=pblc)
         if without_lot:
             # Lots on hold or rejected are not free for moves without lot
+            released = cls._assign_try_released(without_lot, with_childs)
+            if pblc is not None:
+                # The caller's quantities (e.g. what a purchase supplied)
+                # are updated in place by the assignment: cap them there
+                for company, pbl in pblc.items():
+                    free = released.get(company, {})
+                    for key, quantity in pbl.items():
+                        pbl[key] = min(quantity, free.get(key, 0))
+                released = pblc
             success &= super().assign_try(without_lot,
-                with_childs=with_childs,
-                pblc=cls._assign_try_released(without_lot, with_childs))
+                with_childs=with_childs, pblc=released)
         return success
 
     @classmethod

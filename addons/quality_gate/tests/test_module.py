@@ -121,9 +121,12 @@ class QualityGateTestCase(CompanyTestMixin, ModuleTestCase):
             User = pool.get('res.user')
             inspector, = User.create([{
                         'name': "QC", 'login': 'qc',
-                        'groups': [('add', [ModelData.get_id(
-                                        'quality_gate',
-                                        'group_quality_inspector')])],
+                        'groups': [('add', [
+                                        ModelData.get_id('quality_gate',
+                                            'group_quality_inspector'),
+                                        # to read the lots at all
+                                        ModelData.get_id(
+                                            'stock', 'group_stock')])],
                         'companies': [('add', [company.id])],
                         'company': company.id,
                         }])
@@ -342,6 +345,51 @@ class QualityGateTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(
                 sorted((m.state, m.quantity) for m in moves),
                 [('assigned', 100), ('assigned', 749), ('draft', 50)])
+
+    @with_transaction()
+    def test_given_quantities_take_no_held_lot(self):
+        "Quantities a caller gives (what a purchase supplied) skip held lots"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Lot = pool.get('stock.lot')
+        Move = pool.get('stock.move')
+        company = create_company()
+        with set_company(company):
+            product = create_product()
+            supplier, = Location.search([('code', '=', 'SUP')])
+            customer, = Location.search([('code', '=', 'CUS')])
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            storage = warehouse.storage_location
+            released, held = Lot.create([
+                    {'number': n, 'product': product.id}
+                    for n in ["R-1", "H-1"]])
+            receipts = Move.create([{
+                        'product': product.id, 'unit': product.default_uom.id,
+                        'quantity': quantity, 'lot': lot,
+                        'from_location': supplier.id,
+                        'to_location': storage.id, 'company': company.id,
+                        'unit_price': 1, 'currency': company.currency.id,
+                        } for quantity, lot in [
+                        (30, released.id), (100, held.id)]])
+            with Transaction().set_context(_skip_warnings=True):
+                Move.do(receipts)
+            Lot.set_quality_status([held.id], 'on_hold', "Suspect")
+            move, = Move.create([{
+                        'product': product.id, 'unit': product.default_uom.id,
+                        'quantity': 80, 'from_location': storage.id,
+                        'to_location': customer.id, 'company': company.id,
+                        'unit_price': 1, 'currency': company.currency.id,
+                        }])
+            # As sale_supply does when the purchase of 100 arrives
+            supplied = {(storage.id, product.id): 100}
+            self.assertFalse(Move.assign_try(
+                    [move], pblc={company.id: supplied}))
+            moves = Move.search([('to_location', '=', customer.id)])
+            self.assertEqual(
+                sorted((m.state, m.quantity) for m in moves),
+                [('assigned', 30), ('draft', 50)])
+            # the caller sees what is left of its quantities
+            self.assertEqual(supplied, {(storage.id, product.id): 0})
 
     @with_transaction()
     def test_integrity_decided_inspection_adds_up(self):
