@@ -18,3 +18,8 @@ class DutyError(AccessError):
 
 class InspectionError(MaterialReturnError):
     pass
+
+
+class ScanError(MaterialReturnError):
+    "A scanned code that cannot change the return"
+    pass

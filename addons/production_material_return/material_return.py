@@ -17,31 +17,18 @@ from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.modules.product import price_digits, round_price
 from trytond.modules.quality.quality import ControlledMixin
+from trytond.modules.stock_quarantine.numbers import (  # noqa: F401
+    format_number, format_quantity)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
 from .exceptions import (
-    DutyError, InspectionError, MaterialReturnError, QuantityError)
+    DutyError, InspectionError, MaterialReturnError, QuantityError, ScanError)
 
 # States whose lines count as returned
 COUNTED = ['submitted', 'approved', 'inspecting', 'done']
-
-
-def format_number(value):
-    "A quantity at full precision, without trailing zeros"
-    text = '%.6f' % value
-    return text.rstrip('0').rstrip('.') if '.' in text else text
-
-
-def format_quantity(unit, quantity):
-    "Format quantity with the digits of the unit, without trailing zeros"
-    digits = unit.digits if unit else 2
-    text = '%.*f' % (digits, quantity)
-    if '.' in text:
-        text = text.rstrip('0').rstrip('.')
-    return text
 
 
 class Reason(DeactivableMixin, ModelSQL, ModelView):
@@ -110,6 +97,20 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     done_at = fields.DateTime("Stocked in at", readonly=True)
     cost = fields.Function(
         fields.Numeric("Cost", digits=price_digits), 'get_cost')
+    issued_products = fields.Function(fields.Many2Many(
+            'product.product', None, None, "Issued Products",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'},
+            help="The products issued to the production order: "
+            "only they can be returned."),
+        'on_change_with_issued_products')
+    issued_lots = fields.Function(fields.Many2Many(
+            'stock.lot', None, None, "Issued Lots",
+            help="The lots issued to the production order: "
+            "only they can be returned."),
+        'on_change_with_issued_lots')
     inspection_state = fields.Function(fields.Selection([
                 (None, ""),
                 ('pending', "Pending"),
@@ -245,43 +246,106 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             if state in states:
                 return state
 
-    @fields.depends('production', 'lines')
-    def on_scan_code(self, code):
-        "Add or increment a line from a scanned lot or product code"
+    @fields.depends('production')
+    def on_change_with_issued_products(self, name=None):
         pool = Pool()
-        Lot = pool.get('stock.lot')
-        Product = pool.get('product.product')
+        Line = pool.get('production.material.return.line')
+        if self.production:
+            return sorted({p for p, _ in Line.issued_keys(self.production)})
+        return []
+
+    @fields.depends('production')
+    def on_change_with_issued_lots(self, name=None):
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        if self.production:
+            return sorted({l for _, l in Line.issued_keys(self.production)
+                    if l is not None})
+        return []
+
+    @fields.depends('production', 'lines', 'state', 'number')
+    def on_scan_code(self, code):
+        """Add or increment a line from a scanned lot or product code.
+
+        Only a draft return changes, and only with what was issued to its
+        production order; any other scan is refused with the reason."""
+        pool = Pool()
         Line = pool.get('production.material.return.line')
         code = (code or '').strip()
         if not code:
             return
-        lot, product = None, None
-        domain = [('number', '=', code)]
-        if self.production:
-            domain.append(('product', 'in', [
-                        m.product.id for m in self.production.inputs]))
-        lots = Lot.search(domain, limit=1)
-        if lots:
-            lot, = lots
-            product = lot.product
-        else:
-            products = Product.search(['OR',
-                    ('code', '=', code),
-                    ('identifiers.code', '=', code),
-                    ], limit=1)
-            if not products:
-                return
-            product, = products
+        self.check_scan_draft()
+        if not self.production:
+            raise ScanError(gettext(
+                    'production_material_return.msg_scan_no_production',
+                    code=code))
+        product, lot = self.get_scanned(code)
         lines = list(self.lines or [])
         for line in lines:
             if line.product == product and line.lot == lot:
                 line.quantity = (line.quantity or 0) + 1
                 break
         else:
-            lines.append(Line(
-                    product=product, lot=lot, quantity=1,
-                    unit=product.default_uom))
+            line = Line(
+                product=product, lot=lot, quantity=1,
+                unit=product.default_uom)
+            lines.append(line)
+        line.material_return = self
+        line.returnable_quantity = line.on_change_with_returnable_quantity()
         self.lines = lines
+
+    def check_scan_draft(self):
+        "Refuse a scan on a return that is no longer a draft"
+        records = [self]
+        if self.id is not None and self.id >= 0:
+            # The state as stored, whatever the client says
+            records.append(self.__class__(self.id))
+        for record in records:
+            if record.state != 'draft':
+                raise ScanError(gettext(
+                        'production_material_return.msg_scan_not_draft',
+                        material_return=record.number or '-',
+                        state=record.state_string))
+
+    def get_scanned(self, code):
+        """Return the product and lot issued to the production order that
+        the code names: a lot number, a product code or identifier"""
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        Lot = pool.get('stock.lot')
+        Product = pool.get('product.product')
+        issued = Line.issued_keys(self.production)
+        lots = Lot.search([('number', '=', code)], order=[('id', 'ASC')])
+        for lot in lots:
+            if (lot.product.id, lot.id) in issued:
+                return lot.product, lot
+        if lots:
+            lot = lots[0]
+            raise ScanError(gettext(
+                    'production_material_return.msg_scan_lot_not_issued',
+                    lot=lot.rec_name,
+                    product=lot.product.rec_name,
+                    production=self.production.rec_name))
+        products = Product.search(['OR',
+                ('code', '=', code),
+                ('identifiers.code', '=', code),
+                ], order=[('id', 'ASC')])
+        if not products:
+            raise ScanError(gettext(
+                    'production_material_return.msg_scan_not_found',
+                    code=code))
+        for product in products:
+            lot_ids = {l for p, l in issued if p == product.id}
+            if not lot_ids:
+                continue
+            if len(lot_ids) == 1 and None not in lot_ids:
+                # The only lot issued of the product
+                return product, Lot(lot_ids.pop())
+            return product, None
+        raise ScanError(gettext(
+                'production_material_return.msg_scan_product_not_issued',
+                code=code, product=products[0].rec_name,
+                production=self.production.rec_name))
 
     def quality_control_pattern(self, operation):
         pattern = super().quality_control_pattern(operation)
@@ -686,15 +750,24 @@ class MaterialReturnLine(ModelSQL, ModelView):
         'on_change_with_material_return_state')
     product = fields.Many2One(
         'product.product', "Product", required=True,
-        domain=[('type', 'in', ['goods', 'assets'])],
-        states=_states)
+        domain=[
+            ('type', 'in', ['goods', 'assets']),
+            # Only what was issued to the production order comes back
+            ('id', 'in', Eval('_parent_material_return', {}).get(
+                    'issued_products', [])),
+            ],
+        states=_states, depends=['material_return'])
     product_uom_category = fields.Function(fields.Many2One(
             'product.uom.category', "Product UoM Category"),
         'on_change_with_product_uom_category')
     lot = fields.Many2One(
         'stock.lot', "Lot",
-        domain=[('product', '=', Eval('product', -1))],
-        states=_states)
+        domain=[
+            ('product', '=', Eval('product', -1)),
+            ('id', 'in', Eval('_parent_material_return', {}).get(
+                    'issued_lots', [])),
+            ],
+        states=_states, depends=['material_return'])
     quantity = fields.Float(
         "Quantity", digits='unit', required=True, states=_states)
     unit = fields.Many2One(
@@ -779,23 +852,43 @@ class MaterialReturnLine(ModelSQL, ModelView):
 
     @classmethod
     def get_returnable_quantity(cls, lines, name):
-        pool = Pool()
-        Uom = pool.get('product.uom')
-        result = {}
         productions = {l.material_return.production for l in lines}
         exclude = {l.material_return.id for l in lines}
         quantities = cls.returnable_quantities(productions, exclude=exclude)
-        for line in lines:
-            production = line.material_return.production
-            returnable = quantities.get(
-                (production.id, line.product.id,
-                    line.lot.id if line.lot else None),
-                (0, 0))
-            returnable = cls._returnable(returnable, production, line)
-            result[line.id] = line.unit.floor(Uom.compute_qty(
-                    line.product.default_uom, max(returnable, 0),
-                    line.unit, round=False))
-        return result
+        return {l.id: l._compute_returnable_quantity(quantities)
+            for l in lines}
+
+    @fields.depends(
+        'material_return', '_parent_material_return.production',
+        'product', 'lot', 'unit')
+    def on_change_with_returnable_quantity(self, name=None):
+        "The returnable quantity of a line being edited, before it is saved"
+        return_ = self.material_return
+        if not return_ or not return_.production:
+            return None
+        exclude = None
+        if return_.id is not None and return_.id >= 0:
+            exclude = {return_.id}
+        quantities = self.returnable_quantities(
+            [return_.production], exclude=exclude)
+        return self._compute_returnable_quantity(quantities)
+
+    def _compute_returnable_quantity(self, quantities):
+        """The returnable quantity in the unit of the line from the
+        (issued, returned) quantities of returnable_quantities()"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        if not self.product or not self.unit:
+            return None
+        production = self.material_return.production
+        returnable = quantities.get(
+            (production.id, self.product.id,
+                self.lot.id if self.lot else None),
+            (0, 0))
+        returnable = self._returnable(returnable, production, self)
+        return self.unit.floor(Uom.compute_qty(
+                self.product.default_uom, max(returnable, 0),
+                self.unit, round=False))
 
     @classmethod
     def _returnable(cls, quantities, production, line):
@@ -818,6 +911,14 @@ class MaterialReturnLine(ModelSQL, ModelView):
                 to_write.extend([[line], {'internal_quantity': quantity}])
         if to_write:
             cls.write(*to_write)
+
+    @classmethod
+    def issued_keys(cls, production):
+        """Return the (product id, lot id) issued to the production order
+        by its done input moves"""
+        quantities = cls.returnable_quantities([production])
+        return {key[1:] for key, (issued, _) in quantities.items()
+            if key[0] == production.id and issued > 0}
 
     @classmethod
     def returnable_quantities(cls, productions, exclude=None):
@@ -905,7 +1006,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
             product=self.product.rec_name,
             lot=self.lot.rec_name if self.lot else '-',
             quantity=format_quantity(self.unit, self.quantity or 0),
-            unit=self.unit.rec_name)
+            unit=self.unit.rec_name if self.unit else '-')
         result.update(values)
         return result
 
@@ -1028,6 +1129,35 @@ class MaterialReturnLine(ModelSQL, ModelView):
                     internal_quantity=format_number(quantity),
                     internal_returnable=format_number(max(returnable, 0)),
                     default_unit=uom.symbol)))
+
+    @classmethod
+    def _validate(cls, lines, field_names=None):
+        # Before the domains of product and lot: this error names the
+        # order, the product and the lot
+        if field_names is None or (
+                field_names & {'material_return', 'product', 'lot'}):
+            cls.check_issued(lines)
+        super()._validate(lines, field_names=field_names)
+
+    @classmethod
+    def check_issued(cls, lines):
+        "Refuse a product or a lot that was not issued to the order"
+        issued = {}
+        for line in lines:
+            if not line.material_return or not line.product:
+                continue  # refused as required
+            production = line.material_return.production
+            if production not in issued:
+                issued[production] = cls.issued_keys(production)
+            keys = issued[production]
+            if not any(p == line.product.id for p, _ in keys):
+                raise MaterialReturnError(gettext(
+                        'production_material_return.msg_product_not_issued',
+                        **line._error_values()))
+            if line.lot and (line.product.id, line.lot.id) not in keys:
+                raise MaterialReturnError(gettext(
+                        'production_material_return.msg_lot_not_issued',
+                        **line._error_values()))
 
     @classmethod
     def validate_fields(cls, lines, field_names):
