@@ -9,6 +9,7 @@ from sql.conditionals import Case, Coalesce, Greatest
 from sql.functions import Extract
 from sql.operators import Concat
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
@@ -221,6 +222,23 @@ class Tracking(ModelSQL, ModelView):
     scrapped = fields.Float(
         "Scrapped", digits=(16, 4),
         help="The quantity of components sent to waste locations.")
+    required_quantities = fields.Function(fields.Char(
+            "Required",
+            help="The quantity of components to issue, per unit."),
+        'get_component_quantities')
+    issued_quantities = fields.Function(fields.Char(
+            "Issued", help="The quantity of components issued, per unit."),
+        'get_component_quantities')
+    returned_quantities = fields.Function(fields.Char(
+            "Returned",
+            help="The quantity of components returned from the order, per "
+            "unit."),
+        'get_component_quantities')
+    scrapped_quantities = fields.Function(fields.Char(
+            "Scrapped",
+            help="The quantity of components sent to waste locations, per "
+            "unit."),
+        'get_component_quantities')
     produced = fields.Float("Produced", digits='unit')
     output_progress = fields.Float(
         "Output Progress", digits=(16, 4),
@@ -371,6 +389,37 @@ class Tracking(ModelSQL, ModelView):
 
     def get_late(self, name):
         return bool(self.days_late)
+
+    @classmethod
+    def get_component_quantities(cls, records, names):
+        """The quantities of the components of each order added per unit,
+        with the unit: "60 u" or "12 u + 0.6 m" (components of different
+        units do not add up)"""
+        pool = Pool()
+        Component = pool.get('production.reporting.component')
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        columns = {n: n[:-len('_quantities')] for n in names}
+        totals = {n: {} for n in names}
+        units = {}
+        for component in Component.search([
+                    ('production', 'in', [r.production.id for r in records]),
+                    ], order=[('id', 'ASC')]):
+            key = component.production.id, component.unit.id
+            units[component.unit.id] = component.unit
+            for name, column in columns.items():
+                totals[name][key] = (totals[name].get(key, 0)
+                    + (getattr(component, column) or 0))
+        result = {n: {} for n in names}
+        for name in names:
+            for record in records:
+                texts = [lang.format_number_symbol(
+                        q, units[u], digits=units[u].digits)
+                    for (p, u), q in sorted(totals[name].items(),
+                        key=lambda i: units[i[0][1]].rec_name)
+                    if p == record.production.id and q]
+                result[name][record.id] = ' + '.join(texts) or '0'
+        return result
 
     @classmethod
     def search_late(cls, name, clause):
@@ -556,8 +605,9 @@ class Output(ModelSQL, ModelView):
     company = fields.Many2One('company.company', "Company")
     date = fields.Date("Date")
     productions = fields.Integer("Productions")
+    unit = fields.Many2One('product.uom', "Unit")
     quantity = fields.Float(
-        "Quantity", digits=(16, 4),
+        "Quantity", digits='unit',
         help="The output of main products in their default unit.")
 
     @classmethod
@@ -570,17 +620,25 @@ class Output(ModelSQL, ModelView):
         pool = Pool()
         Move = pool.get('stock.move')
         Production = pool.get('production')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
         context = Transaction().context
         move = Move.__table__()
         production = Production.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
         date = today()
-        return move.join(production,
-            condition=move.production_output == production.id
-            ).select(
+        return (move
+            .join(production,
+                condition=move.production_output == production.id)
+            .join(product, condition=move.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .select(
             Min(move.id).as_('id'),
             production.company.as_('company'),
             move.effective_date.as_('date'),
             Count(production.id, distinct=True).as_('productions'),
+            template.default_uom.as_('unit'),
             Sum(move.internal_quantity).as_('quantity'),
             where=(move.state == 'done')
             & (move.product == production.product)
@@ -588,7 +646,8 @@ class Output(ModelSQL, ModelView):
             & (move.effective_date
                 >= date - dt.timedelta(days=context.get('days') or 30))
             & (move.effective_date <= date),
-            group_by=[production.company, move.effective_date])
+            group_by=[production.company, move.effective_date,
+                template.default_uom]))
 
 
 class OnTime(ModelSQL, ModelView):
@@ -597,6 +656,8 @@ class OnTime(ModelSQL, ModelView):
 
     company = fields.Many2One('company.company', "Company")
     week = fields.Date("Week", help="The Monday of the week.")
+    week_name = fields.Char(
+        "Week", help="The ISO year and number of the week.")
     done = fields.Integer("Done")
     on_time = fields.Integer("On Time")
     rate = fields.Float("On-Time Rate", digits=(16, 4))
@@ -616,7 +677,10 @@ class OnTime(ModelSQL, ModelView):
         monday = start - dt.timedelta(days=start.weekday())
         weeks = []
         while monday <= end:
-            weeks.append([monday, monday + dt.timedelta(days=7)])
+            year, week, _ = monday.isocalendar()
+            weeks.append([monday, monday + dt.timedelta(days=7),
+                    gettext('production_reporting.msg_week_name',
+                        year=year, week='%02d' % week)])
             monday += dt.timedelta(days=7)
         return Values(weeks)
 
@@ -642,6 +706,7 @@ class OnTime(ModelSQL, ModelView):
             production.id.as_('id'),
             production.company.as_('company'),
             cls.week.sql_cast(weeks.column1).as_('week'),
+            weeks.column3.as_('week_name'),
             on_time.as_('on_time'),
             where=(production.state == 'done')
             & (production.company == company_id)
@@ -651,11 +716,12 @@ class OnTime(ModelSQL, ModelView):
             Min(done.id).as_('id'),
             done.company.as_('company'),
             done.week.as_('week'),
+            done.week_name.as_('week_name'),
             Count(done.id).as_('done'),
             Sum(done.on_time).as_('on_time'),
             rate.as_('rate'),
             (rate * 100).as_('percentage'),
-            group_by=[done.company, done.week])
+            group_by=[done.company, done.week, done.week_name])
 
 
 class Production(metaclass=PoolMeta):

@@ -78,8 +78,9 @@ class SlowMoving(ModelSQL, ModelView):
         depends={'company'})
     unit = fields.Many2One('product.uom', "Unit")
     quantity = fields.Float("Quantity", digits='unit')
-    cost_price = fields.Numeric("Cost Price", digits=(16, 4))
-    value = fields.Numeric("Value", digits=(16, 2))
+    currency = fields.Many2One('currency.currency', "Currency")
+    cost_price = fields.Numeric("Cost Price", digits='currency')
+    value = fields.Numeric("Value", digits='currency')
     last_receipt = fields.Date("Last Receipt")
     last_issue = fields.Date("Last Issue")
     last_move = fields.Date("Last Move")
@@ -151,6 +152,7 @@ class SlowMoving(ModelSQL, ModelView):
         Template = pool.get('product.template')
         TemplateCategory = pool.get('product.template-product.category')
         CostPrice = pool.get('product.cost_price')
+        Company = pool.get('company.company')
         context = Transaction().context
         company_id = company_id_()
         date = today()
@@ -163,6 +165,7 @@ class SlowMoving(ModelSQL, ModelView):
         template = Template.__table__()
         template_category = TemplateCategory.__table__()
         cost_price = CostPrice.__table__()
+        company = Company.__table__()
         categories = template_category.select(
             template_category.template.as_('template'),
             Min(template_category.category).as_('category'),
@@ -186,9 +189,11 @@ class SlowMoving(ModelSQL, ModelView):
             .join(cost_price, 'LEFT',
                 condition=(cost_price.product == product.id)
                 & (cost_price.company == company_id))
+            .join(company, condition=company.id == company_id)
             .select(
                 moves.id.as_('id'),
                 Literal(company_id).as_('company'),
+                company.currency.as_('currency'),
                 moves.warehouse.as_('warehouse'),
                 moves.product.as_('product'),
                 categories.category.as_('category'),

@@ -1,5 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from lxml import etree
+
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
@@ -46,6 +48,45 @@ class ProductionReportingTestCase(CompanyTestMixin, ModuleTestCase):
                         'kitting_status']), [])
             self.assertEqual(SaleLine.search_read([], fields_names=[
                         'qc_passed', 'outsourced', 'outsourcing_state']), [])
+
+    @with_transaction()
+    def test_list_numbers(self):
+        """The lists show money with the digits of the currency and
+        quantities with the digits of their unit, beside it; the ratios are
+        progress bars or percentages"""
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        wrong, checked = [], set()
+        for view in View.search([
+                    ('module', '=', self.module),
+                    ('type', '=', 'tree'),
+                    ]):
+            Model = pool.get(view.model)
+            arch = Model.fields_view_get(view.id, 'tree')
+            tree = etree.fromstring(arch['arch'])
+            for field in tree.iter('field'):
+                name = field.get('name')
+                definition = Model._fields[name]
+                if field.get('widget') == 'progressbar' or field.get(
+                        'factor'):
+                    continue
+                checked.add((view.model, name))
+                if definition._type == 'numeric':
+                    if definition.digits != 'currency':
+                        wrong.append((view.model, name, definition.digits))
+                elif definition._type == 'float':
+                    if (definition.digits != 'unit'
+                            or field.get('symbol') != 'unit'):
+                        wrong.append((view.model, name, definition.digits))
+        self.assertEqual(wrong, [])
+        for checked_field in [
+                ('production.reporting.output', 'quantity'),
+                ('production.reporting.slow_moving', 'value'),
+                ('production.reporting.slow_moving', 'cost_price'),
+                ('production.reporting.tracking', 'returned_quantities'),
+                ('production.reporting.sale_line', 'missing'),
+                ]:
+            self.assertIn(checked_field, checked)
 
 
 del ModuleTestCase
