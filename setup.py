@@ -2,22 +2,20 @@
 # this repository contains the full copyright notices and license terms.
 """Map every addons/<name> to trytond.modules.<name>.
 
-pyproject.toml holds the metadata; this file only lists the modules found
-under addons/ so that a new module needs no edit here (re-run
-``pip install -e .``).
+pyproject.toml holds the metadata; this file only maps the modules that
+tools/modules.py finds under addons/ so that a new module needs no edit
+here (re-run ``pip install -e .``).
 """
 import os
+import sys
 
 from setuptools import setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ADDONS = os.path.join(HERE, 'addons')
+sys.path.insert(0, HERE)
 
-
-def modules():
-    for name in sorted(os.listdir(ADDONS)):
-        if os.path.isfile(os.path.join(ADDONS, name, 'tryton.cfg')):
-            yield name
+from tools.modules import ours  # noqa: E402
 
 
 def packages(name):
@@ -30,7 +28,7 @@ def packages(name):
                 name, '' if rel == '.' else '.' + rel.replace(os.sep, '.'))
 
 
-names = list(modules())
+names = ours()
 setup(
     packages=[p for n in names for p in packages(n)],
     package_dir={'trytond.modules.%s' % n: 'addons/%s' % n for n in names},

@@ -7,8 +7,10 @@ the modules are already activated (tools/demo.py does that):
 
     python -m data.demo --config CONF --database NAME
 
-Then every module plug-in ``data/demo_<module>.py`` adds its records
-(see doc/DEVELOPING.md for the ``ctx`` it receives).
+Then the plug-in ``data/demo_<module>.py`` of each of our modules that has
+one adds its records, in the dependency order of the modules (see
+doc/DEVELOPING.md for the ``ctx`` it receives); a plug-in of no module of
+ours, or of a module not activated, stops the build.
 """
 import argparse
 import datetime as dt
@@ -22,12 +24,7 @@ from zoneinfo import ZoneInfo
 DEMO_PASSWORD = 'zhizao2026'
 # the company's: Tryton's today and the printed times are Beijing time
 TIMEZONE = 'Asia/Shanghai'
-DEMO_PLUGINS = [
-    'production_material_return',
-    'quality_gate',
-    'production_kitting',
-    'production_reporting',
-    ]
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 # code, name, unit, cost, list price, lot, kind
 PRODUCTS = [
@@ -619,16 +616,35 @@ def landing_pages(ctx):
         user.save()
 
 
-def run_plugins(ctx, installed):
-    for name in DEMO_PLUGINS:
-        if name not in installed:
-            continue
-        try:
-            plugin = importlib.import_module('data.demo_%s' % name)
-        except ModuleNotFoundError as exception:
-            if exception.name != 'data.demo_%s' % name:
-                raise
-            continue
+def plugins():
+    """The plug-ins ``data/demo_<module>.py`` in the dependency order of our
+    modules (a module without one is not in the demo); a plug-in of no
+    module of ours fails"""
+    from tools.modules import ordered
+    ours = ordered()
+    found = sorted(
+        name[len('demo_'):-len('.py')] for name in os.listdir(HERE)
+        if name.startswith('demo_') and name.endswith('.py'))
+    unknown = [name for name in found if name not in ours]
+    if unknown:
+        raise SystemExit("demo: no module addons/%s for the plug-in %s"
+            % (unknown[0], os.path.join('data', 'demo_%s.py' % unknown[0])))
+    return [name for name in ours if name in found]
+
+
+def run_plugins(ctx, activated):
+    # ZHIZAO_DEMO_MODULES builds a demo of a few of our modules only
+    partial = os.environ.get('ZHIZAO_DEMO_MODULES') is not None
+    for name in plugins():
+        if name not in activated:
+            if partial:
+                print("demo: %s not activated (ZHIZAO_DEMO_MODULES), "
+                    "its plug-in skipped" % name, file=sys.stderr)
+                continue
+            raise SystemExit("demo: the module %s of the plug-in %s is not "
+                "activated in the database" % (
+                    name, os.path.join('data', 'demo_%s.py' % name)))
+        plugin = importlib.import_module('data.demo_%s' % name)
         print("demo: %s" % name, file=sys.stderr)
         plugin.create(ctx)
 
@@ -641,9 +657,9 @@ def main():
     config = make_config(args.database, args.config)
     from proteus import Model
     Module = Model.get('ir.module')
-    installed = {m.name for m in Module.find([('state', '=', 'activated')])}
+    activated = {m.name for m in Module.find([('state', '=', 'activated')])}
     ctx = create(config)
-    run_plugins(ctx, installed)
+    run_plugins(ctx, activated)
     landing_pages(ctx)
     print("demo: done", file=sys.stderr)
 

@@ -23,17 +23,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tools import modules as our_modules
 from tools.server import RPCError, Server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STACK = [
-    'ir', 'res', 'country', 'currency', 'company', 'party', 'product',
-    'stock', 'stock_lot', 'stock_supply', 'stock_supply_production',
-    'production', 'production_routing', 'production_outsourcing', 'quality',
-    'purchase', 'purchase_request', 'sale', 'sale_supply',
-    'sale_supply_production', 'account', 'account_invoice',
-    'account_product', 'account_invoice_stock', 'dashboard',
-    ]
+STACK = list(our_modules.CORE) + our_modules.stack()
 CJK = re.compile('[\u3400-\u9fff]')
 LETTERS = re.compile('[A-Za-z]')
 # Proper names, codes and units a Chinese user reads as they are

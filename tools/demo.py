@@ -8,44 +8,30 @@ and serve the web client at http://127.0.0.1:8000.
     ./zhizao demo --build-only  build (if needed) and exit
 """
 import argparse
-import glob
 import os
 import subprocess
 import sys
 import time
 
+from tools import modules as modules_
 from tools.server import Server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATABASE = 'zhizao_demo'
-STACK = [
-    'company', 'party', 'product', 'stock', 'stock_lot', 'stock_supply',
-    'stock_supply_production', 'production', 'production_routing',
-    'production_outsourcing', 'quality', 'purchase', 'purchase_request',
-    'sale', 'sale_supply', 'sale_supply_production', 'account',
-    'account_invoice', 'account_product', 'account_invoice_stock',
-    'dashboard',
-    ]
 
 
 def our_modules():
-    "Our modules that are more than a stub"
-    names = []
-    for cfg in sorted(glob.glob(os.path.join(ROOT, 'addons', '*',
-                    'tryton.cfg'))):
-        folder = os.path.dirname(cfg)
-        content = set(os.listdir(folder)) - {
-            '__init__.py', 'tryton.cfg', 'tests', '__pycache__'}
-        if content:
-            names.append(os.path.basename(folder))
-    return names
+    "Our modules, in dependency order (tools/modules.py finds them)"
+    return modules_.ordered()
 
 
 def modules():
+    """The stack and our modules; ZHIZAO_DEMO_MODULES (names separated by
+    spaces) restricts ours to a few"""
     only = os.environ.get('ZHIZAO_DEMO_MODULES')
     if only is not None:
-        return STACK + only.split()
-    return STACK + our_modules()
+        return modules_.stack() + only.split()
+    return modules_.stack() + our_modules()
 
 
 def build(workdir=None, database=DATABASE, uri='sqlite://',

@@ -7,6 +7,7 @@
 3. the same on PostgreSQL 15 (a throwaway cluster on a free loopback port);
 4. the repository tests (tests/: cross-module, RPC, browser, concurrency,
    the demo command) with pytest, PostgreSQL available to them.
+``--quick`` runs 1 and 2 only (a few minutes, no PostgreSQL).
 It ends with one line ``N passed, N failed`` and exits non-zero on any
 failure.  A test that is skipped is reported and counts as a failure:
 nothing may silently not run.
@@ -23,6 +24,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
+from tools import modules as our_modules
 from tools.pgcluster import Cluster
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,14 +37,10 @@ def log(message):
 
 
 def modules():
-    "Modules with tests, in dependency-light order"
-    result = []
-    for cfg in sorted(glob.glob(os.path.join(ROOT, 'addons', '*',
-                    'tryton.cfg'))):
-        folder = os.path.dirname(cfg)
-        if glob.glob(os.path.join(folder, 'tests', 'test_*.py')):
-            result.append(os.path.basename(folder))
-    return result
+    "Our modules that have tests, in dependency order"
+    return [name for name in our_modules.ordered()
+        if glob.glob(os.path.join(
+                our_modules.ADDONS, name, 'tests', 'test_*.py'))]
 
 
 def cache_key():
@@ -159,7 +157,8 @@ def main():
     parser.add_argument('--only', default='lint,sqlite,postgresql,repo',
         help="comma-separated phases among lint, sqlite, postgresql, repo")
     parser.add_argument('--quick', action='store_true',
-        help="lint and the module suites on SQLite only (a few minutes)")
+        help="lint and the module suites on SQLite only (a few minutes): "
+            "no PostgreSQL, no repository tests")
     parser.add_argument('-m', '--module', action='append',
         help="restrict the module suites to these modules")
     parser.add_argument('-k', help="pytest -k expression for repo tests")
@@ -168,8 +167,17 @@ def main():
         help="module suites run at once")
     args = parser.parse_args()
     phases = set(args.only.split(','))
+    unknown = phases - {'lint', 'sqlite', 'postgresql', 'repo'}
+    if unknown:
+        parser.error("unknown phase %s" % ', '.join(sorted(unknown)))
     if args.quick:
+        if args.k:
+            parser.error("-k selects repository tests, which --quick "
+                "does not run")
         phases &= {'lint', 'sqlite'}
+        if not phases:
+            parser.error("--quick runs only lint and sqlite: nothing left "
+                "of --only %s" % args.only)
     names = args.module or modules()
     totals = Totals()
     start = time.monotonic()
