@@ -1,7 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The lamp of doc/production_kitting.md, set up over proteus (XML-RPC) for
-the repository's production_kitting tests"""
+"""The lamp of addons/production_kitting/doc/index.rst, set up over
+proteus (XML-RPC) for the repository's production_kitting tests"""
 from decimal import Decimal
 
 

@@ -38,7 +38,7 @@ def cluster(pg_uri, tmp_path_factory):
 
 
 def _setup(scaleout):
-    "The lamp of doc/production_kitting.md: 1 bulb and 4 screws"
+    "The lamp of addons/production_kitting/doc/index.rst: 1 bulb and 4 screws"
     server = scaleout.server
     first = scaleout.hosts[0]
     from proteus import config

@@ -2,9 +2,10 @@
 # this repository contains the full copyright notices and license terms.
 """The kitting engine against a brute-force reference on random BOM graphs
 
-The reference follows the definitions of doc/production_kitting.md word by
-word on raw data (BOM output quantities, line units, dozens) and finds the
-buildable quantity by trying every quantity, one rounding step at a time.
+The reference follows the definitions of
+addons/production_kitting/doc/index.rst word by word on raw data (BOM
+output quantities, line units, dozens) and finds the buildable quantity by
+trying every quantity, one rounding step at a time.
 """
 import math
 

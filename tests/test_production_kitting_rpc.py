@@ -1,9 +1,9 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """production_kitting over XML-RPC and JSON-RPC on a real server
-(PostgreSQL): the example of doc/production_kitting.md, the one-click
-requests without duplicates, access to the button, another company's
-orders and a forged context company, and bad arguments."""
+(PostgreSQL): the example of addons/production_kitting/doc/index.rst, the
+one-click requests without duplicates, access to the button, another
+company's orders and a forged context company, and bad arguments."""
 import datetime as dt
 import math
 import threading

@@ -82,7 +82,8 @@ def _setup(config):
 
 
 def test_documented_calls(server):
-    "The XML-RPC example of doc/production_reporting.md answers numbers"
+    """The XML-RPC example of addons/production_reporting/doc/index.rst
+    answers numbers"""
     s = server.xmlrpc('admin', 'admin')
     ctx = s.model.res.user.get_preferences(True, {})
     rows = s.model.production.reporting.tracking.search_read(

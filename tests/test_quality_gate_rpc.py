@@ -305,7 +305,8 @@ def test_a1_outside_group_cannot_decide(env):
 
 
 def test_xmlrpc_example(env):
-    "The XML-RPC example of doc/quality_gate.md, as the quality inspector"
+    """The XML-RPC example of addons/quality_gate/doc/index.rst, as the
+    quality inspector"""
     import xmlrpc.client
     shipment, inspection, line = env['receipt'](50)
     server = env['server']
@@ -496,7 +497,7 @@ def test_a1_material_return_outside_group(env):
 
 
 def test_xmlrpc_example_material_return(env):
-    "The material return example of doc/quality_gate.md"
+    "The material return example of addons/quality_gate/doc/index.rst"
     import xmlrpc.client
     return_, inspection, line = env['material_return'](10)
     server = env['server']
