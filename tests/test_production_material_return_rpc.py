@@ -672,7 +672,78 @@ def test_scan_code_adds_and_increments(env):
     changes = rpc(RETURN + 'on_scan_code', values, 'L2311-03')
     updated = changes['lines']['update']
     assert [u['quantity'] for u in updated] == [2]
-    assert rpc(RETURN + 'on_scan_code', values, 'NO-SUCH-CODE') == {}
+    refused(rpc, RETURN + 'on_scan_code', values, 'NO-SUCH-CODE',
+        says='没有找到条码 NO-SUCH-CODE 对应的批次或物料。')
+
+
+def test_scan_code_refused_when_not_draft(env):
+    """A scan on an approved return changes nothing and says why; the
+    storekeeper then stocks it in"""
+    production = env['issue'](10)
+    requester = session(env, 'requester')
+    return_id = create_return(requester, env, production, 4)
+    number = _read(env, return_id, ['number'])['number']
+    requester(RETURN + 'submit', [return_id])
+    session(env, 'approver')(RETURN + 'approve', [return_id])
+    storekeeper = session(env, 'storekeeper')
+    values = storekeeper(RETURN + 'read', [return_id],
+        ['production', 'lines', 'state', 'number'])[0]
+    values['lines'] = storekeeper(
+        'model.production.material.return.line.read', values['lines'],
+        ['product', 'lot', 'quantity', 'unit'])
+    message = refused(storekeeper, RETURN + 'on_scan_code', values,
+        'L2311-03', says='退料单 %s 已审批，扫码不能修改它。' % number)
+    print(message)
+    # A client that says it is a draft changes nothing either
+    refused(storekeeper, RETURN + 'on_scan_code',
+        dict(values, state='draft'), 'L2311-03',
+        says='退料单 %s 已审批，扫码不能修改它。' % number)
+    storekeeper(RETURN + 'do', [return_id])
+    lines = session(env, 'admin')(
+        'model.production.material.return.line.search_read',
+        [('material_return', '=', return_id)], 0, None, None,
+        ['quantity'])
+    assert [l['quantity'] for l in lines] == [4]
+    assert _read(env, return_id, ['state'])['state'] == 'done'
+
+
+def test_scan_code_not_issued(env):
+    "A lot or product not issued to the order is named, nothing is added"
+    production = env['issue'](5)
+    rpc = session(env, 'requester')
+    values = {'id': -1, 'production': production, 'lines': [],
+        'state': 'draft', 'number': None}
+    refused(rpc, RETURN + 'on_scan_code', values, 'L2311-04', says=[
+            '批次 L2311-04', '未发料给生产单',
+            '退料单只能退回已发给其生产单的料'])
+
+
+def test_line_returnable_before_save(env):
+    """The client computes the returnable quantity of a new line from the
+    order of its return, before anything is saved"""
+    production = env['issue'](9, 3)
+    rpc = session(env, 'requester')
+    line = 'model.production.material.return.line.'
+    values = {'id': -2, 'material_return': -1,
+        '_parent_material_return.production': production,
+        'product': env['tube'], 'lot': env['lot'], 'unit': env['unit']}
+    changes = rpc(line + 'on_change_with', values, ['returnable_quantity'])
+    assert changes == {'returnable_quantity': 9}
+    changes = rpc(line + 'on_change_with',
+        dict(values, product=env['screw'], lot=None),
+        ['returnable_quantity'])
+    assert changes == {'returnable_quantity': 3}
+    issued = rpc(RETURN + 'on_change_with',
+        {'id': -1, 'production': production},
+        ['issued_products', 'issued_lots'])
+    print(issued)
+
+    def added(value):
+        "The ids of the records the client adds to the field"
+        return sorted(v['id'] for _, v in value['add'])
+    assert added(issued['issued_products']) == sorted(
+        [env['tube'], env['screw']])
+    assert added(issued['issued_lots']) == [env['lot']]
 
 
 def test_readme_xmlrpc_example(env):
