@@ -747,7 +747,8 @@ def test_line_returnable_before_save(env):
 
 
 def test_readme_xmlrpc_example(env):
-    "The XML-RPC example of doc/production_material_return.md works"
+    """The XML-RPC example of addons/production_material_return/doc/index.rst
+    works"""
     production = env['issue'](10)
     s = env['server'].xmlrpc('requester', PASSWORD)
     ctx = s.model.res.user.get_preferences(True, {})
