@@ -107,16 +107,28 @@ def _run_load(server, fault):
         for _ in range(CLIENTS)]
     for thread in threads:
         thread.start()
-    time.sleep(SECONDS / 3)
+    # On a loaded machine the first orders take longer than SECONDS / 3:
+    # the fault waits for the load to be taken, the stop for it to be
+    # taken again (bounded)
+    _wait(lambda: any(r[0] == 'ok' for r in results), SECONDS / 3)
     window = [time.monotonic()]
     fault()
     window.append(time.monotonic())
-    time.sleep(SECONDS / 3)
+    _wait(lambda: any(r[0] == 'ok' and r[1] > window[1] for r in results),
+        SECONDS / 3)
     stop.set()
     for thread in threads:
         thread.join(60)
     assert not any(t.is_alive() for t in threads), "a client hung"
     return results, window
+
+
+def _wait(condition, at_least, at_most=120):
+    "Sleep at_least seconds, then until condition holds or at_most passed"
+    time.sleep(at_least)
+    deadline = time.monotonic() + at_most
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def _assert_met_load(results, window):
