@@ -7,7 +7,7 @@ from sql.functions import DateTrunc
 from sql.operators import Concat
 
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.modules.product import price_digits
+from trytond.modules.stock_quarantine.numbers import format_month
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -19,6 +19,7 @@ class Reporting(ModelSQL, ModelView):
 
     company = fields.Many2One('company.company', "Company")
     month = fields.Date("Month")
+    month_name = fields.Function(fields.Char("Month"), 'get_month_name')
     category = fields.Many2One('product.category', "Category")
     product = fields.Many2One(
         'product.product', "Product",
@@ -31,12 +32,25 @@ class Reporting(ModelSQL, ModelView):
     workshop = fields.Many2One('stock.location', "Workshop")
     abnormal = fields.Boolean(
         "Abnormal", help="The material failed its inspection.")
-    quantity = fields.Float("Quantity", digits=(16, 4))
-    cost = fields.Numeric("Cost", digits=price_digits)
+    quantity = fields.Float("Quantity", digits='unit')
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_unit')
+    cost = fields.Numeric("Cost", digits='currency')
     saved = fields.Numeric(
-        "Cost Saved", digits=price_digits,
+        "Cost Saved", digits='currency',
         help="The cost of the material that passed back into stock.")
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"), 'get_currency')
     returns = fields.Integer("Returns")
+
+    def get_month_name(self, name):
+        return format_month(self.month)
+
+    def get_unit(self, name):
+        return self.product.default_uom if self.product else None
+
+    def get_currency(self, name):
+        return self.company.currency if self.company else None
 
     @classmethod
     def __setup__(cls):

@@ -16,7 +16,8 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import set_employee
-from trytond.modules.stock_quarantine.numbers import format_quantity
+from trytond.modules.stock_quarantine.numbers import (
+    format_month, format_quantity)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -892,13 +893,22 @@ class SupplierReport(ModelSQL, ModelView):
             },
         depends={'company'})
     month = fields.Date("Month")
+    month_name = fields.Function(fields.Char("Month"), 'get_month_name')
     inspections = fields.Integer("Inspections")
-    quantity = fields.Float("Inspected Quantity", digits=(16, 4))
-    accepted_quantity = fields.Float("Accepted Quantity", digits=(16, 4))
-    rejected_quantity = fields.Float("Rejected Quantity", digits=(16, 4))
+    quantity = fields.Float("Inspected Quantity", digits='unit')
+    accepted_quantity = fields.Float("Accepted Quantity", digits='unit')
+    rejected_quantity = fields.Float("Rejected Quantity", digits='unit')
     concession_quantity = fields.Float(
-        "Concession Quantity", digits=(16, 4))
+        "Concession Quantity", digits='unit')
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_unit')
     pass_rate = fields.Float("Pass Rate", digits=(1, 4))
+
+    def get_month_name(self, name):
+        return format_month(self.month)
+
+    def get_unit(self, name):
+        return self.product.default_uom if self.product else None
 
     @classmethod
     def __setup__(cls):

@@ -1,6 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Numbers as our users read them in messages and summaries"""
+from trytond.i18n import gettext
 
 
 def format_number(value):
@@ -16,3 +17,10 @@ def format_quantity(unit, quantity):
     if '.' in text:
         text = text.rstrip('0').rstrip('.')
     return text
+
+
+def format_month(date):
+    "The month of date as a month: 2026-11 (2026年11月), not 2026-11-01"
+    if date:
+        return gettext('stock_quarantine.msg_month',
+            year=date.year, month=date.month)
