@@ -408,13 +408,10 @@ def k1(Kitting, finished, warehouse, args):
     cold, t_cold, s_cold, m_cold = measure(cold, args.runs)
     native, t_native, s_native, m_native = measure(
         lambda: native_buildable(finished, warehouse), max(args.runs // 2, 1))
-    from trytond.modules.production_kitting.kitting import no_gc
     engine = Kitting.get_engine(finished, warehouse)
 
     def lower():
-        # under the same conditions as ours: no cyclic GC
-        with no_gc():
-            return {p: engine.buildable(p) for p in finished}
+        return {p: engine.buildable(p) for p in finished}
     lower, t_lower, s_lower, m_lower = measure(lower, args.runs)
     # the raw aggregate of free stock alone: what any way must read
     stock, t_stock, s_stock, m_stock = measure(
@@ -466,7 +463,6 @@ def k1(Kitting, finished, warehouse, args):
 
 
 def k2(Kitting, sales, n_lines, warehouse, args):
-    from trytond.modules.production_kitting.kitting import no_gc
     ours, t_ours, s_ours, m_ours = measure(
         lambda: Kitting.sale_atp(sales), args.runs)
     native, t_native, s_native, _ = measure(
@@ -475,9 +471,8 @@ def k2(Kitting, sales, n_lines, warehouse, args):
     engine, lines, order, receipts, asked_ids = data
 
     def lower():
-        with no_gc():
-            return Kitting.allocate_sale_lines(engine, dict(engine.stock),
-                lines, order, receipts, asked_ids)
+        return Kitting.allocate_sale_lines(engine, dict(engine.stock),
+            lines, order, receipts, asked_ids)
     lower, t_lower, s_lower, m_lower = measure(lower, args.runs)
     naive, t_naive, s_naive, _ = measure(
         lambda: naive_atp(sales, warehouse, args.sample_lines), 0)
