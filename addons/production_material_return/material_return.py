@@ -15,7 +15,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
-from trytond.modules.product import price_digits, round_price
+from trytond.modules.product import round_price
 from trytond.modules.quality.quality import ControlledMixin
 from trytond.modules.stock_quarantine.numbers import (  # noqa: F401
     format_number, format_quantity)
@@ -96,7 +96,10 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         "Stocked in by", states=COUNTED + ['rejected', 'cancelled'])
     done_at = fields.DateTime("Stocked in at", readonly=True)
     cost = fields.Function(
-        fields.Numeric("Cost", digits=price_digits), 'get_cost')
+        fields.Numeric("Cost", digits='currency'), 'get_cost')
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
     issued_products = fields.Function(fields.Many2Many(
             'product.product', None, None, "Issued Products",
             context={
@@ -235,10 +238,15 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
 
     @classmethod
     def get_cost(cls, returns, name):
+        # in the currency's digits: the sum of the lines as shown
         return {
-            r.id: round_price(sum(
+            r.id: r.company.currency.round(sum(
                     (l.cost or 0 for l in r.lines), Decimal(0)))
             for r in returns}
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
 
     def get_inspection_state(self, name):
         states = {i.state for i in self.quality_inspections}
@@ -786,7 +794,10 @@ class MaterialReturnLine(ModelSQL, ModelView):
         help="The stock moves of the line: one, or more when a quality "
         "decision split it.")
     cost = fields.Function(fields.Numeric(
-            "Cost", digits=price_digits), 'get_cost')
+            "Cost", digits='currency'), 'get_cost')
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
     disposition = fields.Selection([
             (None, ""),
             ('scrap', "Scrap"),
@@ -812,6 +823,12 @@ class MaterialReturnLine(ModelSQL, ModelView):
         pool = Pool()
         Return = pool.get('production.material.return')
         return Return.fields_get(['state'])['state']['selection']
+
+    @fields.depends(
+        'material_return', '_parent_material_return.company')
+    def on_change_with_currency(self, name=None):
+        if self.material_return and self.material_return.company:
+            return self.material_return.company.currency
 
     @fields.depends('material_return', '_parent_material_return.state')
     def on_change_with_material_return_state(self, name=None):
@@ -843,7 +860,8 @@ class MaterialReturnLine(ModelSQL, ModelView):
             moves = [m for m in line.moves
                 if m.state != 'cancelled' and m.unit_price is not None]
             if moves:
-                costs[line.id] = round_price(sum(
+                currency = line.material_return.company.currency
+                costs[line.id] = currency.round(sum(
                         Decimal(str(m.quantity)) * m.unit_price
                         for m in moves))
             else:
