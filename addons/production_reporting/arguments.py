@@ -3,9 +3,9 @@
 """The context of the reports: the company is one of the user's and every
 filter is checked before a query is built, refused with a clear error that
 names the key and the value"""
-import datetime
 
 from trytond.i18n import gettext
+from trytond.modules.stock_quarantine.arguments import show, to_date
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -17,12 +17,6 @@ ID_KEYS = ('warehouse', 'workshop', 'product', 'customer', 'category')
 NUMBER_KEYS = {'days': (0, 36500), 'weeks': (0, 5200)}
 
 
-def show(value):
-    "The value as the user sent it, shortened"
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + '...'
-
-
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -30,19 +24,11 @@ def _is_int(value):
 def context_date():
     "Return the date of the context (a date or 'YYYY-MM-DD') or None"
     value = Transaction().context.get('date')
-    if value is None or value == '':
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ContextError(gettext('production_reporting.msg_context_date',
-            key='date', value=show(value)))
+    try:
+        return to_date(value)
+    except ValueError:
+        raise ContextError(gettext('production_reporting.msg_context_date',
+                key='date', value=show(value)))
 
 
 def check_filters():

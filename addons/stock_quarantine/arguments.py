@@ -67,8 +67,9 @@ def quantity(argument, value):
             argument=argument, value=show(value), maximum=MAX_QUANTITY))
 
 
-def date(argument, value):
-    "Return value as a date: None, a date or an ISO date 'YYYY-MM-DD'"
+def to_date(value):
+    """Return value as a date: None, a date or an ISO date 'YYYY-MM-DD';
+    raise ValueError otherwise"""
     if value is None or value == '':
         return None
     if isinstance(value, datetime.datetime):
@@ -76,12 +77,17 @@ def date(argument, value):
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str) and len(value) == 10:
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ArgumentError(gettext('stock_quarantine.msg_argument_date',
-            argument=argument, value=show(value)))
+        return datetime.date.fromisoformat(value)
+    raise ValueError(value)
+
+
+def date(argument, value):
+    "Return value as a date: None, a date or an ISO date 'YYYY-MM-DD'"
+    try:
+        return to_date(value)
+    except ValueError:
+        raise ArgumentError(gettext('stock_quarantine.msg_argument_date',
+                argument=argument, value=show(value)))
 
 
 def context_company(required=True):
