@@ -423,6 +423,47 @@ def test_c5_submit_races_line_write(env):
     assert len(outcomes) == rounds
 
 
+def test_c6_stale_snapshot_cannot_lock_the_order(env):
+    """C6: a transaction whose snapshot is older than a submit cannot take
+    the order's lock: PostgreSQL refuses it and trytond retries it with a
+    fresh snapshot, instead of reading the returned quantity of before
+
+    (Tryton 8.0 takes the locks at the start of a retried transaction;
+    with two locks, the first one takes the snapshot, and the second one
+    was free again once the other submit had committed.)"""
+    import psycopg
+    from sql import For, Literal, Table
+
+    production = env['issue'](5)
+    admin = session(env, 'admin')
+    server = env['server']
+    production_table = Table('production')
+    line = Table('production_material_return_line')
+    counted = line.select(Literal(1))
+    lock = production_table.select(Literal(1),
+        where=production_table.id == production,
+        for_=For('UPDATE', nowait=True))
+    stale = psycopg.connect(server.uri.rstrip('/') + '/' + server.database)
+    stale.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    try:
+        with stale.cursor() as cursor:
+            cursor.execute(*counted)  # the snapshot
+            before = len(cursor.fetchall())
+            return_id = create_return(admin, env, production, 5)
+            admin(RETURN + 'submit', [return_id])
+            cursor.execute(*counted)
+            assert len(cursor.fetchall()) == before  # it is stale
+            with pytest.raises(psycopg.errors.SerializationFailure):
+                cursor.execute(*lock)
+    finally:
+        stale.close()
+    # a fresh transaction takes the lock and sees the submitted 5
+    assert counted_quantity(env, production) == 5
+    with pytest.raises(RPCError) as error:
+        create_return(admin, env, production, 1)
+    assert 'exceeds the returnable quantity 0' in error_message(error.value)
+
+
 def _count_returns(env):
     return len(session(env, 'admin')(RETURN + 'search', [], 0, None, None))
 

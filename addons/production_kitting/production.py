@@ -5,6 +5,7 @@ from collections import defaultdict
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.stock import in_group
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, PYSONEncoder
@@ -91,7 +92,8 @@ class Production(metaclass=PoolMeta):
         Shortage = pool.get('production.kitting.shortage')
         PurchaseRequest = pool.get('purchase.request')
         Product = pool.get('product.product')
-        cls.lock(productions)
+        lock_written(cls, productions)
+        productions = cls.browse(productions)
         for production in productions:
             if production.state not in OPEN_STATES - {'request'}:
                 raise RequestError(gettext(

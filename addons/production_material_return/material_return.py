@@ -17,6 +17,7 @@ from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.modules.product import round_price
 from trytond.modules.quality.quality import ControlledMixin
+from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.numbers import (  # noqa: F401
     format_number, format_quantity)
 from trytond.pool import Pool
@@ -509,8 +510,7 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         "Lock the production orders before reading any returned quantity"
         pool = Pool()
         Production = pool.get('production')
-        Production.lock(
-            sorted({r.production.id for r in returns}))
+        lock_written(Production, {r.production.id for r in returns})
 
     @classmethod
     def validate_fields(cls, returns, field_names):

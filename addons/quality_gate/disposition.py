@@ -6,6 +6,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.modules.product import round_price
+from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -253,7 +254,7 @@ class Disposition(Workflow, ModelSQL, ModelView):
         same quarantine stock are done one after the other"""
         pool = Pool()
         Product = pool.get('product.product')
-        Product.lock(list({d.product for d in dispositions}))
+        lock_written(Product, {d.product.id for d in dispositions})
 
     @classmethod
     def check_available(cls, dispositions):
