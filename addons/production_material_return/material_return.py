@@ -1269,12 +1269,8 @@ class MaterialReturnLine(ModelSQL, ModelView):
         Move = pool.get('stock.move')
         return_ = self.material_return
         if failed:
-            to_location = return_.warehouse.quarantine_location
-            if not to_location:
-                raise InspectionError(gettext(
-                        'production_material_return.msg_no_quarantine',
-                        warehouse=return_.warehouse.rec_name,
-                        material_return=return_.rec_name))
+            to_location = return_.warehouse.get_quarantine_location(
+                document=return_)
             if not self.disposition:
                 raise InspectionError(gettext(
                         'production_material_return'

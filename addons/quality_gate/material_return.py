@@ -68,14 +68,8 @@ class MaterialReturnLine(metaclass=PoolMeta):
         return moves
 
     def get_quarantine_location(self, inspection_line):
-        return_ = self.material_return
-        location = return_.warehouse.quarantine_location
-        if not location:
-            raise DecisionError(gettext(
-                    'quality_gate.msg_no_quarantine_location',
-                    location=return_.warehouse.rec_name,
-                    inspection=inspection_line.inspection.rec_name))
-        return location
+        return self.material_return.warehouse.get_quarantine_location(
+            document=inspection_line.inspection)
 
     @classmethod
     def link_rejected_moves(cls, lines):
@@ -88,7 +82,8 @@ class MaterialReturnLine(metaclass=PoolMeta):
             inspection_line = line.quality_decided_line
             if not inspection_line or not inspection_line.rejected_quantity:
                 continue
-            quarantine = line.material_return.warehouse.quarantine_location
+            quarantine = (
+                line.material_return.warehouse.get_quarantine_location())
             for move in line.moves:
                 if (move.to_location == quarantine
                         and move.state == 'done'):

@@ -608,13 +608,8 @@ class InspectionLine(ModelSQL, ModelView):
                     quantity=self.quantity))
 
     def get_quarantine_location(self):
-        location = self.move.to_location.get_quarantine_location()
-        if not location:
-            raise DecisionError(gettext(
-                    'quality_gate.msg_no_quarantine_location',
-                    location=self.move.to_location.rec_name,
-                    inspection=self.inspection.rec_name))
-        return location
+        return self.move.to_location.get_quarantine_location(
+            document=self.inspection)
 
     def disposition_type(self):
         "The type of disposition proposed for the rejected units"

@@ -9,3 +9,7 @@ class ArgumentError(UserError):
 
 class CompanyError(UserError):
     pass
+
+
+class QuarantineError(UserError):
+    pass

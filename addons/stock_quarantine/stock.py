@@ -1,8 +1,11 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
+
+from .exceptions import QuarantineError
 
 
 class Location(metaclass=PoolMeta):
@@ -39,13 +42,22 @@ class Location(metaclass=PoolMeta):
                     ('parent', 'child_of', [l.id for l in locations]),
                     ])] if locations else []
 
-    def get_quarantine_location(self):
-        "Return the quarantine location of the warehouse of the location"
+    def get_quarantine_location(self, document=None):
+        """Return the quarantine location of the warehouse of the location;
+        when document needs one and there is none, raise QuarantineError"""
         pool = Pool()
         Location = pool.get('stock.location')
         warehouse = self if self.type == 'warehouse' else self.warehouse
+        location = None
         if warehouse:
-            return Location(warehouse.id).quarantine_location
+            location = Location(warehouse.id).quarantine_location
+        if not location and document is not None:
+            raise QuarantineError(gettext(
+                    'stock_quarantine.msg_no_quarantine_location',
+                    document=document.rec_name,
+                    location=self.rec_name,
+                    warehouse=warehouse.rec_name if warehouse else '-'))
+        return location
 
 
 def in_group(module, fs_id):

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
+from trytond.modules.stock_quarantine.exceptions import QuarantineError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
@@ -28,6 +29,22 @@ class StockQuarantineTestCase(CompanyTestMixin, ModuleTestCase):
             Location.search([
                     ('parent', 'child_of', [warehouse.storage_location.id]),
                     ]))
+
+    @with_transaction()
+    def test_no_quarantine_location_named(self):
+        "A document that needs the quarantine of a warehouse without one"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        warehouse, = Location.search([('type', '=', 'warehouse')])
+        storage = warehouse.storage_location
+        warehouse.quarantine_location = None
+        warehouse.save()
+        self.assertIsNone(storage.get_quarantine_location())
+        with self.assertRaises(QuarantineError) as context:
+            storage.get_quarantine_location(document=storage)
+        message = context.exception.message
+        self.assertIn(warehouse.rec_name, message)
+        self.assertIn(storage.rec_name, message)
 
     @with_transaction()
     def test_integrity_negative_quarantine(self):
