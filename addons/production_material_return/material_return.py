@@ -1,6 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import functools
 import math
 from collections import defaultdict
 from decimal import Decimal
@@ -14,7 +15,8 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
-from trytond.modules.company.model import employee_field
+from trytond.modules.company.model import (
+    employee_field, reset_employee, set_employee)
 from trytond.modules.product import round_price
 from trytond.modules.quality.quality import ControlledMixin
 from trytond.modules.stock_quarantine.locking import lock_written
@@ -30,6 +32,19 @@ from .exceptions import (
 
 # States whose lines count as returned
 COUNTED = ['submitted', 'approved', 'inspecting', 'done']
+
+
+def own_employee(func):
+    """Run func as the user's own employee: set_employee and the duties
+    never take an employee key that a client put in the context"""
+    @functools.wraps(func)
+    def wrapper(cls, records, *args, **kwargs):
+        transaction = Transaction()
+        context = transaction.context.copy()
+        context.pop('employee', None)
+        with transaction.reset_context(), transaction.set_context(context):
+            return func(cls, records, *args, **kwargs)
+    return wrapper
 
 
 class Reason(DeactivableMixin, ModelSQL, ModelView):
@@ -573,19 +588,6 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             exclude=[r.id for r in returns])
 
     @classmethod
-    def _employee(cls):
-        """The current employee of the user as stored, if it is one of the
-        user's employees: never an employee key of the context"""
-        pool = Pool()
-        User = pool.get('res.user')
-        transaction = Transaction()
-        with transaction.reset_context():
-            user = User(transaction.user)
-            employee = user.employee
-            if employee and employee in user.employees:
-                return employee.id
-
-    @classmethod
     def supersede_inspections(cls, returns):
         "Start a fresh inspection round for the returns sent back to draft"
         pool = Pool()
@@ -603,19 +605,20 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     @classmethod
     @ModelView.button
     @Workflow.transition('draft')
+    @reset_employee('requested_by', 'approved_by')
     def draft(cls, returns):
         cls.supersede_inspections(returns)
         cls.write(returns, {
-                'requested_by': None,
                 'requested_at': None,
                 'requested_user': None,
-                'approved_by': None,
                 'approved_at': None,
                 })
 
     @classmethod
     @ModelView.button
     @Workflow.transition('submitted')
+    @own_employee
+    @set_employee('requested_by')
     def submit(cls, returns):
         pool = Pool()
         Line = pool.get('production.material.return.line')
@@ -625,24 +628,29 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         cls.check_returns(returns)
         Line.set_internal_quantity([l for r in returns for l in r.lines])
         cls.write(returns, {
-                'requested_by': cls._employee(),
                 'requested_at': dt.datetime.now(),
                 'requested_user': Transaction().user,
                 })
+
+    def requested_by_user(self, user):
+        """Whether the user, or its employee in the company of the return,
+        requested it"""
+        employee = user.employee
+        if employee and employee.company != self.company:
+            employee = None
+        return (self.requested_user == user
+            or (employee is not None and self.requested_by == employee))
 
     @classmethod
     def check_duties(cls, returns):
         pool = Pool()
         Configuration = pool.get('production.configuration')
+        User = pool.get('res.user')
         if not Configuration(1).material_return_separate_duties:
             return
-        user_id = Transaction().user
-        employee_id = cls._employee()
+        user = User(Transaction().user)
         for return_ in returns:
-            if ((return_.requested_user
-                        and return_.requested_user.id == user_id)
-                    or (employee_id and return_.requested_by
-                        and return_.requested_by.id == employee_id)):
+            if return_.requested_by_user(user):
                 raise DutyError(gettext(
                         'production_material_return.msg_separate_duties',
                         material_return=return_.rec_name,
@@ -652,7 +660,9 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
 
     @classmethod
     @ModelView.button
+    @own_employee
     def approve(cls, returns):
+        "Approve the submitted returns: to inspect or to stock in"
         pool = Pool()
         Control = pool.get('quality.control')
         Inspection = pool.get('quality.inspection')
@@ -660,30 +670,32 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         if not returns:
             return
         # Re-read the state under the lock: a concurrent approval wins once
-        returns = cls.lock_steps(returns)
-        returns = [r for r in returns if r.state == 'submitted']
+        returns = [r for r in cls.lock_steps(returns)
+            if r.state == 'submitted']
         if not returns:
             return
         cls.check_duties(returns)
         cls.check_returns(returns)
         Line.set_internal_quantity([l for r in returns for l in r.lines])
-        inspections = Control.get_inspections(returns, 'approve')
-        Inspection.save(inspections)
-        inspected = {i.origin.id for i in inspections}
+        Inspection.save(Control.get_inspections(returns, 'approve'))
         returns = cls.browse([r.id for r in returns])
-        inspected.update(
-            r.id for r in returns if r.quality_inspections_pending())
-        values = {
-            'approved_by': cls._employee(),
-            'approved_at': dt.datetime.now(),
-            }
-        for state, records in [
-                ('inspecting', [r for r in returns if r.id in inspected]),
-                ('approved', [r for r in returns if r.id not in inspected]),
-                ]:
-            if records:
-                cls.write(records, dict(values, state=state))
-                cls.log(records, 'transition', f'state:{state}')
+        to_inspect = [r for r in returns if r.quality_inspections_pending()]
+        cls.inspect(to_inspect)
+        cls.accept([r for r in returns if r not in to_inspect])
+
+    @classmethod
+    @Workflow.transition('inspecting')
+    @set_employee('approved_by')
+    def inspect(cls, returns):
+        "Approve the returns whose material waits for its inspection"
+        cls.write(returns, {'approved_at': dt.datetime.now()})
+
+    @classmethod
+    @Workflow.transition('approved')
+    @set_employee('approved_by')
+    def accept(cls, returns):
+        "Approve the returns whose material goes straight to stock"
+        cls.write(returns, {'approved_at': dt.datetime.now()})
 
     @classmethod
     @ModelView.button
@@ -710,6 +722,8 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
+    @own_employee
+    @set_employee('done_by')
     def do(cls, returns):
         pool = Pool()
         Line = pool.get('production.material.return.line')
@@ -735,10 +749,7 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         Move.do(moves)
         Line.write(*sum(
                 ([[l], {'move': m.id}] for l, m in lines), []))
-        cls.write(returns, {
-                'done_by': cls._employee(),
-                'done_at': dt.datetime.now(),
-                })
+        cls.write(returns, {'done_at': dt.datetime.now()})
         Production.recost_returned(Production.browse(
                 sorted({r.production.id for r in returns})))
 

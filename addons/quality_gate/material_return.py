@@ -1,7 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
-from trytond.model import ModelView, fields
+from trytond.model import ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 
 from .exceptions import DecisionError
@@ -27,6 +27,7 @@ class MaterialReturn(metaclass=PoolMeta):
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('done')
     def do(cls, returns):
         pool = Pool()
         Line = pool.get('production.material.return.line')
