@@ -50,18 +50,16 @@ def ratio(numerator, denominator):
 def component_move_queries(company_id=None):
     """Queries of the material moves of the productions with production,
     product, required, issued, returned and scrapped internal quantities"""
+    return [component_inputs(company_id), component_outputs(company_id)]
+
+
+def component_inputs(company_id=None):
+    "Query of the input moves of the productions as required and issued"
     pool = Pool()
     Move = pool.get('stock.move')
-    Production = pool.get('production')
-    Waste = pool.get('stock.location.waste')
-
     input_ = Move.__table__()
-    output = Move.__table__()
-    production = Production.__table__()
-    waste = Waste.__table__()
     zero = Literal(0.0)
-
-    inputs = input_.select(
+    return input_.select(
         input_.id.as_('id'),
         input_.production_input.as_('production'),
         input_.product.as_('product'),
@@ -73,9 +71,22 @@ def component_move_queries(company_id=None):
         zero.as_('scrapped'),
         where=(input_.production_input != Null)
         & (input_.company == company_id))
+
+
+def component_outputs(company_id=None):
+    """Query of the output moves of the productions of other products than
+    the main one: returned to stock or scrapped into a waste location"""
+    pool = Pool()
+    Move = pool.get('stock.move')
+    Production = pool.get('production')
+    Waste = pool.get('stock.location.waste')
+    output = Move.__table__()
+    production = Production.__table__()
+    waste = Waste.__table__()
+    zero = Literal(0.0)
     scrap = output.to_location.in_(waste.select(waste.location))
     done = output.state == 'done'
-    outputs = output.join(production,
+    return output.join(production,
         condition=output.production_output == production.id
         ).select(
         output.id.as_('id'),
@@ -90,7 +101,6 @@ def component_move_queries(company_id=None):
         where=(output.production_output != Null)
         & (output.product != production.product)
         & (output.company == company_id))
-    return [inputs, outputs]
 
 
 def component_moves(company_id=None):
@@ -276,68 +286,85 @@ class Tracking(ModelSQL, ModelView):
     def _joins(cls):
         pool = Pool()
         Production = pool.get('production')
-        SaleLine = pool.get('sale.line')
-        Sale = pool.get('sale.sale')
-        Product = pool.get('product.product')
-        Template = pool.get('product.template')
-        Uom = pool.get('product.uom')
-        Party = pool.get('party.party')
         company_id = company_id_()
 
         tables = {}
         tables['production'] = production = Production.__table__()
+        tables['components'] = component = cls._component_totals(company_id)
+        tables['produced'] = produced = produced_moves(company_id)
+        from_item = (production
+            .join(component, 'LEFT',
+                condition=component.production == production.id)
+            .join(produced, 'LEFT',
+                condition=produced.production == production.id))
+        from_item = cls._sale_joins(from_item, tables)
+        from_item = cls._product_joins(from_item, tables)
+        return from_item, tables
+
+    @classmethod
+    def _component_totals(cls, company_id):
+        "Query of the quantities of the components added per production"
         components = component_moves(company_id)
-        tables['components'] = component = components.select(
+        return components.select(
             components.production.as_('production'),
             Sum(components.required).as_('required'),
             Sum(components.issued).as_('issued'),
             Sum(components.returned).as_('returned'),
             Sum(components.scrapped).as_('scrapped'),
             group_by=[components.production])
-        tables['produced'] = produced = produced_moves(company_id)
+
+    @classmethod
+    def _sale_joins(cls, from_item, tables):
+        "Join the sale line origin of the order, its sale and its customer"
+        pool = Pool()
+        SaleLine = pool.get('sale.line')
+        Sale = pool.get('sale.sale')
+        Party = pool.get('party.party')
+        production = tables['production']
         tables['sale_line'] = sale_line = SaleLine.__table__()
         tables['sale'] = sale = Sale.__table__()
-        tables['product'] = product = Product.__table__()
-        tables['template'] = template = Template.__table__()
-        tables['unit'] = unit = Uom.__table__()
-        tables['default_uom'] = default_uom = Uom.__table__()
         tables['party'] = party = Party.__table__()
-        from_item = (production
-            .join(component, 'LEFT',
-                condition=component.production == production.id)
-            .join(produced, 'LEFT',
-                condition=produced.production == production.id)
+        return (from_item
             .join(sale_line, 'LEFT',
                 condition=production.origin == Concat(
                     'sale.line,', sale_line.id))
             .join(sale, 'LEFT', condition=sale_line.sale == sale.id)
-            .join(party, 'LEFT', condition=sale.party == party.id)
+            .join(party, 'LEFT', condition=sale.party == party.id))
+
+    @classmethod
+    def _product_joins(cls, from_item, tables):
+        "Join the product of the order, the unit and the default unit"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        production = tables['production']
+        tables['product'] = product = Product.__table__()
+        tables['template'] = template = Template.__table__()
+        tables['unit'] = unit = Uom.__table__()
+        tables['default_uom'] = default_uom = Uom.__table__()
+        return (from_item
             .join(product, 'LEFT', condition=production.product == product.id)
             .join(template, 'LEFT',
                 condition=product.template == template.id)
             .join(unit, 'LEFT', condition=production.unit == unit.id)
             .join(default_uom, 'LEFT',
                 condition=template.default_uom == default_uom.id))
-        return from_item, tables
 
     @classmethod
     def _columns(cls, tables):
+        return (cls._order_columns(tables)
+            + cls._component_columns(tables)
+            + cls._output_columns(tables)
+            + cls._date_columns(tables))
+
+    @classmethod
+    def _order_columns(cls, tables):
+        "The columns of the order, its product and its sale"
         production = tables['production']
-        component = tables['components']
-        produced = tables['produced']
         sale_line = tables['sale_line']
         sale = tables['sale']
-        unit = tables['unit']
-        default_uom = tables['default_uom']
-        product = tables['product']
-        template = tables['template']
         party = tables['party']
-
-        required = Coalesce(component.required, 0.0)
-        issued = Coalesce(component.issued, 0.0)
-        produced_qty = to_unit(
-            Coalesce(produced.produced, 0.0), default_uom, unit)
-        days_late = cls._days_late(production)
         return [
             production.id.as_('id'),
             production.id.as_('production'),
@@ -346,27 +373,60 @@ class Tracking(ModelSQL, ModelView):
             production.warehouse.as_('warehouse'),
             production.location.as_('workshop'),
             production.product.as_('product'),
-            Concat(Coalesce(Concat(Concat('[', product.code), '] '), ''),
-                template.name).as_('product_name'),
+            cls._product_name(tables).as_('product_name'),
             production.unit.as_('unit'),
             production.quantity.as_('quantity'),
             sale.party.as_('customer'),
             party.name.as_('customer_name'),
             sale.id.as_('sale'),
             sale_line.id.as_('sale_line'),
+            ]
+
+    @classmethod
+    def _product_name(cls, tables):
+        "The code and the name of the product: [BOARD] Board"
+        product = tables['product']
+        template = tables['template']
+        return Concat(Coalesce(Concat(Concat('[', product.code), '] '), ''),
+            template.name)
+
+    @classmethod
+    def _component_columns(cls, tables):
+        "The columns of the quantities of components and picking progress"
+        component = tables['components']
+        required = Coalesce(component.required, 0.0)
+        issued = Coalesce(component.issued, 0.0)
+        return [
             required.as_('required'),
             issued.as_('issued'),
             ratio(issued, required).as_('picking_progress'),
             Coalesce(component.returned, 0.0).as_('returned'),
             Coalesce(component.scrapped, 0.0).as_('scrapped'),
+            ]
+
+    @classmethod
+    def _output_columns(cls, tables):
+        "The columns of the produced quantity in the unit and its progress"
+        production = tables['production']
+        produced = tables['produced']
+        produced_qty = to_unit(Coalesce(produced.produced, 0.0),
+            tables['default_uom'], tables['unit'])
+        return [
             produced_qty.as_('produced'),
             ratio(produced_qty, production.quantity).as_('output_progress'),
+            ]
+
+    @classmethod
+    def _date_columns(cls, tables):
+        "The columns of the dates, the state and the days late"
+        production = tables['production']
+        return [
             production.planned_start_date.as_('planned_start_date'),
             production.planned_date.as_('planned_date'),
             production.effective_start_date.as_('effective_start_date'),
             production.effective_date.as_('effective_date'),
             production.state.as_('state'),
-            days_late.as_('days_late'),
+            cls._days_late(production).as_('days_late'),
             ]
 
     @classmethod
@@ -396,9 +456,22 @@ class Tracking(ModelSQL, ModelView):
         with the unit: "60 u" or "12 u + 0.6 m" (components of different
         units do not add up)"""
         pool = Pool()
-        Component = pool.get('production.reporting.component')
         Lang = pool.get('ir.lang')
         lang = Lang.get()
+        totals, units = cls._component_sums(records, names)
+        result = {n: {} for n in names}
+        for name in names:
+            for record in records:
+                result[name][record.id] = cls._quantities_text(
+                    lang, totals[name], units, record.production.id)
+        return result
+
+    @classmethod
+    def _component_sums(cls, records, names):
+        """The quantity of the column of each name added per production and
+        unit of the components, and the units by id"""
+        pool = Pool()
+        Component = pool.get('production.reporting.component')
         columns = {n: n[:-len('_quantities')] for n in names}
         totals = {n: {} for n in names}
         units = {}
@@ -410,16 +483,17 @@ class Tracking(ModelSQL, ModelView):
             for name, column in columns.items():
                 totals[name][key] = (totals[name].get(key, 0)
                     + (getattr(component, column) or 0))
-        result = {n: {} for n in names}
-        for name in names:
-            for record in records:
-                texts = [lang.format_number_symbol(
-                        q, units[u], digits=units[u].digits)
-                    for (p, u), q in sorted(totals[name].items(),
-                        key=lambda i: units[i[0][1]].rec_name)
-                    if p == record.production.id and q]
-                result[name][record.id] = ' + '.join(texts) or '0'
-        return result
+        return totals, units
+
+    @classmethod
+    def _quantities_text(cls, lang, totals, units, production_id):
+        "The non-zero quantities of the production by unit name: 12 u + 0.6 m"
+        texts = [lang.format_number_symbol(
+                q, units[u], digits=units[u].digits)
+            for (p, u), q in sorted(totals.items(),
+                key=lambda i: units[i[0][1]].rec_name)
+            if p == production_id and q]
+        return ' + '.join(texts) or '0'
 
     @classmethod
     def search_late(cls, name, clause):
@@ -498,84 +572,101 @@ class Component(ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        company_id = company_id_()
+        from_item, tables = cls._joins(company_id)
+        production = tables['production']
+        return from_item.select(*cls._columns(tables),
+            where=production.company == company_id)
+
+    @classmethod
+    def _joins(cls, company_id):
         pool = Pool()
         Production = pool.get('production')
-        Bom = pool.get('production.bom')
-        BomInput = pool.get('production.bom.input')
-        BomOutput = pool.get('production.bom.output')
         Product = pool.get('product.product')
         Template = pool.get('product.template')
-        Uom = pool.get('product.uom')
-        company_id = company_id_()
 
-        component = component_moves(company_id)
-        produced = produced_moves(company_id)
-        production = Production.__table__()
-        bom = Bom.__table__()
-        bom_input = BomInput.__table__()
-        bom_output = BomOutput.__table__()
-        input_uom = Uom.__table__()
-        output_uom = Uom.__table__()
+        tables = {}
+        tables['component'] = component = component_moves(company_id)
+        tables['produced'] = produced = produced_moves(company_id)
+        tables['production'] = production = Production.__table__()
         product = Product.__table__()
-        template = Template.__table__()
-        uom = Uom.__table__()
-        output_product = Product.__table__()
-        output_template = Template.__table__()
-        output_default_uom = Uom.__table__()
-
-        bom_inputs = (bom_input
-            .join(product, condition=bom_input.product == product.id)
-            .join(template, condition=product.template == template.id)
-            .join(input_uom, condition=bom_input.unit == input_uom.id)
-            .join(uom, condition=template.default_uom == uom.id)
-            .select(
-                bom_input.bom.as_('bom'),
-                bom_input.product.as_('product'),
-                Sum(to_unit(bom_input.quantity, input_uom, uom)).as_(
-                    'quantity'),
-                group_by=[bom_input.bom, bom_input.product]))
-        bom_outputs = (bom_output
-            .join(output_product,
-                condition=bom_output.product == output_product.id)
-            .join(output_template,
-                condition=output_product.template == output_template.id)
-            .join(output_uom, condition=bom_output.unit == output_uom.id)
-            .join(output_default_uom,
-                condition=output_template.default_uom
-                == output_default_uom.id)
-            .select(
-                bom_output.bom.as_('bom'),
-                bom_output.product.as_('product'),
-                Sum(to_unit(
-                        bom_output.quantity, output_uom, output_default_uom)
-                    ).as_('quantity'),
-                group_by=[bom_output.bom, bom_output.product]))
-
-        component_template = Template.__table__()
-        component_product = Product.__table__()
+        tables['template'] = template = Template.__table__()
         from_item = (component
             .join(production, condition=component.production == production.id)
             .join(produced, 'LEFT',
-                condition=produced.production == production.id)
+                condition=produced.production == production.id))
+        from_item = cls._bom_joins(from_item, tables)
+        from_item = (from_item
+            .join(product, condition=component.product == product.id)
+            .join(template, condition=product.template == template.id))
+        return from_item, tables
+
+    @classmethod
+    def _bom_joins(cls, from_item, tables):
+        """Join the BOM of the order with the quantities of the component and
+        of the product in the BOM"""
+        pool = Pool()
+        Bom = pool.get('production.bom')
+        component = tables['component']
+        production = tables['production']
+        bom = Bom.__table__()
+        tables['bom_inputs'] = bom_inputs = cls._bom_quantities(
+            'production.bom.input')
+        tables['bom_outputs'] = bom_outputs = cls._bom_quantities(
+            'production.bom.output')
+        return (from_item
             .join(bom, 'LEFT', condition=production.bom == bom.id)
             .join(bom_inputs, 'LEFT',
                 condition=(bom_inputs.bom == bom.id)
                 & (bom_inputs.product == component.product))
             .join(bom_outputs, 'LEFT',
                 condition=(bom_outputs.bom == bom.id)
-                & (bom_outputs.product == production.product))
-            .join(component_product,
-                condition=component.product == component_product.id)
-            .join(component_template,
-                condition=component_product.template
-                == component_template.id))
-        produced_qty = Coalesce(produced.produced, 0.0)
-        standard = Coalesce(
-            ratio(bom_inputs.quantity * produced_qty, bom_outputs.quantity),
-            0)
+                & (bom_outputs.product == production.product)))
+
+    @classmethod
+    def _bom_quantities(cls, model):
+        """Query of the quantity of each product of the BOM lines of the
+        model added per BOM in the default unit of the product"""
+        pool = Pool()
+        BomLine = pool.get(model)
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        bom_line = BomLine.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        unit = Uom.__table__()
+        default_uom = Uom.__table__()
+        return (bom_line
+            .join(product, condition=bom_line.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .join(unit, condition=bom_line.unit == unit.id)
+            .join(default_uom,
+                condition=template.default_uom == default_uom.id)
+            .select(
+                bom_line.bom.as_('bom'),
+                bom_line.product.as_('product'),
+                Sum(to_unit(bom_line.quantity, unit, default_uom)).as_(
+                    'quantity'),
+                group_by=[bom_line.bom, bom_line.product]))
+
+    @classmethod
+    def _standard(cls, tables):
+        "The BOM quantity of the component for the produced quantity"
+        produced = Coalesce(tables['produced'].produced, 0.0)
+        bom_inputs = tables['bom_inputs']
+        bom_outputs = tables['bom_outputs']
+        return Coalesce(
+            ratio(bom_inputs.quantity * produced, bom_outputs.quantity), 0)
+
+    @classmethod
+    def _columns(cls, tables):
+        component = tables['component']
+        production = tables['production']
+        standard = cls._standard(tables)
         consumed = component.issued - component.returned
         variance = consumed - standard
-        return from_item.select(
+        return [
             component.id.as_('id'),
             component.production.as_('production'),
             production.company.as_('company'),
@@ -584,7 +675,7 @@ class Component(ModelSQL, ModelView):
             production.state.as_('state'),
             production.effective_date.as_('effective_date'),
             component.product.as_('product'),
-            component_template.default_uom.as_('unit'),
+            tables['template'].default_uom.as_('unit'),
             standard.as_('standard'),
             component.required.as_('required'),
             component.issued.as_('issued'),
@@ -595,7 +686,7 @@ class Component(ModelSQL, ModelView):
             consumed.as_('consumed'),
             variance.as_('variance'),
             ratio(variance, standard).as_('variance_rate'),
-            where=production.company == company_id)
+            ]
 
 
 class Output(ModelSQL, ModelView):
@@ -622,12 +713,10 @@ class Output(ModelSQL, ModelView):
         Production = pool.get('production')
         Product = pool.get('product.product')
         Template = pool.get('product.template')
-        context = Transaction().context
         move = Move.__table__()
         production = Production.__table__()
         product = Product.__table__()
         template = Template.__table__()
-        date = today()
         return (move
             .join(production,
                 condition=move.production_output == production.id)
@@ -640,14 +729,25 @@ class Output(ModelSQL, ModelView):
             Count(production.id, distinct=True).as_('productions'),
             template.default_uom.as_('unit'),
             Sum(move.internal_quantity).as_('quantity'),
-            where=(move.state == 'done')
-            & (move.product == production.product)
-            & (production.company == company_id_())
-            & (move.effective_date
-                >= date - dt.timedelta(days=context.get('days') or 30))
-            & (move.effective_date <= date),
+            where=cls._where(move, production),
             group_by=[production.company, move.effective_date,
                 template.default_uom]))
+
+    @classmethod
+    def _where(cls, move, production):
+        "The done moves of the main product of the orders in the days shown"
+        date = today()
+        return ((move.state == 'done')
+            & (move.product == production.product)
+            & (production.company == company_id_())
+            & (move.effective_date >= cls._start(date))
+            & (move.effective_date <= date))
+
+    @classmethod
+    def _start(cls, date):
+        "The first day shown: the days of the context (30) before the date"
+        days = Transaction().context.get('days') or 30
+        return date - dt.timedelta(days=days)
 
 
 class OnTime(ModelSQL, ModelView):
@@ -685,21 +785,31 @@ class OnTime(ModelSQL, ModelView):
         return Values(weeks)
 
     @classmethod
-    def table_query(cls):
+    def _start(cls, date):
+        "The first day shown: the weeks of the context (12) before the date"
+        return date - dt.timedelta(
+            weeks=Transaction().context.get('weeks') or 12)
+
+    @classmethod
+    def _on_time(cls, production):
+        "1 for a done order finished by its planned date (if any), else 0"
+        return Case(
+            (production.effective_date <= Coalesce(
+                    production.planned_date, production.effective_date),
+                Literal(1)),
+            else_=Literal(0))
+
+    @classmethod
+    def _done(cls):
+        "Query of the orders done in the weeks shown with their week"
         pool = Pool()
         Production = pool.get('production')
         production = Production.__table__()
         company_id = company_id_()
         date = today()
-        start = date - dt.timedelta(
-            weeks=Transaction().context.get('weeks') or 12)
+        start = cls._start(date)
         weeks = cls._weeks(start, date)
-        on_time = Case(
-            (production.effective_date <= Coalesce(
-                    production.planned_date, production.effective_date),
-                Literal(1)),
-            else_=Literal(0))
-        done = production.join(weeks,
+        return production.join(weeks,
             condition=(production.effective_date >= weeks.column1)
             & (production.effective_date < weeks.column2)
             ).select(
@@ -707,10 +817,14 @@ class OnTime(ModelSQL, ModelView):
             production.company.as_('company'),
             cls.week.sql_cast(weeks.column1).as_('week'),
             weeks.column3.as_('week_name'),
-            on_time.as_('on_time'),
+            cls._on_time(production).as_('on_time'),
             where=(production.state == 'done')
             & (production.company == company_id)
             & (production.effective_date >= start))
+
+    @classmethod
+    def table_query(cls):
+        done = cls._done()
         rate = cls.rate.sql_cast(Sum(done.on_time)) / Count(done.id)
         return done.select(
             Min(done.id).as_('id'),
@@ -746,25 +860,32 @@ class Production(metaclass=PoolMeta):
     @classmethod
     def get_unit_cost(cls, productions, name):
         "单位成本: the cost over the produced quantity of the done orders"
+        return {p.id: cls._unit_cost(p) for p in productions}
+
+    @classmethod
+    def _unit_cost(cls, production):
+        "The cost over the produced quantity of a done order, else None"
+        if production.state != 'done' or not production.product:
+            return None
+        produced = cls._produced_quantity(production)
+        if produced <= 0:
+            return None
+        cost = production.cost / Decimal(str(produced))
+        return production.company.currency.round(cost)
+
+    @classmethod
+    def _produced_quantity(cls, production):
+        """The done quantity of the product of the order in its unit, the
+        moves to lost and found excluded"""
         pool = Pool()
         Uom = pool.get('product.uom')
-        costs = {}
-        for production in productions:
-            costs[production.id] = None
-            if production.state != 'done' or not production.product:
-                continue
-            produced = production.unit.round(sum(
-                    Uom.compute_qty(
-                        o.unit, o.quantity, production.unit, round=False)
-                    for o in production.outputs
-                    if o.state == 'done'
-                    and o.product == production.product
-                    and o.to_location.type != 'lost_found'))
-            if produced <= 0:
-                continue
-            cost = production.cost / Decimal(str(produced))
-            costs[production.id] = production.company.currency.round(cost)
-        return costs
+        return production.unit.round(sum(
+                Uom.compute_qty(
+                    o.unit, o.quantity, production.unit, round=False)
+                for o in production.outputs
+                if o.state == 'done'
+                and o.product == production.product
+                and o.to_location.type != 'lost_found'))
 
 
 class ProductionSheet(CompanyReport):
