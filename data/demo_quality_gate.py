@@ -55,7 +55,7 @@ def _product(ctx):
     Template = Model.get('product.template')
     reference = ctx.products['RM-005'].template
     unit = reference.default_uom
-    template = Template(name="气杆 5 级（来料检验）", code=PRODUCT_CODE,
+    template = Template(name="气杆 5 级", code=PRODUCT_CODE,
         type='goods', default_uom=unit)
     template.purchasable = True
     template.purchase_uom = unit

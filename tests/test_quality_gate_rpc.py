@@ -680,3 +680,60 @@ def test_c5_two_dispositions_at_once(env):
         refused(qc, 'model.quality.disposition.do', [draft],
             says=['needs 10.0 of lot', 'holds only 0'])
         assert_integrity(env['server'])
+
+
+def test_a2_dispositions_change_only_in_draft(env):
+    """A2: a client writes neither what the server sets on a disposition
+    nor a done disposition, its extra materials included; a storekeeper
+    writes none"""
+    shipment, inspection, line = env['receipt'](10)
+    qc = session(env, 'qc')
+    admin = session(env, 'admin')
+    storekeeper = session(env, 'storekeeper')
+    qc(LINE + 'write', [line], {
+            'accepted_quantity': 0, 'rejected_quantity': 10,
+            'rejection_reason': "裂纹"})
+    qc(INSPECTION + 'process', [inspection])
+    skipping_warnings(admin, 'model.stock.shipment.in.do', [shipment])
+    values, = qc(LINE + 'read', [line],
+        ['product', 'unit', 'lot', 'rejected_move'])
+    product, lot = values['product'], values['lot']
+    move, = qc('model.stock.move.read', [values['rejected_move']],
+        ['to_location'])
+    disposition = {
+        'inspection_line': line, 'type': 'scrap', 'reason': "报废",
+        'product': product, 'unit': values['unit'], 'lot': lot,
+        'quantity': 4, 'location': move['to_location']}
+    for server_values in [{'state': 'done'}, {'cost': 1},
+            {'move': values['rejected_move']}]:
+        refused(qc, 'model.quality.disposition.create',
+            [dict(disposition, **server_values)],
+            says=['The server sets', 'a client cannot write them'])
+    draft, = qc('model.quality.disposition.create', [disposition])
+    refused(qc, 'model.quality.disposition.write', [draft], {'cost': 0},
+        says='The server sets Cost Written Off')
+    refused(storekeeper, 'model.quality.disposition.write', [draft],
+        {'quantity': 10}, says='You are not allowed to access')
+    refused(storekeeper, 'model.quality.disposition.do', [draft],
+        says='is not allowed')
+    qc('model.quality.disposition.write', [draft], {'quantity': 5})
+    qc('model.quality.disposition.do', [draft])
+    for call, args in [
+            ('write', [[draft], {'quantity': 500}]),
+            ('write', [[draft], {'type': 'concession'}]),
+            ('delete', [[draft]]),
+            ]:
+        refused(qc, 'model.quality.disposition.' + call, *args,
+            says=['is Done', 'only a draft disposition can be changed'])
+    refused(qc, 'model.quality.disposition.write', [draft],
+        {'state': 'draft'}, says='The server sets State')
+    refused(qc, 'model.quality.disposition.material.create', [{
+                'disposition': draft, 'product': product,
+                'unit': values['unit'], 'quantity': 1}],
+        says='only a draft disposition can be changed')
+    done, = admin('model.quality.disposition.read', [draft],
+        ['state', 'quantity', 'type'])
+    assert (done['state'], done['quantity'], done['type']) == (
+        'done', 5, 'scrap')
+    assert lot_stock(env, product, lot, 'QUA') == 5
+    assert_integrity(env['server'])

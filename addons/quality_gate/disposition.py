@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.modules.product import round_price
 from trytond.modules.stock_quarantine.locking import lock_written
@@ -12,6 +13,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .exceptions import DispositionError
+from .quality import changed_fields
 
 
 class Disposition(Workflow, ModelSQL, ModelView):
@@ -116,6 +118,7 @@ class Disposition(Workflow, ModelSQL, ModelView):
             ('done', "Done"),
             ('cancelled', "Cancelled"),
             ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
 
     del _states
 
@@ -418,6 +421,47 @@ class Disposition(Workflow, ModelSQL, ModelView):
         return production
 
     @classmethod
+    def _server_fields(cls):
+        "The fields that only the server writes, in every state"
+        return {'state', 'move', 'return_shipment', 'production', 'cost',
+            'done_by'}
+
+    @classmethod
+    def check_modification(
+            cls, mode, dispositions, values=None, external=False):
+        super().check_modification(
+            mode, dispositions, values=values, external=external)
+        if not external:
+            return
+        if mode == 'create':
+            names = {n for d in dispositions for n in cls._server_fields()
+                if getattr(d, n) and not (n == 'state' and d.state == 'draft')}
+        elif mode == 'write':
+            names = changed_fields(dispositions, values, cls._server_fields())
+        else:
+            names = set()
+        if names and dispositions:
+            raise AccessError(gettext(
+                    'quality_gate.msg_disposition_server_fields',
+                    fields=', '.join(sorted(
+                            cls.__names__(n)['field'] for n in names)),
+                    disposition=dispositions[0].rec_name))
+        if mode == 'write':
+            cls.check_draft(dispositions)
+        elif mode == 'delete':
+            cls.check_draft(d for d in dispositions if d.state == 'done')
+
+    @classmethod
+    def check_draft(cls, dispositions):
+        "Refuse to change dispositions that are not drafts"
+        for disposition in dispositions:
+            if disposition.state != 'draft':
+                raise AccessError(gettext(
+                        'quality_gate.msg_disposition_not_draft',
+                        disposition=disposition.rec_name,
+                        state=disposition.state_string))
+
+    @classmethod
     def copy(cls, dispositions, default=None):
         default = default.copy() if default is not None else {}
         for name in ['move', 'return_shipment', 'production', 'cost',
@@ -488,6 +532,19 @@ class DispositionMaterial(ModelSQL, ModelView):
             category = self.product.default_uom.category
             if not self.unit or self.unit.category != category:
                 self.unit = self.product.default_uom
+
+    @classmethod
+    def check_modification(cls, mode, materials, values=None, external=False):
+        pool = Pool()
+        Disposition = pool.get('quality.disposition')
+        super().check_modification(
+            mode, materials, values=values, external=external)
+        if not external:
+            return
+        dispositions = {m.disposition for m in materials}
+        if mode == 'write' and values.get('disposition'):
+            dispositions.add(Disposition(values['disposition']))
+        Disposition.check_draft(dispositions)
 
     def get_rec_name(self, name):
         return '%s %s %s' % (
