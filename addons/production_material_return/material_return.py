@@ -418,8 +418,8 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         if mode == 'create' and not values.get('number'):
             company_id = values.get('company', cls.default_company())
             if company_id is not None:
-                configuration = Configuration(1)
-                sequence = configuration.get_material_return_sequence()
+                sequence = Configuration(1).get_material_return_sequence(
+                    company_id)
                 if sequence:
                     values['number'] = sequence.get()
         return values
@@ -813,7 +813,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
             (None, ""),
             ('scrap', "Scrap"),
             ('rework', "Rework"),
-            ('return_supplier', "Return to Supplier"),
+            ('return', "Return to Supplier"),
             ('concession', "Concession"),
             ], "Disposition",
         states={
@@ -828,6 +828,16 @@ class MaterialReturnLine(ModelSQL, ModelView):
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.material_return, Index.Range())))
+
+    @classmethod
+    def __register__(cls, module_name):
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        super().__register__(module_name)
+        # Migration from 8.0.0: the disposition types of quality_gate
+        cursor.execute(*table.update(
+                [table.disposition], ['return'],
+                where=table.disposition == 'return_supplier'))
 
     @classmethod
     def get_material_return_states(cls):

@@ -3,62 +3,15 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from sql import Cast
+from sql.aggregate import Sum
 from sql.operators import Concat
 
 from trytond.model import ModelView, fields
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, Id
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
-
-
-class Configuration(metaclass=PoolMeta):
-    __name__ = 'production.configuration'
-
-    material_return_sequence = fields.Many2One(
-        'ir.sequence', "Material Return Sequence",
-        domain=[
-            ('company', 'in',
-                [Eval('context', {}).get('company', -1), None]),
-            ('sequence_type', '=',
-                Id('production_material_return',
-                    'sequence_type_material_return')),
-            ])
-    material_return_strict = fields.Boolean(
-        "Strict Material Return",
-        help="Also subtract the standard consumption of the output "
-        "already done (BOM quantity × output quantity) from the "
-        "returnable quantity.")
-    material_return_separate_duties = fields.Boolean(
-        "Separate Material Return Duties",
-        help="The requester of a material return cannot approve it.")
-
-    @classmethod
-    def default_material_return_sequence(cls):
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        try:
-            return ModelData.get_id(
-                'production_material_return', 'sequence_material_return')
-        except KeyError:
-            return None
-
-    @classmethod
-    def default_material_return_strict(cls):
-        return False
-
-    @classmethod
-    def default_material_return_separate_duties(cls):
-        return True
-
-    def get_material_return_sequence(self):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        if self.material_return_sequence:
-            return self.material_return_sequence
-        sequence_id = self.default_material_return_sequence()
-        if sequence_id is not None:
-            return Sequence(sequence_id)
 
 
 class Production(metaclass=PoolMeta):
@@ -86,33 +39,38 @@ class Production(metaclass=PoolMeta):
     @classmethod
     def get_returned_cost(cls, productions, name):
         "Σ returned quantity × unit price of the done return moves"
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*cls._returned_cost_query([p.id for p in productions]))
+        costs = {p: Decimal(str(c or 0)) for p, c in cursor}
+        return {p.id: round_price(costs.get(p.id, Decimal(0)))
+            for p in productions}
+
+    @classmethod
+    def _returned_cost_query(cls, production_ids):
+        "The returned cost of each order, grouped by order"
         pool = Pool()
         Move = pool.get('stock.move')
         Line = pool.get('production.material.return.line')
         Return = pool.get('production.material.return')
-        cursor = Transaction().connection.cursor()
         move = Move.__table__()
         line = Line.__table__()
         return_ = Return.__table__()
-        costs = defaultdict(Decimal)
-        cursor.execute(*line.join(return_,
-                condition=line.material_return == return_.id
-                ).join(move, condition=move.origin == Concat(
-                    'production.material.return.line,', line.id)
-                ).select(
-                return_.production, move.quantity, move.unit_price,
-                where=(move.state == 'done')
-                & fields.SQL_OPERATORS['in'](
-                    return_.production, [p.id for p in productions])))
-        for production_id, quantity, unit_price in cursor:
-            costs[production_id] += (
-                Decimal(str(quantity)) * Decimal(str(unit_price or 0)))
-        return {p.id: round_price(costs[p.id]) for p in productions}
+        numeric = Move.unit_price.sql_type().base
+        return line.join(return_,
+            condition=line.material_return == return_.id
+            ).join(move, condition=move.origin == Concat(
+                'production.material.return.line,', line.id)
+            ).select(
+            return_.production,
+            Sum(Cast(move.quantity, numeric) * move.unit_price),
+            where=(move.state == 'done')
+            & fields.SQL_OPERATORS['in'](return_.production, production_ids),
+            group_by=[return_.production])
 
     def get_cost(self, name):
+        # returned_cost is read for all the orders being read at once
         cost = super().get_cost(name)
-        returned = self.get_returned_cost([self], 'returned_cost')[self.id]
-        return round_price(max(cost - returned, Decimal(0)))
+        return round_price(max(cost - self.returned_cost, Decimal(0)))
 
     @classmethod
     def recost_returned(cls, productions):

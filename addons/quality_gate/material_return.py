@@ -133,10 +133,8 @@ class InspectionLine(metaclass=PoolMeta):
         "What the return line says to do with failed material"
         type_ = super().disposition_type()
         if self.material_return_line:
-            type_ = {
-                'return_supplier': 'return',
-                }.get(self.material_return_line.disposition,
-                    self.material_return_line.disposition) or type_
+            # one vocabulary: the line's disposition is a disposition type
+            type_ = self.material_return_line.disposition or type_
         return type_
 
     def check_decision(self):
