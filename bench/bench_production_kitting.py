@@ -140,6 +140,22 @@ def native_engine(product_ids, warehouse_id):
     return engine
 
 
+def open_sale_lines_domain(warehouse, products):
+    "The domain of the open sales lines of products shipped from warehouse"
+    return [
+        ('sale.state', 'in', ['quotation', 'confirmed', 'processing']),
+        ('sale.warehouse', '=', warehouse),
+        ('type', '=', 'line'),
+        ('product', 'in', list(products)),
+        ]
+
+
+def sale_line_key(line, today):
+    "The order in which the lines are served"
+    return (line.shipping_date or today, line.sale.id,
+        line.sequence or 0, line.id)
+
+
 def native_atp(sales, warehouse_id):
     """Sale lines through the ORM (search, shipping date and quantity per
     record), engine filled the Tryton way, planned receipts by an ORM
@@ -156,9 +172,9 @@ def native_atp(sales, warehouse_id):
         and l.product.type in {'goods', 'assets'}]
     products = {l.product.id for l in asked}
     lines = set(SaleLine.search(
-            Kitting._open_sale_lines_domain(warehouse_id, products)))
+            open_sale_lines_domain(warehouse_id, products)))
     lines.update(asked)
-    keys = {l: Kitting._sale_line_key(l, today) for l in lines}
+    keys = {l: sale_line_key(l, today) for l in lines}
     asked_ids = {l.id for l in asked}
     last = max(keys[l][0] for l in asked)
     order = sorted(k for k in keys.values()
@@ -207,8 +223,8 @@ def naive_atp(sales, warehouse_id, sample):
             if line.type == 'line' and line.product:
                 products.add(line.product.id)
     lines = SaleLine.search(
-        Kitting._open_sale_lines_domain(warehouse_id, products))
-    lines = sorted(lines, key=lambda l: Kitting._sale_line_key(l, today))
+        open_sale_lines_domain(warehouse_id, products))
+    lines = sorted(lines, key=lambda l: sale_line_key(l, today))
     stock, seen, result = {}, {}, {}
 
     def receipts(product, start, end):
