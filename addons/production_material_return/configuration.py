@@ -11,23 +11,18 @@ from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
 
 
-def material_return_sequence(string, company):
-    return fields.Many2One(
-        'ir.sequence', string,
-        domain=[
-            ('company', 'in', [company, None]),
-            ('sequence_type', '=',
-                Id('production_material_return',
-                    'sequence_type_material_return')),
-            ])
-
-
 class Configuration(metaclass=PoolMeta):
     __name__ = 'production.configuration'
 
-    material_return_sequence = fields.MultiValue(material_return_sequence(
-            "Material Return Sequence",
-            Eval('context', {}).get('company', -1)))
+    material_return_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Material Return Sequence",
+            domain=[
+                ('company', 'in',
+                    [Eval('context', {}).get('company', -1), None]),
+                ('sequence_type', '=',
+                    Id('production_material_return',
+                        'sequence_type_material_return')),
+                ]))
     material_return_strict = fields.Boolean(
         "Strict Material Return",
         help="Also subtract the standard consumption of the output "
@@ -65,8 +60,14 @@ class Configuration(metaclass=PoolMeta):
 
 class ConfigurationMaterialReturnSequence(ModelSQL, CompanyValueMixin):
     __name__ = 'production.configuration.material_return_sequence'
-    material_return_sequence = material_return_sequence(
-        "Material Return Sequence", Eval('company', -1))
+    material_return_sequence = fields.Many2One(
+        'ir.sequence', "Material Return Sequence",
+        domain=[
+            ('company', 'in', [Eval('company', -1), None]),
+            ('sequence_type', '=',
+                Id('production_material_return',
+                    'sequence_type_material_return')),
+            ])
 
     @classmethod
     def __register__(cls, module_name):

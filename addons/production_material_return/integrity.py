@@ -21,9 +21,7 @@ class Integrity(metaclass=PoolMeta):
         "Returned ≤ issued per production, product and lot"
         pool = Pool()
         Line = pool.get('production.material.return.line')
-        Lot = pool.get('stock.lot')
         Product = pool.get('product.product')
-        Production = pool.get('production')
         Return = pool.get('production.material.return')
         returns = Return.search([
                 ('company', 'in', companies),
@@ -34,19 +32,28 @@ class Integrity(metaclass=PoolMeta):
         result = []
         for key, (issued, returned) in sorted(quantities.items(),
                 key=lambda i: (i[0][0], i[0][1], i[0][2] or 0)):
-            production, product, lot = key
-            product = Product(product)
-            if product.default_uom.round(issued - returned) >= 0:
-                continue
-            result.append(gettext(
-                    'production_material_return.msg_integrity_returned',
-                    production=Production(production).rec_name,
-                    product=product.rec_name,
-                    lot=Lot(lot).rec_name if lot else '-',
-                    returned=format_number(returned),
-                    issued=format_number(issued),
-                    unit=product.default_uom.symbol))
+            product = Product(key[1])
+            if product.default_uom.round(issued - returned) < 0:
+                result.append(cls._material_returned_problem(
+                        key, issued, returned))
         return result
+
+    @classmethod
+    def _material_returned_problem(cls, key, issued, returned):
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Product = pool.get('product.product')
+        Production = pool.get('production')
+        production, product, lot = key
+        product = Product(product)
+        return gettext(
+            'production_material_return.msg_integrity_returned',
+            production=Production(production).rec_name,
+            product=product.rec_name,
+            lot=Lot(lot).rec_name if lot else '-',
+            returned=format_number(returned),
+            issued=format_number(issued),
+            unit=product.default_uom.symbol)
 
     @classmethod
     def check_material_return_moves(cls, companies):
@@ -54,20 +61,13 @@ class Integrity(metaclass=PoolMeta):
         location that add up to its quantity"""
         pool = Pool()
         Return = pool.get('production.material.return')
-        Uom = pool.get('product.uom')
         result = []
         for return_ in Return.search([
                     ('company', 'in', companies),
                     ('state', '=', 'done'),
                     ]):
-            location = return_.production.location
             for line in return_.lines:
-                quantity = sum(
-                    Uom.compute_qty(m.unit, m.quantity, line.unit,
-                        round=False)
-                    for m in line.moves
-                    if m.state == 'done' and m.from_location == location
-                    and m.product == line.product and m.lot == line.lot)
+                quantity = cls._material_return_moved(line)
                 if line.unit.round(quantity - line.quantity) == 0:
                     continue
                 result.append(gettext(
@@ -78,3 +78,15 @@ class Integrity(metaclass=PoolMeta):
                         moved=format_number(quantity),
                         unit=line.unit.symbol))
         return result
+
+    @classmethod
+    def _material_return_moved(cls, line):
+        "The quantity of the done moves of the line in the line's unit"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        location = line.material_return.production.location
+        return sum(
+            Uom.compute_qty(m.unit, m.quantity, line.unit, round=False)
+            for m in line.moves
+            if m.state == 'done' and m.from_location == location
+            and m.product == line.product and m.lot == line.lot)

@@ -156,32 +156,20 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.production, Index.Range())),
-                Index(
-                    t, (t.state, Index.Equality(cardinality='low')),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
                     where=t.state.in_(
                         ['draft', 'submitted', 'approved', 'inspecting'])),
                 })
-        cls._order = [
-            ('number', 'DESC NULLS FIRST'),
-            ('id', 'DESC'),
-            ]
+        cls._order = [('number', 'DESC NULLS FIRST'), ('id', 'DESC')]
         cls._transitions |= {
-            ('draft', 'submitted'),
-            ('submitted', 'approved'),
-            ('submitted', 'inspecting'),
-            ('approved', 'done'),
-            ('inspecting', 'done'),
-            ('submitted', 'rejected'),
-            ('approved', 'rejected'),
-            ('inspecting', 'rejected'),
-            ('draft', 'cancelled'),
-            ('submitted', 'cancelled'),
-            ('approved', 'cancelled'),
-            ('inspecting', 'cancelled'),
-            ('rejected', 'cancelled'),
-            ('submitted', 'draft'),
-            ('rejected', 'draft'),
-            ('cancelled', 'draft'),
+            ('draft', 'submitted'), ('submitted', 'approved'),
+            ('submitted', 'inspecting'), ('approved', 'done'),
+            ('inspecting', 'done'), ('submitted', 'rejected'),
+            ('approved', 'rejected'), ('inspecting', 'rejected'),
+            ('draft', 'cancelled'), ('submitted', 'cancelled'),
+            ('approved', 'cancelled'), ('inspecting', 'cancelled'),
+            ('rejected', 'cancelled'), ('submitted', 'draft'),
+            ('rejected', 'draft'), ('cancelled', 'draft'),
             }
         cls._buttons.update({
                 'submit': {
@@ -274,18 +262,15 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     def on_change_with_issued_products(self, name=None):
         pool = Pool()
         Line = pool.get('production.material.return.line')
-        if self.production:
-            return sorted({p for p, _ in Line.issued_keys(self.production)})
-        return []
+        keys = Line.issued_keys(self.production) if self.production else []
+        return sorted({p for p, _ in keys})
 
     @fields.depends('production')
     def on_change_with_issued_lots(self, name=None):
         pool = Pool()
         Line = pool.get('production.material.return.line')
-        if self.production:
-            return sorted({l for _, l in Line.issued_keys(self.production)
-                    if l is not None})
-        return []
+        keys = Line.issued_keys(self.production) if self.production else []
+        return sorted({l for _, l in keys if l is not None})
 
     @fields.depends('production', 'lines', 'state', 'number')
     def on_scan_code(self, code):
@@ -293,8 +278,6 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
 
         Only a draft return changes, and only with what was issued to its
         production order; any other scan is refused with the reason."""
-        pool = Pool()
-        Line = pool.get('production.material.return.line')
         code = (code or '').strip()
         if not code:
             return
@@ -303,7 +286,12 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             raise ScanError(gettext(
                     'production_material_return.msg_scan_no_production',
                     code=code))
-        product, lot = self.get_scanned(code)
+        self.add_scanned(*self.get_scanned(code))
+
+    def add_scanned(self, product, lot):
+        "Add 1 to the line of the product and lot, a new line if none"
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
         lines = list(self.lines or [])
         for line in lines:
             if line.product == product and line.lot == lot:
@@ -336,9 +324,14 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         the code names: a lot number, a product code or identifier"""
         pool = Pool()
         Line = pool.get('production.material.return.line')
-        Lot = pool.get('stock.lot')
-        Product = pool.get('product.product')
         issued = Line.issued_keys(self.production)
+        return (self._get_scanned_lot(code, issued)
+            or self._get_scanned_product(code, issued))
+
+    def _get_scanned_lot(self, code, issued):
+        "The issued lot numbered code, None if no lot has this number"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
         lots = Lot.search([('number', '=', code)], order=[('id', 'ASC')])
         for lot in lots:
             if (lot.product.id, lot.id) in issued:
@@ -350,6 +343,12 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
                     lot=lot.rec_name,
                     product=lot.product.rec_name,
                     production=self.production.rec_name))
+
+    def _get_scanned_product(self, code, issued):
+        "The issued product of the code, with its lot if only one was issued"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Product = pool.get('product.product')
         products = Product.search(['OR',
                 ('code', '=', code),
                 ('identifiers.code', '=', code),
@@ -430,35 +429,51 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         super().check_modification(
             mode, returns, values=values, external=external)
         if mode == 'create' and external:
-            for return_ in returns:
-                audit = [n for n in cls._audit_fields()
-                    if getattr(return_, n) is not None]
-                if return_.state != 'draft':
-                    audit.insert(0, 'state')
-                if audit:
-                    cls.raise_audit_fields([return_], audit)
+            cls.check_client_create(returns)
         if mode == 'write' and external:
-            if 'state' in values:
-                raise AccessError(gettext(
-                        'production_material_return.msg_modify_state',
-                        material_return=', '.join(
-                            r.rec_name for r in returns[:5])))
-            audit = [n for n in ['number'] + cls._audit_fields()
-                if n in values]
-            if audit:
-                cls.raise_audit_fields(returns, audit)
-            if values.keys() - {'comment', 'lines'}:
-                for return_ in returns:
-                    if return_.state != 'draft':
-                        raise AccessError(gettext(
-                                'production_material_return'
-                                '.msg_modify_not_draft',
-                                material_return=return_.rec_name))
+            cls.check_client_write(returns, values)
         elif mode == 'delete':
+            cls.check_delete(returns)
+
+    @classmethod
+    def check_delete(cls, returns):
+        for return_ in returns:
+            if return_.state not in {'draft', 'cancelled'}:
+                raise AccessError(gettext(
+                        'production_material_return.msg_delete_draft',
+                        material_return=return_.rec_name))
+
+    @classmethod
+    def check_client_create(cls, returns):
+        "Refuse the returns a client creates beyond the draft"
+        for return_ in returns:
+            audit = [n for n in cls._audit_fields()
+                if getattr(return_, n) is not None]
+            if return_.state != 'draft':
+                audit.insert(0, 'state')
+            if audit:
+                cls.raise_audit_fields([return_], audit)
+
+    @classmethod
+    def check_client_write(cls, returns, values):
+        """Refuse a client's write of the state, the number or an audit
+        field, and of a return no longer a draft but its comment and
+        lines"""
+        if 'state' in values:
+            raise AccessError(gettext(
+                    'production_material_return.msg_modify_state',
+                    material_return=', '.join(
+                        r.rec_name for r in returns[:5])))
+        audit = [n for n in ['number'] + cls._audit_fields()
+            if n in values]
+        if audit:
+            cls.raise_audit_fields(returns, audit)
+        if values.keys() - {'comment', 'lines'}:
             for return_ in returns:
-                if return_.state not in {'draft', 'cancelled'}:
+                if return_.state != 'draft':
                     raise AccessError(gettext(
-                            'production_material_return.msg_delete_draft',
+                            'production_material_return'
+                            '.msg_modify_not_draft',
                             material_return=return_.rec_name))
 
     @classmethod
@@ -480,7 +495,6 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     @classmethod
     def copy(cls, returns, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('state', 'draft')
         for name in ['number'] + cls._audit_fields():
             default.setdefault(name)
         with Transaction().set_context(_material_return_create=True):
@@ -491,28 +505,12 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         "Create draft returns pre-filled with the returnable material"
         pool = Pool()
         Line = pool.get('production.material.return.line')
-        Lot = pool.get('stock.lot')
-        Product = pool.get('product.product')
         quantities = Line.returnable_quantities(productions)
         returns = []
         for production in productions:
             if production.state not in {'running', 'done'}:
                 continue
-            lines = []
-            for (production_id, product_id, lot_id), (issued, returned) in (
-                    sorted(quantities.items(),
-                        key=lambda i: (i[0][1], i[0][2] or 0))):
-                if production_id != production.id:
-                    continue
-                product = Product(product_id)
-                quantity = product.default_uom.floor(issued - returned)
-                if quantity <= 0:
-                    continue
-                lines.append(Line(
-                        product=product,
-                        lot=Lot(lot_id) if lot_id else None,
-                        quantity=quantity,
-                        unit=product.default_uom))
+            lines = Line.get_returnable_lines(production, quantities)
             if lines:
                 return_ = cls(production=production, lines=lines)
                 return_.on_change_production()
@@ -538,31 +536,36 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     def check_locations(cls, returns):
         """The material goes back to the warehouse of the order, into its
         storage tree"""
+        for return_ in returns:
+            return_.check_warehouse()
+            return_.check_to_location()
+
+    def check_warehouse(self):
+        production = self.production
+        if self.warehouse != production.warehouse:
+            raise MaterialReturnError(gettext(
+                    'production_material_return.msg_warehouse',
+                    material_return=self.rec_name or '-',
+                    warehouse=self.warehouse.rec_name,
+                    production=production.rec_name,
+                    production_warehouse=(production.warehouse.rec_name
+                        if production.warehouse else '-')))
+
+    def check_to_location(self):
         pool = Pool()
         Location = pool.get('stock.location')
-        for return_ in returns:
-            production = return_.production
-            warehouse = return_.warehouse
-            if warehouse != production.warehouse:
-                raise MaterialReturnError(gettext(
-                        'production_material_return.msg_warehouse',
-                        material_return=return_.rec_name or '-',
-                        warehouse=warehouse.rec_name,
-                        production=production.rec_name,
-                        production_warehouse=(production.warehouse.rec_name
-                            if production.warehouse else '-')))
-            storage = warehouse.storage_location
-            if not storage or not Location.search([
-                        ('id', '=', return_.to_location.id),
-                        ('parent', 'child_of', [storage.id]),
-                        ('quarantine', '!=', True),
-                        ], limit=1):
-                raise MaterialReturnError(gettext(
-                        'production_material_return.msg_to_location',
-                        material_return=return_.rec_name or '-',
-                        location=return_.to_location.rec_name,
-                        storage=storage.rec_name if storage else '-',
-                        warehouse=warehouse.rec_name))
+        storage = self.warehouse.storage_location
+        if not storage or not Location.search([
+                    ('id', '=', self.to_location.id),
+                    ('parent', 'child_of', [storage.id]),
+                    ('quarantine', '!=', True),
+                    ], limit=1):
+            raise MaterialReturnError(gettext(
+                    'production_material_return.msg_to_location',
+                    material_return=self.rec_name or '-',
+                    location=self.to_location.rec_name,
+                    storage=storage.rec_name if storage else '-',
+                    warehouse=self.warehouse.rec_name))
 
     @classmethod
     def lock_steps(cls, returns):
@@ -574,7 +577,8 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
 
     @classmethod
     def check_returns(cls, returns):
-        "Check the rules of the returns against the issued quantities"
+        """Check the rules of the returns against the issued quantities and
+        store the quantities checked in the default unit of the products"""
         pool = Pool()
         Line = pool.get('production.material.return.line')
         for return_ in returns:
@@ -583,9 +587,9 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
                         'production_material_return.msg_no_lines',
                         material_return=return_.rec_name))
         cls.check_locations(returns)
-        Line.check_returnable(
-            [l for r in returns for l in r.lines],
-            exclude=[r.id for r in returns])
+        lines = [l for r in returns for l in r.lines]
+        Line.check_returnable(lines, exclude=[r.id for r in returns])
+        Line.set_internal_quantity(lines)
 
     @classmethod
     def supersede_inspections(cls, returns):
@@ -609,10 +613,8 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     def draft(cls, returns):
         cls.supersede_inspections(returns)
         cls.write(returns, {
-                'requested_at': None,
-                'requested_user': None,
-                'approved_at': None,
-                })
+                'requested_at': None, 'requested_user': None,
+                'approved_at': None})
 
     @classmethod
     @ModelView.button
@@ -620,26 +622,21 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     @own_employee
     @set_employee('requested_by')
     def submit(cls, returns):
-        pool = Pool()
-        Line = pool.get('production.material.return.line')
         if not returns:
             return
         returns = cls.lock_steps(returns)
         cls.check_returns(returns)
-        Line.set_internal_quantity([l for r in returns for l in r.lines])
         cls.write(returns, {
                 'requested_at': dt.datetime.now(),
                 'requested_user': Transaction().user,
                 })
 
     def requested_by_user(self, user):
-        """Whether the user, or its employee in the company of the return,
-        requested it"""
+        "Whether the user or its employee in the company requested it"
         employee = user.employee
-        if employee and employee.company != self.company:
-            employee = None
         return (self.requested_user == user
-            or (employee is not None and self.requested_by == employee))
+            or (employee is not None and employee.company == self.company
+                and self.requested_by == employee))
 
     @classmethod
     def check_duties(cls, returns):
@@ -666,7 +663,6 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         pool = Pool()
         Control = pool.get('quality.control')
         Inspection = pool.get('quality.inspection')
-        Line = pool.get('production.material.return.line')
         if not returns:
             return
         # Re-read the state under the lock: a concurrent approval wins once
@@ -676,7 +672,6 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             return
         cls.check_duties(returns)
         cls.check_returns(returns)
-        Line.set_internal_quantity([l for r in returns for l in r.lines])
         Inspection.save(Control.get_inspections(returns, 'approve'))
         returns = cls.browse([r.id for r in returns])
         to_inspect = [r for r in returns if r.quality_inspections_pending()]
@@ -720,6 +715,24 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         return any(i.state == 'failed' for i in self.quality_inspections)
 
     @classmethod
+    def get_stock_in_moves(cls, returns):
+        """Return the (line, moves) that stock in the lines of the returns
+        at the unit price of the issued material"""
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        lines = []
+        unit_prices = Line.issued_unit_prices(
+            [l for r in returns for l in r.lines])
+        for return_ in returns:
+            failed = return_._check_inspections()
+            for line in return_.lines:
+                moves = line.get_moves(failed=failed)
+                for move in moves:
+                    move.unit_price = unit_prices[line]
+                lines.append((line, moves))
+        return lines
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('done')
     @own_employee
@@ -733,22 +746,12 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
             return
         returns = cls.lock_steps(returns)
         cls.check_returns(returns)
-        Line.set_internal_quantity([l for r in returns for l in r.lines])
-        lines, moves = [], []
-        unit_prices = Line.issued_unit_prices(
-            [l for r in returns for l in r.lines])
-        for return_ in returns:
-            failed = return_._check_inspections()
-            for line in return_.lines:
-                line_moves = line.get_moves(failed=failed)
-                for move in line_moves:
-                    move.unit_price = unit_prices[line]
-                lines.append((line, line_moves[0]))
-                moves.extend(line_moves)
+        lines = cls.get_stock_in_moves(returns)
+        moves = [m for _, line_moves in lines for m in line_moves]
         Move.save(moves)
         Move.do(moves)
         Line.write(*sum(
-                ([[l], {'move': m.id}] for l, m in lines), []))
+                ([[l], {'move': m[0].id}] for l, m in lines), []))
         cls.write(returns, {'done_at': dt.datetime.now()})
         Production.recost_returned(Production.browse(
                 sorted({r.production.id for r in returns})))
@@ -876,18 +879,15 @@ class MaterialReturnLine(ModelSQL, ModelView):
 
     @classmethod
     def get_cost(cls, lines, name):
-        costs = {}
-        for line in lines:
-            moves = [m for m in line.moves
-                if m.state != 'cancelled' and m.unit_price is not None]
-            if moves:
-                currency = line.material_return.company.currency
-                costs[line.id] = currency.round(sum(
-                        Decimal(str(m.quantity)) * m.unit_price
-                        for m in moves))
-            else:
-                costs[line.id] = None
-        return costs
+        return {l.id: l.get_moves_cost() for l in lines}
+
+    def get_moves_cost(self):
+        "Σ quantity × unit price of the moves, None if no move is priced"
+        moves = [m for m in self.moves
+            if m.state != 'cancelled' and m.unit_price is not None]
+        if moves:
+            return self.material_return.company.currency.round(sum(
+                    Decimal(str(m.quantity)) * m.unit_price for m in moves))
 
     @classmethod
     def get_returnable_quantity(cls, lines, name):
@@ -952,6 +952,29 @@ class MaterialReturnLine(ModelSQL, ModelView):
             cls.write(*to_write)
 
     @classmethod
+    def get_returnable_lines(cls, production, quantities):
+        """New lines of what the order may still return, by product and lot,
+        from the (issued, returned) quantities of returnable_quantities()"""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Product = pool.get('product.product')
+        lines = []
+        for (production_id, product_id, lot_id), (issued, returned) in (
+                sorted(quantities.items(),
+                    key=lambda i: (i[0][1], i[0][2] or 0))):
+            if production_id != production.id:
+                continue
+            product = Product(product_id)
+            quantity = product.default_uom.floor(issued - returned)
+            if quantity > 0:
+                lines.append(cls(
+                        product=product,
+                        lot=Lot(lot_id) if lot_id else None,
+                        quantity=quantity,
+                        unit=product.default_uom))
+        return lines
+
+    @classmethod
     def issued_keys(cls, production):
         """Return the (product id, lot id) issued to the production order
         by its done input moves"""
@@ -968,32 +991,51 @@ class MaterialReturnLine(ModelSQL, ModelView):
         returned the sum of the lines of its returns that are submitted,
         approved, inspecting or done except the returns in exclude.
         """
-        pool = Pool()
-        Move = pool.get('stock.move')
-        Return = pool.get('production.material.return')
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        move = Move.__table__()
-        line = cls.__table__()
-        return_ = Return.__table__()
-        in_ = fields.SQL_OPERATORS['in']
+        cursor = Transaction().connection.cursor()
         production_ids = sorted({p.id for p in productions})
         if not production_ids:
             return {}
+        union = Union(
+            cls._issued_query(production_ids),
+            cls._returned_query(production_ids, exclude),
+            all_=True)
+        cursor.execute(*union.select(
+                union.production, union.product, union.lot,
+                Sum(union.issued), Sum(union.returned),
+                group_by=[union.production, union.product, union.lot]))
+        return {
+            (production, product, lot): (issued or 0, returned or 0)
+            for production, product, lot, issued, returned in cursor}
 
-        issued = move.select(
+    @classmethod
+    def _issued_query(cls, production_ids):
+        "The done input moves of the orders"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        return move.select(
             move.production_input.as_('production'),
             move.product.as_('product'),
             move.lot.as_('lot'),
             move.internal_quantity.as_('issued'),
             (move.internal_quantity * 0).as_('returned'),
             where=(move.state == 'done')
-            & in_(move.production_input, production_ids))
+            & fields.SQL_OPERATORS['in'](
+                move.production_input, production_ids))
+
+    @classmethod
+    def _returned_query(cls, production_ids, exclude=None):
+        "The lines of the counted returns of the orders but exclude"
+        pool = Pool()
+        Return = pool.get('production.material.return')
+        line = cls.__table__()
+        return_ = Return.__table__()
+        in_ = fields.SQL_OPERATORS['in']
         where = (return_.state.in_(COUNTED)
             & in_(return_.production, production_ids))
         if exclude:
             where &= ~in_(return_.id, sorted(exclude))
-        returned = line.join(return_,
+        return line.join(return_,
             condition=line.material_return == return_.id
             ).select(
                 return_.production.as_('production'),
@@ -1002,14 +1044,6 @@ class MaterialReturnLine(ModelSQL, ModelView):
                 (line.internal_quantity * 0).as_('issued'),
                 Coalesce(line.internal_quantity, 0).as_('returned'),
                 where=where)
-        union = Union(issued, returned, all_=True)
-        cursor.execute(*union.select(
-                union.production, union.product, union.lot,
-                Sum(union.issued), Sum(union.returned),
-                group_by=[union.production, union.product, union.lot]))
-        return {
-            (production, product, lot): (issued or 0, returned or 0)
-            for production, product, lot, issued, returned in cursor}
 
     @classmethod
     def consumed_quantities(cls, productions):
@@ -1021,11 +1055,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
         for production in productions:
             if not production.bom or not production.product:
                 continue
-            done = sum(
-                Uom.compute_qty(
-                    o.unit, o.quantity, production.unit, round=False)
-                for o in production.outputs
-                if o.state == 'done' and o.product == production.product)
+            done = cls._done_output(production)
             if not done:
                 continue
             factor = production.bom.compute_factor(
@@ -1037,6 +1067,16 @@ class MaterialReturnLine(ModelSQL, ModelView):
                         input_.unit, quantity,
                         input_.product.default_uom, round=False))
         return consumed
+
+    @classmethod
+    def _done_output(cls, production):
+        "The quantity of the product done by the order, in its unit"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        return sum(
+            Uom.compute_qty(o.unit, o.quantity, production.unit, round=False)
+            for o in production.outputs
+            if o.state == 'done' and o.product == production.product)
 
     def _error_values(self, **values):
         result = dict(
@@ -1051,11 +1091,19 @@ class MaterialReturnLine(ModelSQL, ModelView):
 
     def check_line(self, quantities):
         "Check the line alone against the (issued, returned) quantities"
+        self.check_production_state()
+        self.check_quantity()
+        self.check_issued_key(quantities)
+
+    def check_production_state(self):
         production = self.material_return.production
         if production.state not in {'running', 'done'}:
             raise MaterialReturnError(gettext(
                     'production_material_return.msg_production_state',
                     **self._error_values(state=production.state)))
+
+    def check_quantity(self):
+        "A positive quantity in the rounding of the unit"
         quantity = self.quantity
         if (quantity is None or not math.isfinite(quantity)
                 or quantity <= 0):
@@ -1072,6 +1120,10 @@ class MaterialReturnLine(ModelSQL, ModelView):
                         quantity=str(quantity),
                         rounding=format_quantity(
                             self.unit, self.unit.rounding))))
+
+    def check_issued_key(self, quantities):
+        "The product and the lot were issued to the order"
+        production = self.material_return.production
         issued = {
             k[1:] for k, (q, _) in quantities.items()
             if k[0] == production.id and q > 0}
@@ -1094,32 +1146,20 @@ class MaterialReturnLine(ModelSQL, ModelView):
     def check_returnable(cls, lines, exclude=None):
         """Check each line and that the lines together do not return more
         than returnable (issued − returned by the other returns)"""
-        pool = Pool()
-        Configuration = pool.get('production.configuration')
         if not lines:
             return
         productions = {l.material_return.production for l in lines}
         quantities = cls.returnable_quantities(productions, exclude=exclude)
-        strict = Configuration(1).material_return_strict
-        per_product = defaultdict(float)
-        if strict:
-            for (production, product, _), (issued, returned) in (
-                    quantities.items()):
-                per_product[production, product] += issued - returned
-            for key, consumed in cls.consumed_quantities(
-                    productions).items():
-                per_product[key] -= consumed
+        per_product = cls._strict_returnable(productions, quantities)
         requested = defaultdict(float)
         requested_product = defaultdict(float)
         for line in sorted(lines, key=lambda l: l.id or 0):
             line.check_line(quantities)
-            production = line.material_return.production
-            key = (production.id, line.product.id,
-                line.lot.id if line.lot else None)
+            key = line._quantity_key()
             issued, returned = quantities.get(key, (0, 0))
             # What the lines of the key may take together
             returnable = issued - returned
-            if strict:
+            if per_product is not None:
                 returnable = min(returnable,
                     per_product[key[:2]] - requested_product[key[:2]]
                     + requested[key])
@@ -1127,6 +1167,27 @@ class MaterialReturnLine(ModelSQL, ModelView):
             line.check_exceeds(quantity, returnable)
             requested[key] = quantity
             requested_product[key[:2]] += line._get_internal_quantity()
+
+    @classmethod
+    def _strict_returnable(cls, productions, quantities):
+        """With the strict configuration, the returnable quantity per
+        (production, product): issued − returned − consumed"""
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        if not Configuration(1).material_return_strict:
+            return None
+        per_product = defaultdict(float)
+        for (production, product, _), (issued, returned) in (
+                quantities.items()):
+            per_product[production, product] += issued - returned
+        for key, consumed in cls.consumed_quantities(productions).items():
+            per_product[key] -= consumed
+        return per_product
+
+    def _quantity_key(self):
+        "The (production, product, lot) ids of returnable_quantities()"
+        return (self.material_return.production.id, self.product.id,
+            self.lot.id if self.lot else None)
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -1142,21 +1203,27 @@ class MaterialReturnLine(ModelSQL, ModelView):
     def check_exceeds(self, quantity, returnable):
         """Refuse to return quantity when returnable is less, both in the
         default unit of the product"""
-        pool = Pool()
-        Uom = pool.get('product.uom')
         uom = self.product.default_uom
-
-        def in_line_unit(value):
-            return Uom.compute_qty(uom, value, self.unit, round=False)
         # Compared at full precision, rounded with the finer of both units
         excess = quantity - returnable
         if excess <= 0 or (uom.round(excess) <= 0
-                and self.unit.round(in_line_unit(excess)) <= 0):
+                and self.unit.round(self._in_line_unit(excess)) <= 0):
             return
+        self.raise_exceeds(quantity, returnable)
+
+    def _in_line_unit(self, quantity):
+        "The quantity in the default unit of the product in the line's unit"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        return Uom.compute_qty(
+            self.product.default_uom, quantity, self.unit, round=False)
+
+    def raise_exceeds(self, quantity, returnable):
+        uom = self.product.default_uom
         values = self._error_values(
-            quantity=format_quantity(self.unit, in_line_unit(quantity)),
+            quantity=format_quantity(self.unit, self._in_line_unit(quantity)),
             returnable=format_quantity(self.unit,
-                self.unit.floor(in_line_unit(max(returnable, 0)))))
+                self.unit.floor(self._in_line_unit(max(returnable, 0)))))
         if self.unit == uom:
             raise QuantityError(gettext(
                     'production_material_return.msg_quantity_exceeds',
@@ -1171,8 +1238,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
 
     @classmethod
     def _validate(cls, lines, field_names=None):
-        # Before the domains of product and lot: this error names the
-        # order, the product and the lot
+        # Before the domains: this error names the order, product and lot
         if field_names is None or (
                 field_names & {'material_return', 'product', 'lot'}):
             cls.check_issued(lines)
@@ -1203,19 +1269,30 @@ class MaterialReturnLine(ModelSQL, ModelView):
         super().validate_fields(lines, field_names)
         if field_names is None or (field_names
                 & {'material_return', 'product', 'lot', 'quantity', 'unit'}):
-            # A line is checked with all the lines of its return
-            returns = {l.material_return for l in lines
-                if l.material_return.state == 'draft'}
-            cls.check_returnable(
-                [l for r in returns for l in r.lines],
-                exclude={r.id for r in returns})
+            cls.check_draft_returns(lines)
+
+    @classmethod
+    def check_draft_returns(cls, lines):
+        "Check each line with all the lines of its return while a draft"
+        returns = {l.material_return for l in lines
+            if l.material_return.state == 'draft'}
+        cls.check_returnable(
+            [l for r in returns for l in r.lines],
+            exclude={r.id for r in returns})
 
     @classmethod
     def check_modification(cls, mode, lines, values=None, external=False):
-        pool = Pool()
-        Return = pool.get('production.material.return')
         super().check_modification(
             mode, lines, values=values, external=external)
+        returns = cls.lock_returns(mode, lines, values)
+        if external:
+            cls.check_client_modification(mode, lines, values, returns)
+
+    @classmethod
+    def lock_returns(cls, mode, lines, values):
+        "Lock and return the returns whose lines change"
+        pool = Pool()
+        Return = pool.get('production.material.return')
         returns = {l.material_return for l in lines}
         if mode == 'write' and values.get('material_return'):
             returns.add(Return(values['material_return']))
@@ -1226,8 +1303,11 @@ class MaterialReturnLine(ModelSQL, ModelView):
         if not (mode == 'create'
                 and Transaction().context.get('_material_return_create')):
             Return.lock(returns)
-        if not external:
-            return
+        return returns
+
+    @classmethod
+    def check_client_modification(cls, mode, lines, values, returns):
+        "Refuse a client's change of a server field or of a decided return"
         if ((mode == 'write'
                     and values.keys() & {'move', 'moves', 'internal_quantity'})
                 or (mode == 'create' and any(
@@ -1252,8 +1332,25 @@ class MaterialReturnLine(ModelSQL, ModelView):
         material was issued: per lot if possible, else per product"""
         pool = Pool()
         Uom = pool.get('product.uom')
+        costs = cls._issued_costs(
+            {l.material_return.production for l in lines})
+        prices = {}
+        for line in lines:
+            key = line._quantity_key()
+            if not costs.get(key, [0])[0]:
+                key = key[:2]
+            quantity, cost = costs.get(key, (0, 0))
+            price = cost / quantity if quantity else (
+                line.product.cost_price or Decimal(0))
+            prices[line] = round_price(Uom.compute_price(
+                    line.product.default_uom, price, line.unit))
+        return prices
+
+    @classmethod
+    def _issued_costs(cls, productions):
+        """Return [quantity, cost] of the done inputs of the orders per
+        (production, product, lot) and per (production, product)"""
         costs = defaultdict(lambda: [Decimal(0), Decimal(0)])
-        productions = {l.material_return.production for l in lines}
         for production in productions:
             for input_ in production.inputs:
                 if input_.state != 'done':
@@ -1266,19 +1363,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
                         (production.id, input_.product.id)]:
                     costs[key][0] += quantity
                     costs[key][1] += cost
-        prices = {}
-        for line in lines:
-            production = line.material_return.production
-            key = (production.id, line.product.id,
-                line.lot.id if line.lot else None)
-            if not costs.get(key, [0])[0]:
-                key = key[:2]
-            quantity, cost = costs.get(key, (0, 0))
-            price = cost / quantity if quantity else (
-                line.product.cost_price or Decimal(0))
-            prices[line] = round_price(Uom.compute_price(
-                    line.product.default_uom, price, line.unit))
-        return prices
+        return costs
 
     def get_moves(self, failed=False):
         "Return the moves that stock the line in, the main one first"
@@ -1289,16 +1374,7 @@ class MaterialReturnLine(ModelSQL, ModelView):
         Date = pool.get('ir.date')
         Move = pool.get('stock.move')
         return_ = self.material_return
-        if failed:
-            to_location = return_.warehouse.get_quarantine_location(
-                document=return_)
-            if not self.disposition:
-                raise InspectionError(gettext(
-                        'production_material_return'
-                        '.msg_disposition_required',
-                        **self._error_values()))
-        else:
-            to_location = return_.to_location
+        to_location = self.get_to_location(failed)
         with Transaction().set_context(company=return_.company.id):
             today = Date.today()
         return Move(
@@ -1314,6 +1390,19 @@ class MaterialReturnLine(ModelSQL, ModelView):
             effective_date=today,
             origin=self,
             )
+
+    def get_to_location(self, failed=False):
+        "Where the material goes: quarantine if it failed its inspection"
+        return_ = self.material_return
+        if not failed:
+            return return_.to_location
+        location = return_.warehouse.get_quarantine_location(
+            document=return_)
+        if not self.disposition:
+            raise InspectionError(gettext(
+                    'production_material_return.msg_disposition_required',
+                    **self._error_values()))
+        return location
 
     @classmethod
     def copy(cls, lines, default=None):
@@ -1333,9 +1422,8 @@ class CreateMaterialReturn(Wizard):
     def do_open_(self, action):
         pool = Pool()
         Return = pool.get('production.material.return')
-        returns = Return.create_from_productions(self.records)
-        action['pyson_domain'] = PYSONEncoder().encode(
-            [('id', 'in', [r.id for r in returns])])
+        ids = [r.id for r in Return.create_from_productions(self.records)]
+        action['pyson_domain'] = PYSONEncoder().encode([('id', 'in', ids)])
         return action, {}
 
 

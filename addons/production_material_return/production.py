@@ -38,16 +38,16 @@ class Production(metaclass=PoolMeta):
 
     @classmethod
     def get_returned_cost(cls, productions, name):
-        "Σ returned quantity × unit price of the done return moves"
         cursor = Transaction().connection.cursor()
         cursor.execute(*cls._returned_cost_query([p.id for p in productions]))
-        costs = {p: Decimal(str(c or 0)) for p, c in cursor}
-        return {p.id: round_price(costs.get(p.id, Decimal(0)))
+        costs = dict(cursor)
+        return {p.id: round_price(Decimal(str(costs.get(p.id) or 0)))
             for p in productions}
 
     @classmethod
     def _returned_cost_query(cls, production_ids):
-        "The returned cost of each order, grouped by order"
+        """The returned cost of each order: Σ returned quantity × unit price
+        of the done return moves"""
         pool = Pool()
         Move = pool.get('stock.move')
         Line = pool.get('production.material.return.line')

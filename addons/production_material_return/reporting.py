@@ -66,7 +66,6 @@ class Reporting(ModelSQL, ModelView):
         Return = pool.get('production.material.return')
         TemplateCategory = pool.get('product.template-product.category')
         Product = pool.get('product.product')
-        context = Transaction().context
 
         line = Line.__table__()
         move = Move.__table__()
@@ -79,13 +78,6 @@ class Reporting(ModelSQL, ModelView):
         cost = Cast(move.quantity, cls.cost.sql_type().base) * Case(
             (move.unit_price == Null, 0), else_=move.unit_price)
         month = DateTrunc('month', move.effective_date)
-        where = (move.state == 'done') & (return_.state == 'done')
-        if context.get('company'):
-            where &= return_.company == context['company']
-        if context.get('from_date'):
-            where &= move.effective_date >= context['from_date']
-        if context.get('to_date'):
-            where &= move.effective_date <= context['to_date']
         # grouped by the output name: PostgreSQL does not match two
         # DATE_TRUNC with separate parameters
         month = cls.month.sql_cast(month).as_('month')
@@ -113,8 +105,21 @@ class Reporting(ModelSQL, ModelView):
                 Sum(cost).as_('cost'),
                 Sum(Case((abnormal, Literal(0)), else_=cost)).as_('saved'),
                 Count(return_.id, distinct=True).as_('returns'),
-                where=where,
+                where=cls._where(move, return_),
                 group_by=group_by))
+
+    @classmethod
+    def _where(cls, move, return_):
+        "The done moves of the done returns of the context"
+        context = Transaction().context
+        where = (move.state == 'done') & (return_.state == 'done')
+        if context.get('company'):
+            where &= return_.company == context['company']
+        if context.get('from_date'):
+            where &= move.effective_date >= context['from_date']
+        if context.get('to_date'):
+            where &= move.effective_date <= context['to_date']
+        return where
 
 
 class ReportingContext(ModelView):
