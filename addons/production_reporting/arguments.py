@@ -35,19 +35,25 @@ def check_filters():
     "Refuse the filters of the context that are not what they should be"
     context = Transaction().context
     for key in ID_KEYS:
-        value = context.get(key)
-        if value is not None and (not _is_int(value) or value < 0):
-            raise ContextError(gettext('production_reporting.msg_context_id',
-                    key=key, value=show(value)))
+        check_id(key, context.get(key))
     for key, (minimum, maximum) in NUMBER_KEYS.items():
-        value = context.get(key)
-        if value is not None and (
-                not _is_int(value) or not minimum <= value <= maximum):
-            raise ContextError(gettext(
-                    'production_reporting.msg_context_number',
-                    key=key, value=show(value), minimum=minimum,
-                    maximum=maximum))
+        check_number(key, context.get(key), minimum, maximum)
     context_date()
+
+
+def check_id(key, value):
+    "Refuse a value of the filter key that is not the id of a record"
+    if value is not None and (not _is_int(value) or value < 0):
+        raise ContextError(gettext('production_reporting.msg_context_id',
+                key=key, value=show(value)))
+
+
+def check_number(key, value, minimum, maximum):
+    "Refuse a value of the key that is not a whole number within the bounds"
+    if value is not None and (
+            not _is_int(value) or not minimum <= value <= maximum):
+        raise ContextError(gettext('production_reporting.msg_context_number',
+                key=key, value=show(value), minimum=minimum, maximum=maximum))
 
 
 def company_id():
@@ -63,15 +69,26 @@ def company_id():
     company = transaction.context.get('company')
     if transaction.user == 0:
         return company
-    user = User(transaction.user)
     if company is not None:
-        if (not _is_int(company)
-                or company not in {c.id for c in user.companies}):
-            raise ContextError(gettext(
-                    'production_reporting.msg_context_company',
-                    company=show(company), user=user.rec_name))
+        check_company(User(transaction.user), company)
         return company
-    # the stored company: res.user reads a context's company instead
+    return stored_company()
+
+
+def check_company(user, company):
+    "Refuse a company of the context that is not one of the user's"
+    if (not _is_int(company)
+            or company not in {c.id for c in user.companies}):
+        raise ContextError(gettext('production_reporting.msg_context_company',
+                company=show(company), user=user.rec_name))
+
+
+def stored_company():
+    """Return the id of the user's stored company (None without): res.user
+    reads a context's company instead"""
+    pool = Pool()
+    User = pool.get('res.user')
+    transaction = Transaction()
     with transaction.reset_context():
         company = User(transaction.user).company
     return company.id if company else None

@@ -14,6 +14,9 @@ from trytond.wizard import StateAction, Wizard
 from .arguments import company_id as company_id_
 from .production import today
 
+# the states of the orders not started
+NOT_STARTED = ['request', 'draft', 'waiting']
+
 
 class ProductionWarning(ModelSQL, ModelView):
     "Production warning counts for the dashboard"
@@ -52,7 +55,6 @@ class ProductionWarning(ModelSQL, ModelView):
         Tracking = pool.get('production.reporting.tracking')
         SaleLine = pool.get('production.reporting.sale_line')
         Production = pool.get('production')
-        company_id = company_id_()
 
         # the rows of the late orders' panel, which the context selects
         with Transaction().set_context(late=True):
@@ -60,15 +62,23 @@ class ProductionWarning(ModelSQL, ModelView):
         yield 'late', tracking, None
 
         production = Production.__table__()
-        yield 'not_kitted', production, (
-            (production.company == company_id)
-            & production.state.in_(['request', 'draft', 'waiting'])
-            & (production.planned_start_date
-                <= today() + dt.timedelta(days=7)))
+        yield 'not_kitted', production, cls._due(production)
 
         sale_line = SaleLine.table_query()
         # late, short or without stock and supply
         yield 'at_risk', sale_line, sale_line.risk_level > 0
+
+    @classmethod
+    def _due(cls, production):
+        "The condition of the orders of the company not started and due soon"
+        return ((production.company == company_id_())
+            & production.state.in_(NOT_STARTED)
+            & (production.planned_start_date <= cls._due_date()))
+
+    @classmethod
+    def _due_date(cls):
+        "The last planned start date of the orders due soon: in 7 days"
+        return today() + dt.timedelta(days=7)
 
     @classmethod
     def _actions(cls):
@@ -85,8 +95,8 @@ class ProductionWarning(ModelSQL, ModelView):
         if kind == 'not_kitted':
             return [
                 ('company', '=', company_id_()),
-                ('state', 'in', ['request', 'draft', 'waiting']),
-                ('planned_start_date', '<=', today() + dt.timedelta(days=7)),
+                ('state', 'in', NOT_STARTED),
+                ('planned_start_date', '<=', cls._due_date()),
                 ]
         return None
 

@@ -1,7 +1,5 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import datetime as dt
-
 from sql import Literal, Null
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
@@ -10,8 +8,7 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from .arguments import company_id as company_id_
-from .production import OPEN_STATES, today
+from .production import OPEN_STATES
 
 KITTING_STATUSES = [
     (None, ""),
@@ -56,14 +53,19 @@ class Tracking(metaclass=PoolMeta):
 
     @classmethod
     def _columns(cls, tables):
+        return super()._columns(tables) + [
+            cls._kitting_status(tables).as_('kitting_status')]
+
+    @classmethod
+    def _kitting_status(cls, tables):
+        "The status of the open order as of its last kitting analysis"
         production = tables['production']
         kitting = tables['kitting']
-        status = Case(
+        return Case(
             (~production.state.in_(OPEN_STATES), Null),
             (kitting.short > 0, Literal('short')),
             (kitting.production != Null, Literal('ready')),
             else_=Null)
-        return super()._columns(tables) + [status.as_('kitting_status')]
 
 
 class ProductionWarning(metaclass=PoolMeta):
@@ -77,13 +79,9 @@ class ProductionWarning(metaclass=PoolMeta):
         Production = pool.get('production')
         production = Production.__table__()
         kitting = kitting_analyses()
-        company_id = company_id_()
         from_item = production.join(kitting, 'LEFT',
             condition=kitting.production == production.id)
-        where = ((production.company == company_id)
-            & production.state.in_(['request', 'draft', 'waiting'])
-            & (production.planned_start_date
-                <= today() + dt.timedelta(days=7))
+        where = (cls._due(production)
             & ((kitting.production == Null) | (kitting.short > 0)))
         return from_item, production, where
 
@@ -97,8 +95,13 @@ class ProductionWarning(metaclass=PoolMeta):
     @classmethod
     def _domain(cls, kind):
         if kind == 'not_kitted':
-            from_item, production, where = cls._not_kitted_query()
-            cursor = Transaction().connection.cursor()
-            cursor.execute(*from_item.select(production.id, where=where))
-            return [('id', 'in', [i for i, in cursor])]
+            return [('id', 'in', cls._not_kitted_ids())]
         return super()._domain(kind)
+
+    @classmethod
+    def _not_kitted_ids(cls):
+        "The ids of the orders due in 7 days that are not kitted"
+        from_item, production, where = cls._not_kitted_query()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*from_item.select(production.id, where=where))
+        return [i for i, in cursor]

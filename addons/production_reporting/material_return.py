@@ -15,6 +15,12 @@ class Component(metaclass=PoolMeta):
     @classmethod
     def _move_queries(cls, company_id):
         "Add the done moves of the material returns as returned"
+        return super()._move_queries(company_id) + [
+            cls._returned_moves(company_id)]
+
+    @classmethod
+    def _returned_moves(cls, company_id):
+        "Query of the moves of the material returns of the productions"
         pool = Pool()
         Move = pool.get('stock.move')
         Line = pool.get('production.material.return.line')
@@ -23,7 +29,7 @@ class Component(metaclass=PoolMeta):
         line = Line.__table__()
         return_ = Return.__table__()
         zero = Literal(0.0)
-        returns = (move
+        return (move
             .join(line, condition=move.origin == Concat(
                     'production.material.return.line,', line.id))
             .join(return_, condition=line.material_return == return_.id)
@@ -38,7 +44,6 @@ class Component(metaclass=PoolMeta):
                 zero.as_('scrapped'),
                 where=move.origin.like('production.material.return.line,%')
                 & (move.company == company_id)))
-        return super()._move_queries(company_id) + [returns]
 
 
 class ProductionWarning(metaclass=PoolMeta):

@@ -87,10 +87,15 @@ class LineTracking(metaclass=PoolMeta):
         text = super()._supply_text(production, states)
         purchase_states = dict(
             Purchase.fields_get(['state'])['state']['selection'])
-        purchases = sorted({l.purchase for l in production.purchase_lines
-                if l.purchase.state != 'cancelled'}, key=lambda p: p.id)
+        purchases = cls._outsourcing_purchases(production)
         if purchases:
             text += ' (%s)' % ', '.join('%s %s' % (
                     p.rec_name, purchase_states.get(p.state))
                 for p in purchases)
         return text
+
+    @classmethod
+    def _outsourcing_purchases(cls, production):
+        "The purchases of the outsourced work of the order not cancelled"
+        return sorted({l.purchase for l in production.purchase_lines
+                if l.purchase.state != 'cancelled'}, key=lambda p: p.id)

@@ -79,12 +79,10 @@ def component_outputs(company_id=None):
     pool = Pool()
     Move = pool.get('stock.move')
     Production = pool.get('production')
-    Waste = pool.get('stock.location.waste')
     output = Move.__table__()
     production = Production.__table__()
-    waste = Waste.__table__()
     zero = Literal(0.0)
-    scrap = output.to_location.in_(waste.select(waste.location))
+    scrap = is_waste(output.to_location)
     done = output.state == 'done'
     return output.join(production,
         condition=output.production_output == production.id
@@ -101,6 +99,14 @@ def component_outputs(company_id=None):
         where=(output.production_output != Null)
         & (output.product != production.product)
         & (output.company == company_id))
+
+
+def is_waste(location):
+    "The condition of the location being a waste location"
+    pool = Pool()
+    Waste = pool.get('stock.location.waste')
+    waste = Waste.__table__()
+    return location.in_(waste.select(waste.location))
 
 
 def component_moves(company_id=None):
@@ -654,18 +660,19 @@ class Component(ModelSQL, ModelView):
     def _standard(cls, tables):
         "The BOM quantity of the component for the produced quantity"
         produced = Coalesce(tables['produced'].produced, 0.0)
-        bom_inputs = tables['bom_inputs']
-        bom_outputs = tables['bom_outputs']
-        return Coalesce(
-            ratio(bom_inputs.quantity * produced, bom_outputs.quantity), 0)
+        standard = ratio(tables['bom_inputs'].quantity * produced,
+            tables['bom_outputs'].quantity)
+        return Coalesce(standard, 0)
 
     @classmethod
     def _columns(cls, tables):
+        return cls._order_columns(tables) + cls._quantity_columns(tables)
+
+    @classmethod
+    def _order_columns(cls, tables):
+        "The columns of the order and of the component"
         component = tables['component']
         production = tables['production']
-        standard = cls._standard(tables)
-        consumed = component.issued - component.returned
-        variance = consumed - standard
         return [
             component.id.as_('id'),
             component.production.as_('production'),
@@ -676,6 +683,16 @@ class Component(ModelSQL, ModelView):
             production.effective_date.as_('effective_date'),
             component.product.as_('product'),
             tables['template'].default_uom.as_('unit'),
+            ]
+
+    @classmethod
+    def _quantity_columns(cls, tables):
+        "The columns of the quantities of the component and the variance"
+        component = tables['component']
+        standard = cls._standard(tables)
+        consumed = cls._consumed(component)
+        variance = consumed - standard
+        return [
             standard.as_('standard'),
             component.required.as_('required'),
             component.issued.as_('issued'),
@@ -687,6 +704,11 @@ class Component(ModelSQL, ModelView):
             variance.as_('variance'),
             ratio(variance, standard).as_('variance_rate'),
             ]
+
+    @classmethod
+    def _consumed(cls, component):
+        "The quantity issued minus the returned"
+        return component.issued - component.returned
 
 
 class Output(ModelSQL, ModelView):
@@ -777,12 +799,22 @@ class OnTime(ModelSQL, ModelView):
         monday = start - dt.timedelta(days=start.weekday())
         weeks = []
         while monday <= end:
-            year, week, _ = monday.isocalendar()
             weeks.append([monday, monday + dt.timedelta(days=7),
-                    gettext('production_reporting.msg_week_name',
-                        year=year, week='%02d' % week)])
+                    cls._week_name(monday)])
             monday += dt.timedelta(days=7)
         return Values(weeks)
+
+    @classmethod
+    def _week_name(cls, day):
+        "The ISO year and number of the week of the day: 2026年第48周"
+        year, week, _ = day.isocalendar()
+        return gettext('production_reporting.msg_week_name',
+            year=year, week='%02d' % week)
+
+    @classmethod
+    def _rate(cls, done):
+        "The share of the orders done that are on time"
+        return cls.rate.sql_cast(Sum(done.on_time)) / Count(done.id)
 
     @classmethod
     def _start(cls, date):
@@ -793,10 +825,9 @@ class OnTime(ModelSQL, ModelView):
     @classmethod
     def _on_time(cls, production):
         "1 for a done order finished by its planned date (if any), else 0"
-        return Case(
-            (production.effective_date <= Coalesce(
-                    production.planned_date, production.effective_date),
-                Literal(1)),
+        planned_date = Coalesce(
+            production.planned_date, production.effective_date)
+        return Case((production.effective_date <= planned_date, Literal(1)),
             else_=Literal(0))
 
     @classmethod
@@ -825,7 +856,7 @@ class OnTime(ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         done = cls._done()
-        rate = cls.rate.sql_cast(Sum(done.on_time)) / Count(done.id)
+        rate = cls._rate(done)
         return done.select(
             Min(done.id).as_('id'),
             done.company.as_('company'),
@@ -883,9 +914,14 @@ class Production(metaclass=PoolMeta):
                 Uom.compute_qty(
                     o.unit, o.quantity, production.unit, round=False)
                 for o in production.outputs
-                if o.state == 'done'
-                and o.product == production.product
-                and o.to_location.type != 'lost_found'))
+                if cls._is_produced(production, o)))
+
+    @classmethod
+    def _is_produced(cls, production, move):
+        "Whether the output move is a done move of the product, not lost"
+        return (move.state == 'done'
+            and move.product == production.product
+            and move.to_location.type != 'lost_found')
 
 
 class ProductionSheet(CompanyReport):

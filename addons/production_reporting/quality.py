@@ -16,6 +16,35 @@ def inspected_quantities(company_id):
     """Query of the pending, passed and rejected quantities of the main
     product of each production in its default unit, from the lines of the
     inspections of the production"""
+    from_item, tables = inspection_line_joins()
+    line = tables['line']
+    inspection = tables['inspection']
+    production = tables['production']
+    zero = Literal(0.0)
+
+    def in_default_uom(quantity):
+        return to_unit(quantity, tables['line_uom'], tables['default_uom'])
+    pending = inspection.state == 'pending'
+    return from_item.select(
+        production.id.as_('production'),
+        production.origin.as_('origin'),
+        Sum(Case((pending, in_default_uom(line.quantity)),
+                else_=zero)).as_('pending'),
+        Sum(Case((~pending, in_default_uom(
+                        line.accepted_quantity + line.concession_quantity)),
+                else_=zero)).as_('passed'),
+        Sum(Case((~pending, in_default_uom(line.rejected_quantity)),
+                else_=zero)).as_('rejected'),
+        where=inspection.origin.like('production,%')
+        & (line.product == production.product)
+        & (production.company == company_id),
+        group_by=[production.id, production.origin])
+
+
+def inspection_line_joins():
+    """The lines of the inspections of productions joined to their
+    inspection, their production, their unit and the product's default
+    unit"""
     pool = Pool()
     Inspection = pool.get('quality.inspection')
     Line = pool.get('quality.inspection.line')
@@ -23,40 +52,23 @@ def inspected_quantities(company_id):
     Product = pool.get('product.product')
     Template = pool.get('product.template')
     Uom = pool.get('product.uom')
-    inspection = Inspection.__table__()
-    line = Line.__table__()
-    production = Production.__table__()
+    tables = {}
+    tables['inspection'] = inspection = Inspection.__table__()
+    tables['line'] = line = Line.__table__()
+    tables['production'] = production = Production.__table__()
     product = Product.__table__()
     template = Template.__table__()
-    line_uom = Uom.__table__()
-    default_uom = Uom.__table__()
-    zero = Literal(0.0)
-
-    pending = inspection.state == 'pending'
-    return (line
+    tables['line_uom'] = line_uom = Uom.__table__()
+    tables['default_uom'] = default_uom = Uom.__table__()
+    from_item = (line
         .join(inspection, condition=line.inspection == inspection.id)
         .join(production, condition=inspection.origin == Concat(
                 'production,', production.id))
         .join(product, condition=production.product == product.id)
         .join(template, condition=product.template == template.id)
         .join(line_uom, condition=line.unit == line_uom.id)
-        .join(default_uom, condition=template.default_uom == default_uom.id)
-        .select(
-            production.id.as_('production'),
-            production.origin.as_('origin'),
-            Sum(Case((pending, to_unit(line.quantity, line_uom, default_uom)),
-                    else_=zero)).as_('pending'),
-            Sum(Case((~pending, to_unit(
-                            line.accepted_quantity + line.concession_quantity,
-                            line_uom, default_uom)),
-                    else_=zero)).as_('passed'),
-            Sum(Case((~pending, to_unit(
-                            line.rejected_quantity, line_uom, default_uom)),
-                    else_=zero)).as_('rejected'),
-            where=inspection.origin.like('production,%')
-            & (line.product == production.product)
-            & (production.company == company_id),
-            group_by=[production.id, production.origin]))
+        .join(default_uom, condition=template.default_uom == default_uom.id))
+    return from_item, tables
 
 
 class Tracking(metaclass=PoolMeta):
@@ -123,12 +135,9 @@ class LineTracking(metaclass=PoolMeta):
 
     @classmethod
     def _columns(cls, tables):
-        inspected = tables['inspected']
-        unit = tables['unit']
-        default_uom = tables['default_uom']
+        passed = Coalesce(tables['inspected'].passed, 0.0)
         return super()._columns(tables) + [
-            to_unit(Coalesce(inspected.passed, 0.0), default_uom, unit).as_(
-                'qc_passed'),
+            cls._in_line_unit(tables, passed).as_('qc_passed'),
             ]
 
 

@@ -156,49 +156,60 @@ class LineTracking(ModelSQL, ModelView):
     @classmethod
     def _productions(cls, company_id):
         "Production orders aggregated per origin sale line"
+        from_item, tables = cls._production_joins(company_id)
+        production = tables['production']
+        produced = Coalesce(tables['produced'].produced, 0.0)
+        planned = to_unit(
+            production.quantity, tables['unit'], tables['default_uom'])
+        active = production.state != 'cancelled'
+        return from_item.select(
+            production.origin.as_('origin'),
+            Count(Case((active, production.id))).as_('number'),
+            Count(Case((production.state == 'done', production.id))
+                ).as_('done'),
+            Sum(Case((active, planned), else_=Literal(0.0))).as_('planned'),
+            Sum(produced).as_('produced'),
+            Sum(Case((active & (production.state != 'done'),
+                        Greatest(planned - produced, Literal(0.0))),
+                    else_=Literal(0.0))).as_('incoming'),
+            Max(Case((active, cls._production_end(production)))).as_('end'),
+            where=production.origin.like('sale.line,%')
+            & (production.company == company_id),
+            group_by=[production.origin])
+
+    @classmethod
+    def _production_joins(cls, company_id):
+        """Join to the production orders their produced quantity, their unit
+        and the default unit of their product"""
         pool = Pool()
         Production = pool.get('production')
         Product = pool.get('product.product')
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
-        production = Production.__table__()
-        produced = produced_moves(company_id)
+        tables = {}
+        tables['production'] = production = Production.__table__()
+        tables['produced'] = produced = produced_moves(company_id)
         product = Product.__table__()
         template = Template.__table__()
-        unit = Uom.__table__()
-        default_uom = Uom.__table__()
-        date = Literal(today())
-        end = Case(
-            (production.state == 'done', production.effective_date),
-            else_=Greatest(Coalesce(production.planned_date, date), date))
-        active = production.state != 'cancelled'
-        return (production
+        tables['unit'] = unit = Uom.__table__()
+        tables['default_uom'] = default_uom = Uom.__table__()
+        from_item = (production
             .join(produced, 'LEFT',
                 condition=produced.production == production.id)
             .join(product, condition=production.product == product.id)
             .join(template, condition=product.template == template.id)
             .join(unit, condition=production.unit == unit.id)
             .join(default_uom, condition=template.default_uom
-                == default_uom.id)
-            .select(
-                production.origin.as_('origin'),
-                Count(Case((active, production.id))).as_('number'),
-                Count(Case((production.state == 'done', production.id))
-                    ).as_('done'),
-                Sum(Case((active, to_unit(
-                                production.quantity, unit, default_uom)),
-                        else_=Literal(0.0))).as_('planned'),
-                Sum(Coalesce(produced.produced, 0.0)).as_('produced'),
-                Sum(Case((active & (production.state != 'done'),
-                            Greatest(to_unit(
-                                    production.quantity, unit, default_uom)
-                                - Coalesce(produced.produced, 0.0),
-                                Literal(0.0))),
-                        else_=Literal(0.0))).as_('incoming'),
-                Max(Case((active, end))).as_('end'),
-                where=production.origin.like('sale.line,%')
-                & (production.company == company_id),
-                group_by=[production.origin]))
+                == default_uom.id))
+        return from_item, tables
+
+    @classmethod
+    def _production_end(cls, production):
+        "When the order finished if done, else its planned date from today"
+        date = Literal(today())
+        return Case(
+            (production.state == 'done', production.effective_date),
+            else_=Greatest(Coalesce(production.planned_date, date), date))
 
     @classmethod
     def _shipments(cls, company_id):
@@ -215,17 +226,21 @@ class LineTracking(ModelSQL, ModelView):
                 condition=move.from_location == from_location.id)
             .select(
                 move.origin.as_('origin'),
-                Sum(Case(
-                        (to_location.type == 'customer',
-                            move.internal_quantity),
-                        (from_location.type == 'customer',
-                            -move.internal_quantity),
-                        else_=Literal(0.0))).as_('shipped'),
+                Sum(cls._customer_quantity(move, from_location, to_location)
+                    ).as_('shipped'),
                 Min(move.planned_date).as_('planned_date'),
                 where=move.origin.like('sale.line,%')
                 & (move.state == 'done')
                 & (move.company == company_id),
                 group_by=[move.origin]))
+
+    @classmethod
+    def _customer_quantity(cls, move, from_location, to_location):
+        "The quantity the move ships to the customer, negative for a return"
+        return Case(
+            (to_location.type == 'customer', move.internal_quantity),
+            (from_location.type == 'customer', -move.internal_quantity),
+            else_=Literal(0.0))
 
     @classmethod
     def _planned_shipments(cls, company_id):
@@ -298,55 +313,10 @@ class LineTracking(ModelSQL, ModelView):
         the default unit of the product: the output of its own production
         orders, what its supply still brings and the stock of the
         warehouse, given to the open lines by promised date"""
-        from_item, tables = cls._line_joins(company_id)
-        line = tables['line']
-        sale = tables['sale']
-        unit = tables['unit']
-        default_uom = tables['default_uom']
-        productions = tables['productions']
-        shipments = tables['shipments']
-        planned_shipments = tables['planned_shipments']
-        request = tables['request']
-        request_unit = tables['request_unit']
-        purchase = tables['purchase']
-        zero = Literal(0.0)
-
-        shipped = Coalesce(shipments.shipped, zero)
-        to_ship = Greatest(
-            to_unit(line.quantity, unit, default_uom) - shipped, zero)
-        # what its production orders produced is in stock for the line
-        own = Least(to_ship,
-            Greatest(Coalesce(productions.produced, zero) - shipped, zero))
-        purchased = Case(
-            (request.id == Null, zero),
-            (request.state == 'cancelled', zero),
-            (Coalesce(purchase.state, '').in_(['done', 'cancelled']), zero),
-            else_=to_unit(request.quantity, request_unit, default_uom))
-        incoming = Coalesce(productions.incoming, zero) + purchased
-        uncovered = Greatest(to_ship - own - incoming, zero)
-        promised_date = Coalesce(
-            sale.shipping_date, planned_shipments.planned_date)
-        partition = [line.product, sale.warehouse]
-        demand = from_item.select(
-            line.id.as_('line'),
-            line.product.as_('product'),
-            sale.warehouse.as_('warehouse'),
-            own.as_('own'),
-            incoming.as_('incoming'),
-            uncovered.as_('uncovered'),
-            Sum(own, window=Window(partition)).as_('reserved'),
-            # the uncovered quantities of the lines promised before and of
-            # this one
-            Sum(uncovered, window=Window(partition,
-                    order_by=[NullsLast(promised_date), line.id.asc])
-                ).as_('cumulated'),
-            where=(sale.company == company_id)
-            & (line.type == 'line')
-            & (line.product != Null)
-            & sale.state.in_(OPEN_SALE_STATES))
+        demand = cls._demand(company_id)
         stock = cls._stock(company_id)
-        free = Greatest(Coalesce(stock.quantity, zero) - demand.reserved
-            - (demand.cumulated - demand.uncovered), zero)
+        zero = Literal(0.0)
+        free = cls._free(demand, stock)
         return (demand
             .join(stock, 'LEFT',
                 condition=(stock.product == demand.product)
@@ -357,6 +327,98 @@ class LineTracking(ModelSQL, ModelView):
                 (demand.own + Least(demand.uncovered, free)).as_(
                     'from_stock'),
                 Greatest(demand.uncovered - free, zero).as_('missing')))
+
+    @classmethod
+    def _free(cls, demand, stock):
+        """The stock left to the line by the own quantities of all the lines
+        and the uncovered quantities of the lines promised before"""
+        zero = Literal(0.0)
+        return Greatest(Coalesce(stock.quantity, zero) - demand.reserved
+            - (demand.cumulated - demand.uncovered), zero)
+
+    @classmethod
+    def _demand(cls, company_id):
+        """Query of the quantity to ship of each open line covered by its own
+        production orders (own), by its supply (incoming) and by neither
+        (uncovered), with the own and the uncovered quantities of the lines
+        of the same product and warehouse"""
+        from_item, tables = cls._line_joins(company_id)
+        line = tables['line']
+        sale = tables['sale']
+        to_ship = cls._to_ship(tables)
+        own = cls._own(tables, to_ship)
+        incoming = cls._incoming(tables)
+        uncovered = Greatest(to_ship - own - incoming, Literal(0.0))
+        partition = [line.product, sale.warehouse]
+        return from_item.select(
+            line.id.as_('line'),
+            line.product.as_('product'),
+            sale.warehouse.as_('warehouse'),
+            own.as_('own'),
+            incoming.as_('incoming'),
+            uncovered.as_('uncovered'),
+            Sum(own, window=Window(partition)).as_('reserved'),
+            cls._cumulated(tables, uncovered, partition).as_('cumulated'),
+            where=cls._open_where(tables, company_id))
+
+    @classmethod
+    def _cumulated(cls, tables, uncovered, partition):
+        "The uncovered quantities of the lines promised before and of this one"
+        line = tables['line']
+        order_by = [NullsLast(cls._promised_date(tables)), line.id.asc]
+        return Sum(uncovered, window=Window(partition, order_by=order_by))
+
+    @classmethod
+    def _open_where(cls, tables, company_id):
+        "The condition of the product lines of the open sales of the company"
+        line, sale = tables['line'], tables['sale']
+        return ((sale.company == company_id) & (line.type == 'line')
+            & (line.product != Null) & sale.state.in_(OPEN_SALE_STATES))
+
+    @classmethod
+    def _to_ship(cls, tables):
+        "The quantity of the line still to ship in the default unit"
+        zero = Literal(0.0)
+        quantity = cls._in_default_unit(tables, tables['line'].quantity)
+        shipped = Coalesce(tables['shipments'].shipped, zero)
+        return Greatest(quantity - shipped, zero)
+
+    @classmethod
+    def _own(cls, tables, to_ship):
+        "The quantity to ship its own production orders produced: in stock"
+        zero = Literal(0.0)
+        shipped = Coalesce(tables['shipments'].shipped, zero)
+        produced = Coalesce(tables['productions'].produced, zero)
+        return Least(to_ship, Greatest(produced - shipped, zero))
+
+    @classmethod
+    def _incoming(cls, tables):
+        "The quantity the production orders and the purchase still bring"
+        productions = tables['productions']
+        purchased = cls._purchased(tables)
+        return Coalesce(productions.incoming, Literal(0.0)) + purchased
+
+    @classmethod
+    def _purchased(cls, tables):
+        """The quantity the open purchase request of the line brings, in the
+        default unit"""
+        request = tables['request']
+        purchase = tables['purchase']
+        zero = Literal(0.0)
+        return Case(
+            (request.id == Null, zero),
+            (request.state == 'cancelled', zero),
+            (Coalesce(purchase.state, '').in_(['done', 'cancelled']), zero),
+            else_=to_unit(
+                request.quantity, tables['request_unit'],
+                tables['default_uom']))
+
+    @classmethod
+    def _promised_date(cls, tables):
+        "The shipping date of the sale, else the first planned shipment"
+        sale = tables['sale']
+        planned_shipments = tables['planned_shipments']
+        return Coalesce(sale.shipping_date, planned_shipments.planned_date)
 
     @classmethod
     def _joins(cls):
@@ -376,9 +438,6 @@ class LineTracking(ModelSQL, ModelView):
         Product = pool.get('product.product')
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
-        Request = pool.get('purchase.request')
-        PurchaseLine = pool.get('purchase.line')
-        Purchase = pool.get('purchase.purchase')
 
         tables = {}
         tables['line'] = line = Line.__table__()
@@ -387,29 +446,50 @@ class LineTracking(ModelSQL, ModelView):
         tables['template'] = template = Template.__table__()
         tables['unit'] = unit = Uom.__table__()
         tables['default_uom'] = default_uom = Uom.__table__()
-        tables['productions'] = productions = cls._productions(company_id)
-        tables['shipments'] = shipments = cls._shipments(company_id)
-        tables['planned_shipments'] = planned_shipments = (
-            cls._planned_shipments(company_id))
-        tables['invoices'] = invoices = cls._invoices(company_id)
-        tables['request'] = request = Request.__table__()
-        tables['request_unit'] = request_unit = Uom.__table__()
-        tables['purchase_line'] = purchase_line = PurchaseLine.__table__()
-        tables['purchase'] = purchase = Purchase.__table__()
-        origin = Concat('sale.line,', line.id)
         from_item = (line
             .join(sale, condition=line.sale == sale.id)
             .join(product, condition=line.product == product.id)
             .join(template, condition=product.template == template.id)
             .join(unit, condition=line.unit == unit.id)
             .join(default_uom,
-                condition=template.default_uom == default_uom.id)
+                condition=template.default_uom == default_uom.id))
+        from_item = cls._origin_joins(from_item, tables, company_id)
+        from_item = cls._purchase_joins(from_item, tables)
+        return from_item, tables
+
+    @classmethod
+    def _origin_joins(cls, from_item, tables, company_id):
+        """Join the production orders, the shipments and the invoices
+        aggregated per origin line"""
+        line = tables['line']
+        tables['productions'] = productions = cls._productions(company_id)
+        tables['shipments'] = shipments = cls._shipments(company_id)
+        tables['planned_shipments'] = planned_shipments = (
+            cls._planned_shipments(company_id))
+        tables['invoices'] = invoices = cls._invoices(company_id)
+        origin = Concat('sale.line,', line.id)
+        return (from_item
             .join(productions, 'LEFT',
                 condition=productions.origin == origin)
             .join(shipments, 'LEFT', condition=shipments.origin == origin)
             .join(planned_shipments, 'LEFT',
                 condition=planned_shipments.origin == origin)
-            .join(invoices, 'LEFT', condition=invoices.origin == origin)
+            .join(invoices, 'LEFT', condition=invoices.origin == origin))
+
+    @classmethod
+    def _purchase_joins(cls, from_item, tables):
+        "Join the purchase request of the line, its unit and its purchase"
+        pool = Pool()
+        Request = pool.get('purchase.request')
+        PurchaseLine = pool.get('purchase.line')
+        Purchase = pool.get('purchase.purchase')
+        Uom = pool.get('product.uom')
+        line = tables['line']
+        tables['request'] = request = Request.__table__()
+        tables['request_unit'] = request_unit = Uom.__table__()
+        tables['purchase_line'] = purchase_line = PurchaseLine.__table__()
+        tables['purchase'] = purchase = Purchase.__table__()
+        return (from_item
             .join(request, 'LEFT',
                 condition=line.purchase_request == request.id)
             .join(request_unit, 'LEFT',
@@ -418,69 +498,20 @@ class LineTracking(ModelSQL, ModelView):
                 condition=request.purchase_line == purchase_line.id)
             .join(purchase, 'LEFT',
                 condition=purchase_line.purchase == purchase.id))
-        return from_item, tables
 
     @classmethod
     def _columns(cls, tables):
+        return (cls._line_columns(tables)
+            + cls._production_columns(tables)
+            + cls._purchase_columns(tables)
+            + cls._delivery_columns(tables)
+            + cls._risk_columns(tables))
+
+    @classmethod
+    def _line_columns(cls, tables):
+        "The columns of the line and of its sale"
         line = tables['line']
         sale = tables['sale']
-        unit = tables['unit']
-        default_uom = tables['default_uom']
-        productions = tables['productions']
-        shipments = tables['shipments']
-        planned_shipments = tables['planned_shipments']
-        invoices = tables['invoices']
-        request = tables['request']
-        purchase_line = tables['purchase_line']
-        purchase = tables['purchase']
-        coverage = tables['coverage']
-        date = Literal(today())
-        zero = Literal(0.0)
-
-        planned = to_unit(
-            Coalesce(productions.planned, 0.0), default_uom, unit)
-        produced = to_unit(
-            Coalesce(productions.produced, 0.0), default_uom, unit)
-        shipped = to_unit(
-            Coalesce(shipments.shipped, 0.0), default_uom, unit)
-        promised_date = Coalesce(
-            sale.shipping_date, planned_shipments.planned_date)
-        # no purchase request, no purchase date: not today
-        purchase_end = Case(
-            (request.id == Null, Null),
-            (request.state == 'cancelled', Null),
-            (purchase.state.in_(['done', 'cancelled']), Null),
-            else_=Greatest(Coalesce(
-                    purchase_line.delivery_date_store, purchase.delivery_date,
-                    request.supply_date), date))
-        supply_date = Greatest(productions.end, purchase_end)
-        is_open = (sale.state.in_(OPEN_SALE_STATES)
-            & (shipped < line.quantity))
-        risk = Case(
-            (is_open, days_between(promised_date, supply_date)),
-            else_=Literal(0))
-        risk_days = cls.risk_days.sql_cast(
-            Greatest(Coalesce(risk, 0), Literal(0)))
-        missing = to_unit(Coalesce(coverage.missing, zero), default_uom, unit)
-        from_stock = to_unit(
-            Coalesce(coverage.from_stock, zero), default_uom, unit)
-        incoming = to_unit(
-            Coalesce(coverage.incoming, zero), default_uom, unit)
-        # a remainder of the conversions is not missing
-        short = Coalesce(coverage.missing, zero) > EPSILON
-        no_stock = Coalesce(coverage.from_stock, zero) <= EPSILON
-        no_supply = supply_date == Null
-        risks = [
-            (is_open & short & no_stock & no_supply, 'no_supply'),
-            (is_open & short, 'short'),
-            (is_open & (risk_days > 0), 'late'),
-            (is_open, 'on_time'),
-            ]
-        risk_state = Case(
-            *((c, Literal(s)) for c, s in risks), else_=Null)
-        risk_level = Case(
-            *((c, Literal(RISK_LEVELS.get(s, 0))) for c, s in risks),
-            else_=Literal(0))
         return [
             line.id.as_('id'),
             line.id.as_('line'),
@@ -491,26 +522,145 @@ class LineTracking(ModelSQL, ModelView):
             line.product.as_('product'),
             line.unit.as_('unit'),
             line.quantity.as_('quantity'),
-            promised_date.as_('promised_date'),
+            cls._promised_date(tables).as_('promised_date'),
+            ]
+
+    @classmethod
+    def _production_columns(cls, tables):
+        "The columns of the production orders serving the line"
+        productions = tables['productions']
+        planned = cls._in_line_unit(tables, Coalesce(productions.planned, 0.0))
+        produced = cls._in_line_unit(
+            tables, Coalesce(productions.produced, 0.0))
+        return [
             Coalesce(productions.number, 0).as_('productions'),
             Coalesce(productions.done, 0).as_('productions_done'),
             planned.as_('planned'),
             produced.as_('produced'),
             ratio(produced, planned).as_('production_progress'),
             productions.end.as_('production_end'),
+            ]
+
+    @classmethod
+    def _purchase_columns(cls, tables):
+        "The columns of the purchase serving the line and of the supply date"
+        request = tables['request']
+        purchase = tables['purchase']
+        return [
             request.id.as_('purchase_request'),
             purchase.id.as_('purchase'),
             purchase.state.as_('purchase_state'),
-            purchase_end.as_('purchase_end'),
-            supply_date.as_('supply_date'),
-            shipped.as_('shipped'),
-            Coalesce(invoices.invoiced, 0.0).as_('invoiced'),
-            risk_days.as_('risk_days'),
-            incoming.as_('incoming'),
-            from_stock.as_('from_stock'),
-            missing.as_('missing'),
-            risk_state.as_('risk_state'),
-            risk_level.as_('risk_level'),
+            cls._purchase_end(tables).as_('purchase_end'),
+            cls._supply_date(tables).as_('supply_date'),
+            ]
+
+    @classmethod
+    def _delivery_columns(cls, tables):
+        "The columns of the shipped and of the invoiced quantities"
+        return [
+            cls._shipped(tables).as_('shipped'),
+            Coalesce(tables['invoices'].invoiced, 0.0).as_('invoiced'),
+            ]
+
+    @classmethod
+    def _risk_columns(cls, tables):
+        "The columns of what covers the quantity to ship and of the risk"
+        coverage = tables['coverage']
+        risks = cls._risks(tables)
+        return [
+            cls._risk_days(tables).as_('risk_days'),
+            cls._covered(tables, coverage.incoming).as_('incoming'),
+            cls._covered(tables, coverage.from_stock).as_('from_stock'),
+            cls._covered(tables, coverage.missing).as_('missing'),
+            cls._risk_state(risks).as_('risk_state'),
+            cls._risk_level(risks).as_('risk_level'),
+            ]
+
+    @classmethod
+    def _covered(cls, tables, quantity):
+        "The quantity of the coverage of the line in the unit of the line"
+        return cls._in_line_unit(tables, Coalesce(quantity, Literal(0.0)))
+
+    @classmethod
+    def _risk_state(cls, risks):
+        "The first risk state whose condition holds"
+        return Case(*((c, Literal(s)) for c, s in risks), else_=Null)
+
+    @classmethod
+    def _risk_level(cls, risks):
+        "The level of the first risk whose condition holds"
+        return Case(*((c, Literal(RISK_LEVELS.get(s, 0))) for c, s in risks),
+            else_=Literal(0))
+
+    @classmethod
+    def _in_default_unit(cls, tables, quantity):
+        "The quantity in the line's unit converted into the default unit"
+        return to_unit(quantity, tables['unit'], tables['default_uom'])
+
+    @classmethod
+    def _in_line_unit(cls, tables, quantity):
+        "The quantity in the default unit converted into the line's unit"
+        return to_unit(quantity, tables['default_uom'], tables['unit'])
+
+    @classmethod
+    def _shipped(cls, tables):
+        "The quantity shipped in the unit of the line"
+        shipments = tables['shipments']
+        return cls._in_line_unit(tables, Coalesce(shipments.shipped, 0.0))
+
+    @classmethod
+    def _purchase_end(cls, tables):
+        "When the open purchase of the line is expected, not before today"
+        request = tables['request']
+        purchase_line = tables['purchase_line']
+        purchase = tables['purchase']
+        date = Literal(today())
+        # no purchase request, no purchase date: not today
+        return Case(
+            (request.id == Null, Null),
+            (request.state == 'cancelled', Null),
+            (purchase.state.in_(['done', 'cancelled']), Null),
+            else_=Greatest(Coalesce(
+                    purchase_line.delivery_date_store, purchase.delivery_date,
+                    request.supply_date), date))
+
+    @classmethod
+    def _supply_date(cls, tables):
+        "When the production orders and the purchase of the line finish"
+        productions = tables['productions']
+        return Greatest(productions.end, cls._purchase_end(tables))
+
+    @classmethod
+    def _is_open(cls, tables):
+        "The condition of the lines of the open sales not fully shipped"
+        sale = tables['sale']
+        line = tables['line']
+        return (sale.state.in_(OPEN_SALE_STATES)
+            & (cls._shipped(tables) < line.quantity))
+
+    @classmethod
+    def _risk_days(cls, tables):
+        "The days the supply of the open line finishes after the promised date"
+        late = days_between(
+            cls._promised_date(tables), cls._supply_date(tables))
+        risk = Case((cls._is_open(tables), late), else_=Literal(0))
+        return cls.risk_days.sql_cast(Greatest(Coalesce(risk, 0), Literal(0)))
+
+    @classmethod
+    def _risks(cls, tables):
+        "The condition of each risk state of the line, the worst first"
+        coverage = tables['coverage']
+        zero = Literal(0.0)
+        is_open = cls._is_open(tables)
+        # a remainder of the conversions is not missing
+        short = Coalesce(coverage.missing, zero) > EPSILON
+        no_stock = Coalesce(coverage.from_stock, zero) <= EPSILON
+        no_supply = cls._supply_date(tables) == Null
+        return [
+            (is_open & short & no_stock & no_supply, 'no_supply'),
+            (is_open & short, 'short'),
+            (is_open & (cls._risk_days(tables) > 0), 'late'),
+            (is_open, 'on_time'),
             ]
 
     @classmethod
@@ -546,31 +696,45 @@ class LineTracking(ModelSQL, ModelView):
         pool = Pool()
         Lang = pool.get('ir.lang')
         lang = Lang.get()
-        result = {}
-        for line in lines:
-            def quantity(value, unit=line.unit):
-                return format_quantity(lang, unit, value)
-            if line.risk_state == 'no_supply':
-                text = gettext('production_reporting.msg_risk_no_supply',
-                    missing=quantity(line.missing))
-            elif line.risk_state == 'short':
-                text = gettext('production_reporting.msg_risk_short',
-                    missing=quantity(line.missing),
-                    stock=quantity(line.from_stock),
-                    incoming=quantity(line.incoming))
-            elif line.risk_state == 'late':
-                text = gettext('production_reporting.msg_risk_late',
-                    days=line.risk_days,
-                    supply_date=lang.strftime(line.supply_date),
-                    promised_date=lang.strftime(line.promised_date))
-            else:
-                text = ''
-            result[line.id] = text
-        return result
+        return {l.id: cls._risk_text(l, lang) for l in lines}
+
+    @classmethod
+    def _risk_text(cls, line, lang):
+        "The risk of the line in words, empty when on time or closed"
+        def quantity(value, unit=line.unit):
+            return format_quantity(lang, unit, value)
+        if line.risk_state == 'no_supply':
+            return gettext('production_reporting.msg_risk_no_supply',
+                missing=quantity(line.missing))
+        elif line.risk_state == 'short':
+            return gettext('production_reporting.msg_risk_short',
+                missing=quantity(line.missing),
+                stock=quantity(line.from_stock),
+                incoming=quantity(line.incoming))
+        elif line.risk_state == 'late':
+            return gettext('production_reporting.msg_risk_late',
+                days=line.risk_days,
+                supply_date=lang.strftime(line.supply_date),
+                promised_date=lang.strftime(line.promised_date))
+        return ''
 
     @classmethod
     def get_supply(cls, lines, name):
         "Summary of the production orders and purchase of each line"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        supplies = cls._production_supplies(lines)
+        lang = Lang.get()
+        for line in lines:
+            supply = supplies[line.id]
+            supply.extend(cls._purchase_supply(line))
+            if not supply and line.risk_state:
+                supply.extend(cls._stock_supply(line, lang))
+        return {l.id: ', '.join(supplies[l.id]) for l in lines}
+
+    @classmethod
+    def _production_supplies(cls, lines):
+        "The summaries of the production orders serving each line"
         pool = Pool()
         Production = pool.get('production')
         states = dict(Production.fields_get(['state'])['state']['selection'])
@@ -581,22 +745,25 @@ class LineTracking(ModelSQL, ModelView):
                     ], order=[('id', 'ASC')]):
             supplies[production.origin.id].append(
                 cls._supply_text(production, states))
-        lang = Pool().get('ir.lang').get()
-        for line in lines:
-            if line.purchase:
-                supplies[line.id].append(line.purchase.rec_name)
-            elif line.purchase_request:
-                supplies[line.id].append(line.purchase_request.rec_name)
-            if not supplies[line.id] and line.risk_state:
-                if line.from_stock:
-                    supplies[line.id].append(gettext(
-                            'production_reporting.msg_supply_stock',
-                            quantity=format_quantity(
-                                lang, line.unit, line.from_stock)))
-                if line.risk_state in {'no_supply', 'short'}:
-                    supplies[line.id].append(gettext(
-                            'production_reporting.msg_supply_none'))
-        return {l.id: ', '.join(supplies[l.id]) for l in lines}
+        return supplies
+
+    @classmethod
+    def _purchase_supply(cls, line):
+        "The purchase serving the line, else its purchase request"
+        supply = line.purchase or line.purchase_request
+        return [supply.rec_name] if supply else []
+
+    @classmethod
+    def _stock_supply(cls, line, lang):
+        "What serves a line at risk without supply: the stock or nothing"
+        texts = []
+        if line.from_stock:
+            texts.append(gettext('production_reporting.msg_supply_stock',
+                    quantity=format_quantity(
+                        lang, line.unit, line.from_stock)))
+        if line.risk_state in {'no_supply', 'short'}:
+            texts.append(gettext('production_reporting.msg_supply_none'))
+        return texts
 
     @classmethod
     def _supply_text(cls, production, states):
