@@ -1,11 +1,22 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+"""The BOM graph of the kitting: its rows read in few statements, its
+cache and the invalidation of the cache by any change to the graph"""
+from collections import defaultdict
+
+from sql import Literal
+
+from trytond import config
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields, sequence_ordered
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
+from .engine import Line, Substitute
 from .exceptions import SubstituteError
+from .stock import IN_MAX
 
 
 class BOMGraphMixin:
@@ -101,3 +112,244 @@ class BOMInputSubstitute(
                         substitute=substitute.product.rec_name,
                         product=input_.product.rec_name,
                         bom=input_.bom.rec_name))
+
+
+class _Table:
+    """The rows of a whole table by key, as kept in the BOM graph cache
+
+    A plain object: Tryton's cache copies dictionaries and lists deeply
+    (to make them immutable) but only shallowly other objects, and the rows
+    are never changed once read."""
+    __slots__ = ('rows',)
+
+    def __init__(self, rows):
+        self.rows = rows
+
+
+class _Rows:
+    """The rows of a table grouped by their first column (a key)
+
+    Few keys are read with IN; many keys read the whole table once and
+    later calls are served from memory: the number of statements stays
+    bounded by the BOM depth and by one per table for large graphs.  A
+    whole table read is kept in the BOM graph cache (name) until a record
+    of the BOM graph changes, and served from there to the next calls."""
+
+    def __init__(self, cursor, query, cache=None, name=None):
+        self.cursor = cursor
+        # query(where) where builds the clause on the key column
+        self.query = query
+        self.cache = cache
+        self.name = name
+        self.rows = None
+        self.in_max = config.getint(
+            'production_kitting', 'graph_in_max', default=IN_MAX)
+        if cache is not None:
+            table = cache.get(name)
+            if table is not None:
+                self.rows = table.rows
+
+    def get(self, keys):
+        "Return the rows of keys, in the order of the query for each key"
+        keys = set(keys)
+        if not keys:
+            return []
+        if self.rows is None:
+            if len(keys) <= self.in_max:
+                self.cursor.execute(*self.query(
+                        lambda column: column.in_(list(keys))))
+                return self.cursor.fetchall()
+            self.cursor.execute(*self.query(lambda column: Literal(True)))
+            rows = defaultdict(list)
+            for row in self.cursor.fetchall():
+                rows[row[0]].append(row)
+            self.rows = dict(rows)
+            if self.cache is not None:
+                self.cache.set(self.name, _Table(self.rows))
+        rows = self.rows
+        return [r for k in keys if k in rows for r in rows[k]]
+
+
+class KittingBOM(metaclass=PoolMeta):
+    "Kitting Analysis: the BOM graph"
+    __name__ = 'production.kitting'
+    # The rows of the BOM graph (products, BOMs, inputs, outputs,
+    # substitutes, units) read whole; cleared by any change to them
+    # (BOMGraphMixin), in every process (Tryton's cache channel)
+    _bom_graph_cache = Cache(
+        'production.kitting.bom_graph', context=False)
+
+    @classmethod
+    def _uoms(cls):
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        uom = Uom.__table__()
+        table = cls._bom_graph_cache.get('uoms')
+        if table is not None:
+            return table.rows
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*uom.select(
+                uom.id, uom.factor, uom.rounding, uom.category))
+        uoms = {i: (f, r, c) for i, f, r, c in cursor}
+        cls._bom_graph_cache.set('uoms', _Table(uoms))
+        return uoms
+
+    @classmethod
+    def load_boms(cls, product_ids, depth=None):
+        """Load the BOMs reachable from the products, level by level, down
+        to depth levels (all by default)
+
+        Return {product: [Line]} and {product: {'code', 'uom', 'rounding',
+        'bom', 'purchasable'}}"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        ProductBOM = pool.get('product.product-production.bom')
+        BOM = pool.get('production.bom')
+        Input = pool.get('production.bom.input')
+        Output = pool.get('production.bom.output')
+        Substitute_ = pool.get('production.bom.input.substitute')
+        cursor = Transaction().connection.cursor()
+        uoms = cls._uoms()
+
+        def products_query(where):
+            product = Product.__table__()
+            template = Template.__table__()
+            product_bom = ProductBOM.__table__()
+            return product.join(template,
+                condition=product.template == template.id
+                ).join(product_bom, 'LEFT',
+                condition=product_bom.product == product.id
+                ).select(
+                product.id, product.code, template.default_uom,
+                template.purchasable, product_bom.bom, product_bom.sequence,
+                product_bom.id,
+                where=where(product.id))
+
+        def inputs_query(where):
+            bom = BOM.__table__()
+            input_ = Input.__table__()
+            return input_.join(bom, 'LEFT',
+                condition=input_.phantom_bom == bom.id
+                ).select(
+                input_.bom, input_.id, input_.product, input_.quantity,
+                input_.unit, input_.phantom_bom,
+                bom.phantom_quantity, bom.phantom_unit,
+                where=where(input_.bom),
+                order_by=[input_.id])
+
+        def outputs_query(where):
+            output = Output.__table__()
+            return output.select(
+                output.bom, output.product, output.quantity, output.unit,
+                where=where(output.bom))
+
+        def substitutes_query(where):
+            substitute = Substitute_.__table__()
+            return substitute.select(
+                substitute.input, substitute.product, substitute.ratio,
+                where=where(substitute.input),
+                order_by=[substitute.sequence.asc.nulls_first,
+                    substitute.id])
+
+        cache = cls._bom_graph_cache
+        product_rows = _Rows(cursor, products_query, cache, 'products')
+        input_rows = _Rows(cursor, inputs_query, cache, 'inputs')
+        output_rows = _Rows(cursor, outputs_query, cache, 'outputs')
+        substitute_rows = _Rows(
+            cursor, substitutes_query, cache, 'substitutes')
+
+        products = {}
+        boms = {}
+
+        def read_products(ids):
+            found = {}
+            for (pid, code, uom_id, purchasable, bom, sequence,
+                    pb_id) in product_rows.get(ids):
+                key = (sequence is not None, sequence or 0, pb_id or 0)
+                current = found.get(pid)
+                if current is None or (bom and (
+                            current[4] is None or key < current[0])):
+                    found[pid] = (key, code, uom_id, purchasable, bom)
+            for pid, (_, code, uom_id, purchasable, bom) in found.items():
+                products[pid] = {
+                    'code': code, 'uom': uom_id,
+                    'purchasable': bool(purchasable),
+                    'rounding': uoms[uom_id][1],
+                    'bom': bom,
+                    }
+
+        read_products(set(product_ids))
+        frontier = {p: v['bom'] for p, v in products.items() if v['bom']}
+        level = 0
+        while frontier and (depth is None or level < depth):
+            level += 1
+            bom_ids = set(frontier.values())
+            lines = defaultdict(list)  # bom: [(input id, product, qty, uom)]
+            phantoms = {}  # bom: (quantity, uom)
+            pending = set(bom_ids)
+            while pending:
+                nested = set()
+                for (line_bom, line_id, product, quantity, unit, phantom,
+                        ph_quantity, ph_unit) in input_rows.get(pending):
+                    lines[line_bom].append(
+                        (line_id, product, quantity, unit, phantom))
+                    if phantom:
+                        phantoms[phantom] = (ph_quantity, ph_unit)
+                        if phantom not in lines:
+                            nested.add(phantom)
+                pending = nested - set(lines)
+
+            outputs = defaultdict(float)
+            for bom, product, quantity, unit in output_rows.get(bom_ids):
+                if frontier.get(product) == bom:
+                    outputs[product] += quantity * uoms[unit][0] / uoms[
+                        products[product]['uom']][0]
+
+            input_ids = {l[0] for ls in lines.values() for l in ls}
+            substitutes = defaultdict(list)
+            for input_id, product, ratio in substitute_rows.get(input_ids):
+                substitutes[input_id].append((product, ratio))
+
+            new = {l[1] for ls in lines.values() for l in ls}
+            new |= {s[0] for ss in substitutes.values() for s in ss}
+            new = {p for p in new if p and p not in products}
+            if new:
+                read_products(new)
+
+            for product, bom in frontier.items():
+                total = outputs.get(product)
+                if not total:
+                    continue
+                boms[product] = list(cls._flatten(
+                        bom, 1 / total, lines, phantoms, substitutes, uoms,
+                        products))
+            frontier = {p: products[p]['bom'] for p in new
+                if products[p]['bom'] and p not in boms}
+        return boms, products
+
+    @classmethod
+    def _flatten(cls, bom, scale, lines, phantoms, substitutes, uoms,
+            products, chain=()):
+        """Yield the engine lines of bom, passing through phantom BOMs
+
+        As production does, the quantity of a phantom input is rounded up
+        to its unit before the lines of the phantom BOM are computed from
+        it (chain)."""
+        for line_id, product, quantity, unit, phantom in lines[bom]:
+            if phantom:
+                ph_quantity, ph_unit = phantoms[phantom]
+                if not ph_quantity:
+                    continue
+                # phantom BOMs per unit of the phantom input
+                factor = uoms[unit][0] / (ph_quantity * uoms[ph_unit][0])
+                yield from cls._flatten(phantom, factor, lines,
+                    phantoms, substitutes, uoms, products,
+                    chain + ((quantity * scale, uoms[unit][1]),))
+                continue
+            factor = uoms[unit][0] / uoms[products[product]['uom']][0]
+            subs = [Substitute(
+                    s, r, uoms[unit][0] / uoms[products[s]['uom']][0])
+                for s, r in substitutes[line_id]]
+            yield Line(product, quantity * scale, uoms[unit][1], factor, subs,
+                chain)

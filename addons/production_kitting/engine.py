@@ -177,12 +177,6 @@ class Engine:
             available += self.upper_bound(product, memo)
         return available
 
-    def feasible(self, product, quantity, pool=None):
-        "Tell if quantity of product can be made from the pool"
-        if pool is None:
-            pool = ChainMap({}, self.stock)
-        return self._make(product, quantity, pool, None)
-
     def buildable(self, product, pool=None, limit=None):
         """Largest quantity of product that can be made (without its stock),
         not above limit"""
@@ -225,13 +219,6 @@ class Engine:
     def make(self, product, quantity, pool):
         "Take from the pool what making quantity of product needs"
         return self._make(product, quantity, pool, None)
-
-    def supply(self, product, quantity, pool, node=None):
-        """Take quantity of product from the pool, making what is missing
-
-        Return False if something is short"""
-        line = Line(product, 1.0, self.rounding.get(product, 0))
-        return self._supply(line, quantity, pool, node)
 
     def _make(self, product, quantity, pool, node):
         ok = True

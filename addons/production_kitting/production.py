@@ -9,8 +9,10 @@ from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.stock import in_group
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, PYSONEncoder
+from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
+from .engine import Engine, ceil_round
 from .exceptions import RequestError
 
 OPEN_STATES = {'request', 'draft', 'waiting', 'assigned', 'running'}
@@ -306,3 +308,122 @@ class ProductionShortage(ModelSQL, ModelView):
                 lines.append(cls(production=production, **values))
         cls.save(lines)
         return shortages
+
+
+class KittingProduction(metaclass=PoolMeta):
+    "Kitting Analysis: the shortage of production orders"
+    __name__ = 'production.kitting'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__rpc__['shortage'] = RPC()
+
+    @classmethod
+    def shortage(cls, production_ids):
+        """Return for each production order the shortage of each component
+        still to issue"""
+        cls._check_planning('shortage')
+        productions = cls._check_documents(
+            'production', 'production_ids', production_ids)
+        result = {}
+        for company, warehouse, group in cls._by_warehouse(productions):
+            with Transaction().set_context(company=company):
+                result.update(cls._shortage(warehouse, group))
+        return result
+
+    @classmethod
+    def _shortage(cls, warehouse, productions):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        today = Date.today()
+        productions = sorted(productions, key=lambda p: (
+                p.planned_start_date or p.planned_date or today, p.id))
+        needs = []
+        for production in productions:
+            required = defaultdict(float)
+            reserved = defaultdict(float)
+            for move in production.inputs:
+                if move.state in {'done', 'cancelled'}:
+                    continue
+                required[move.product.id] += move.internal_quantity
+                if move.state == 'assigned':
+                    reserved[move.product.id] += move.internal_quantity
+            needs.append((production, required, reserved))
+        substitutes = cls._production_substitutes(productions)
+        product_ids = {p for _, r, _ in needs for p in r}
+        # the components and their substitutes only: no BOM walk
+        _, products = cls.load_boms(
+            product_ids | {s for ss in substitutes.values() for s, _ in ss},
+            depth=0)
+        engine = Engine({}, cls.load_stock(products.keys(), warehouse),
+            {p: v['rounding'] for p, v in products.items()})
+        engine.products = products
+        stock = engine.stock
+        last = max(
+            [p.planned_start_date or today for p in productions] + [today])
+        incoming = cls.load_incoming(product_ids, warehouse, last)
+        result = {}
+        for production, required, reserved in needs:
+            start = production.planned_start_date or today
+            lines = result[production.id] = []
+            for product in sorted(required):
+                lines.append(cls._shortage_line(
+                        production, product, required[product],
+                        reserved[product], stock, incoming.get(product, []),
+                        start, engine, substitutes.get(
+                            (production.id, product), [])))
+        return result
+
+    @classmethod
+    def _shortage_line(cls, production, product, required, reserved, stock,
+            incoming, start, engine, substitutes):
+        rounding = engine.rounding.get(product, 0)
+        missing = required - reserved
+        free = max(stock.get(product, 0), 0)
+        from_stock = min(missing, free)
+        stock[product] = free - from_stock
+        missing -= from_stock
+        from_incoming = 0
+        for receipt in incoming:
+            if missing <= 0 or receipt[0] > start:
+                break
+            taken = min(missing, receipt[1])
+            receipt[1] -= taken
+            from_incoming += taken
+            missing -= taken
+        short = ceil_round(max(missing, 0), rounding) if missing > 1e-9 else 0
+        action, substitute = None, None
+        if short:
+            for sub, quantity in substitutes:
+                if stock.get(sub, 0) >= short * quantity - 1e-9:
+                    action, substitute = 'substitute', sub
+                    break
+            else:
+                if engine.products[product]['bom']:
+                    action = 'production'
+                elif engine.products[product]['purchasable']:
+                    action = 'purchase'
+        return {
+            'product': product,
+            'required': required,
+            'reserved': reserved,
+            'free_stock': from_stock,
+            'incoming': from_incoming,
+            'short': short,
+            'action': action,
+            'substitute': substitute,
+            }
+
+    @classmethod
+    def _production_substitutes(cls, productions):
+        "Return {(production, product): [(substitute, ratio)]}"
+        result = {}
+        for production in productions:
+            if not production.bom:
+                continue
+            for input_ in production.bom.inputs:
+                if input_.product and input_.substitutes:
+                    result[(production.id, input_.product.id)] = [
+                        (s.product.id, s.ratio) for s in input_.substitutes]
+        return result

@@ -8,7 +8,7 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.production_kitting.exceptions import (
     CyclicBOMError, SubstituteError)
-from trytond.modules.production_kitting.kitting import IN_MAX
+from trytond.modules.production_kitting.stock import IN_MAX
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     ModuleTestCase, activate_module, with_transaction)

@@ -1,0 +1,234 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Free stock and planned receipts of a warehouse, read as Tryton's
+products_by_location reads them"""
+import datetime
+from collections import defaultdict
+
+from sql import Column, Literal, Null, Union
+from sql.aggregate import Sum
+from sql.conditionals import Case, Coalesce
+from sql.operators import Exists
+
+from trytond.modules.stock_quarantine import arguments
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+# Above this number of ids, read the whole table and filter in Python: the
+# number of statements stays bounded by the BOM depth.  For the tables of
+# the BOM graph it is [production_kitting] graph_in_max in the
+# configuration (a whole table read is kept in the BOM graph cache).
+IN_MAX = 1000
+
+
+def _in(column, ids):
+    if len(ids) > IN_MAX:
+        return Literal(True)
+    return column.in_(list(ids))
+
+
+class KittingStock(metaclass=PoolMeta):
+    "Kitting Analysis: free stock"
+    __name__ = 'production.kitting'
+
+    @classmethod
+    def _storage_locations_query(cls, warehouse_id):
+        """Return the query of the active locations of the storage tree of
+        the warehouse, quarantine locations and their children excluded"""
+        pool = Pool()
+        Location = pool.get('stock.location')
+        location = Location.__table__()
+        storage = Location.__table__()
+        warehouse = Location.__table__()
+        quarantine = Location.__table__()
+        return location.join(storage,
+            condition=(location.left >= storage.left)
+            & (location.right <= storage.right)
+            ).join(warehouse,
+            condition=warehouse.storage_location == storage.id
+            ).select(location.id,
+            where=(warehouse.id == int(warehouse_id))
+            & (location.active == Literal(True))
+            & ~Exists(quarantine.select(Literal(1),
+                    where=(quarantine.quarantine == Literal(True))
+                    & (location.left >= quarantine.left)
+                    & (location.right <= quarantine.right))))
+
+    @classmethod
+    def _stock_company(cls):
+        """Return the id of the company of the stock, as products_by_location:
+        the context's if it is one of the user's, else the user's"""
+        return arguments.context_company()
+
+    @classmethod
+    def _stock_period(cls, company, date=None):
+        """Return the id and the date of the last closed stock period of the
+        company up to date, as products_by_location uses it"""
+        pool = Pool()
+        Period = pool.get('stock.period')
+        Date = pool.get('ir.date')
+        period = Period.__table__()
+        cursor = Transaction().connection.cursor()
+        if not company:
+            return None
+        date = max(date or Date.today(), Date.today())
+        cursor.execute(*period.select(period.id, period.date,
+                where=(period.state == 'closed')
+                & (period.company == company)
+                & (period.date <= date),
+                order_by=[period.date.desc], limit=1))
+        return cursor.fetchone()
+
+    @classmethod
+    def _stock_moves_where(cls, move, product_ids):
+        "Hook to exclude moves from free stock"
+        return _in(move.product, product_ids)
+
+    @classmethod
+    def _stock_period_queries(cls, period_id, locations, product_ids):
+        """Return the queries of (product, quantity) of the closed period
+        cache in the locations"""
+        pool = Pool()
+        Cache = pool.get('stock.period.cache')
+        cache = Cache.__table__()
+        return [cache.select(
+                cache.product.as_('product'),
+                cache.internal_quantity.as_('quantity'),
+                where=(cache.period == period_id)
+                & cache.location.in_(locations)
+                & _in(cache.product, product_ids))]
+
+    @classmethod
+    def load_stock(cls, product_ids, warehouse_id, date=None):
+        """Return the free stock of products in the warehouse
+
+        On hand, minus assigned issues; with a date, plus draft and assigned
+        receipts and minus draft issues planned up to that date.
+
+        As products_by_location: the cache of the last closed stock period
+        of the company plus its moves after the period, in two statements
+        (the period, then one aggregate with the locations as sub-query)."""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        cursor = Transaction().connection.cursor()
+        product_ids = set(product_ids)
+        company = cls._stock_company()
+        period = cls._stock_period(company, date)
+        locations = cls._storage_locations_query(warehouse_id)
+
+        def moves(inside, outside, states, planned_states, sign):
+            "Sum of the moves into (or out of) the storage locations"
+            move = Move.__table__()
+            quantity = move.internal_quantity
+            if sign < 0:
+                quantity = -quantity
+            whens = [(move.state.in_(states), quantity)]
+            if date:
+                whens.append((move.state.in_(planned_states)
+                        & (move.planned_date <= date)
+                        & (move.planned_date != Null), quantity))
+            where = (cls._stock_moves_where(move, product_ids)
+                & Column(move, inside).in_(locations)
+                & ~Column(move, outside).in_(locations)
+                & move.state.in_(
+                    states + (planned_states if date else [])))
+            if company:
+                where &= move.company == company
+            if period:
+                # as products_by_location (and its index)
+                where &= Coalesce(
+                    move.effective_date, move.planned_date,
+                    datetime.date.max) > period[1]
+            return move.select(
+                move.product.as_('product'),
+                Sum(Case(*whens, else_=0)).as_('quantity'),
+                where=where, group_by=[move.product])
+
+        query = Union(
+            moves('to_location', 'from_location', ['done'],
+                ['draft', 'assigned'], 1),
+            moves('from_location', 'to_location', ['done', 'assigned'],
+                ['draft'], -1),
+            all_=True)
+        if period:
+            for other in cls._stock_period_queries(
+                    period[0], locations, product_ids):
+                query = Union(query, other, all_=True)
+        query = query.select(
+            query.product, Sum(query.quantity), group_by=[query.product])
+        cursor.execute(*query)
+        stock = dict.fromkeys(product_ids, 0.0)
+        stock.update((p, q or 0.0) for p, q in cursor.fetchall()
+            if p in product_ids)
+        return stock
+
+    @classmethod
+    def load_incoming(cls, product_ids, warehouse_id, date):
+        """Return the planned receipts of products up to date:
+        {product: [[date, quantity]]} in date order"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        product_ids = set(product_ids)
+        if not product_ids:
+            return {}
+        locations = cls._storage_locations_query(warehouse_id)
+        company = cls._stock_company()
+        where = Literal(True)
+        if company:
+            where = move.company == company
+            period = cls._stock_period(company, date)
+            if period:
+                # as products_by_location (and its index)
+                where &= Coalesce(
+                    move.effective_date, move.planned_date,
+                    datetime.date.max) > period[1]
+        query = move.select(
+            move.product, move.planned_date, Sum(move.internal_quantity),
+            where=where & cls._stock_moves_where(move, product_ids)
+            & move.to_location.in_(locations)
+            & ~move.from_location.in_(locations)
+            & move.state.in_(['draft', 'assigned'])
+            & (move.planned_date != Null)
+            & (move.planned_date <= date),
+            group_by=[move.product, move.planned_date],
+            order_by=[move.planned_date])
+        cursor.execute(*query)
+        result = defaultdict(list)
+        for product, planned_date, quantity in cursor:
+            if product in product_ids:
+                result[product].append([planned_date, quantity])
+        return result
+
+
+class KittingQualityGate(metaclass=PoolMeta):
+    __name__ = 'production.kitting'
+
+    @classmethod
+    def _stock_moves_where(cls, move, product_ids):
+        "Lots on hold or rejected are not free"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        lot = Lot.__table__()
+        held = lot.select(lot.id, where=lot.quality_status != 'released')
+        return (super()._stock_moves_where(move, product_ids)
+            & ((move.lot == Null) | ~move.lot.in_(held)))
+
+    @classmethod
+    def _stock_period_queries(cls, period_id, locations, product_ids):
+        "The lots on hold or rejected in the period cache are not free"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Cache = pool.get('stock.period.cache.lot')
+        lot = Lot.__table__()
+        cache = Cache.__table__()
+        held = lot.select(lot.id, where=lot.quality_status != 'released')
+        return super()._stock_period_queries(
+            period_id, locations, product_ids) + [cache.select(
+                cache.product.as_('product'),
+                (-cache.internal_quantity).as_('quantity'),
+                where=(cache.period == period_id)
+                & cache.location.in_(locations)
+                & _in(cache.product, product_ids)
+                & cache.lot.in_(held))]
