@@ -436,7 +436,8 @@ def k1(Kitting, finished, warehouse, args):
     naive, t_naive, s_naive, m_naive = measure(
         lambda: naive_buildable(sample, warehouse), 1)
     assert ours == cold, 'cold differs'
-    assert ours == native, 'native differs'
+    assert ours == native, 'native differs: %s' % {
+        p: (ours[p], native.get(p)) for p in ours if ours[p] != native.get(p)}
     assert ours == lower, 'lower bound differs'
     assert all(ours[p] == naive[p] for p in sample), 'naive differs'
     scale = len(finished) / len(sample)
@@ -492,7 +493,8 @@ def k2(Kitting, sales, n_lines, warehouse, args):
     lower, t_lower, s_lower, m_lower = measure(lower, args.runs)
     naive, t_naive, s_naive, _ = measure(
         lambda: naive_atp(sales, warehouse, args.sample_lines), 0)
-    assert ours == native, 'native differs'
+    assert ours == native, 'native differs: %s' % {
+        p: (ours[p], native.get(p)) for p in ours if ours[p] != native.get(p)}
     assert ours == lower, 'lower bound differs'
     assert all(ours[l] == v for l, v in naive.items()), 'naive differs'
     scale = len(ours) / len(naive)
