@@ -189,6 +189,10 @@ def _clients(sessions, job, tries):
             except RPCError as error:
                 key = 'refused' if 'exceeds' in str(error.error) or (
                     '超过' in str(error.error)) else str(error.error)[:200]
+            except OSError as error:
+                # an HTTP error (503 when the dispatcher's retries on a
+                # lock run out) is an error of the try, not of the client
+                key = str(error)[:200]
             with lock:
                 if key in counts:
                     counts[key] += 1
