@@ -34,3 +34,18 @@ def test_unserved_line_comes_first(demo_server, role):
     for row in rows:
         if not row['supply'] or '无供应' in row['supply']:
             assert row['supply_date'] is None, row
+
+
+def test_shipped_line_says_shipped(demo_server):
+    "The line of SO0003 (20 × FG-003, all shipped) says 已发货, not blank"
+    session = demo_server.jsonrpc(USERS['sales'][0], DEMO_PASSWORD)
+    rows = session('model.production.reporting.sale_line.search_read',
+        [('product.code', '=', 'FG-003')], 0, None, None,
+        FIELDS + ['shipped'])
+    shipped = [r for r in rows if r['shipped'] >= r['quantity']]
+    assert shipped, rows
+    for row in shipped:
+        assert row['risk_state'] == 'shipped', row
+        assert not row['at_risk'] and row['missing'] == 0, row
+    assert all(r['risk_state'] != 'shipped' for r in rows
+        if r['shipped'] < r['quantity']), rows

@@ -24,6 +24,7 @@ RISK_STATES = [
     ('short', "Short"),
     ('late', "Late"),
     ('on_time', "On Time"),
+    ('shipped', "Shipped"),
     ]
 # a remainder of the unit conversions is no quantity
 EPSILON = 1e-6
@@ -103,7 +104,8 @@ class LineTracking(ModelSQL, ModelView):
         RISK_STATES, "Risk", sort=False,
         help="No stock, no supply: nothing covers the quantity to ship.\n"
         "Short: the stock and the supply cover only a part.\n"
-        "Late: the supply finishes after the promised date.")
+        "Late: the supply finishes after the promised date.\n"
+        "Shipped: nothing is left to ship.")
     risk_level = fields.Integer(
         "Risk Level", help="The higher, the worse the risk of the line.")
     risk = fields.Function(fields.Char("Risk Explained"), 'get_risk')
@@ -661,6 +663,7 @@ class LineTracking(ModelSQL, ModelView):
             (is_open & short, 'short'),
             (is_open & (cls._risk_days(tables) > 0), 'late'),
             (is_open, 'on_time'),
+            (cls._shipped(tables) >= tables['line'].quantity, 'shipped'),
             ]
 
     @classmethod
