@@ -94,24 +94,27 @@ class BOMInputSubstitute(
         if field_names and not (field_names & {'input', 'product'}):
             return
         for substitute in substitutes:
-            input_ = substitute.input
-            if not input_.product:
-                raise SubstituteError(gettext(
-                        'production_kitting.msg_substitute_phantom',
-                        substitute=substitute.product.rec_name,
-                        bom=input_.bom.rec_name))
-            if substitute.product == input_.product:
-                raise SubstituteError(gettext(
-                        'production_kitting.msg_substitute_same',
-                        product=input_.product.rec_name,
-                        bom=input_.bom.rec_name))
-            if (substitute.product.default_uom.category
-                    != input_.unit.category):
-                raise SubstituteError(gettext(
-                        'production_kitting.msg_substitute_uom_category',
-                        substitute=substitute.product.rec_name,
-                        product=input_.product.rec_name,
-                        bom=input_.bom.rec_name))
+            substitute._check_substitute()
+
+    def _check_substitute(self):
+        "Refuse a substitute of a phantom input, of itself or of another unit"
+        input_ = self.input
+        if not input_.product:
+            raise SubstituteError(gettext(
+                    'production_kitting.msg_substitute_phantom',
+                    substitute=self.product.rec_name,
+                    bom=input_.bom.rec_name))
+        if self.product == input_.product:
+            raise SubstituteError(gettext(
+                    'production_kitting.msg_substitute_same',
+                    product=input_.product.rec_name,
+                    bom=input_.bom.rec_name))
+        if self.product.default_uom.category != input_.unit.category:
+            raise SubstituteError(gettext(
+                    'production_kitting.msg_substitute_uom_category',
+                    substitute=self.product.rec_name,
+                    product=input_.product.rec_name,
+                    bom=input_.bom.rec_name))
 
 
 class _Table:
@@ -159,15 +162,19 @@ class _Rows:
                 self.cursor.execute(*self.query(
                         lambda column: column.in_(list(keys))))
                 return self.cursor.fetchall()
-            self.cursor.execute(*self.query(lambda column: Literal(True)))
-            rows = defaultdict(list)
-            for row in self.cursor.fetchall():
-                rows[row[0]].append(row)
-            self.rows = dict(rows)
-            if self.cache is not None:
-                self.cache.set(self.name, _Table(self.rows))
+            self.read_all()
         rows = self.rows
         return [r for k in keys if k in rows for r in rows[k]]
+
+    def read_all(self):
+        "Read the whole table by key and keep it in the cache"
+        self.cursor.execute(*self.query(lambda column: Literal(True)))
+        rows = defaultdict(list)
+        for row in self.cursor.fetchall():
+            rows[row[0]].append(row)
+        self.rows = dict(rows)
+        if self.cache is not None:
+            self.cache.set(self.name, _Table(self.rows))
 
 
 class KittingBOM(metaclass=PoolMeta):
@@ -195,138 +202,190 @@ class KittingBOM(metaclass=PoolMeta):
         return uoms
 
     @classmethod
+    def _bom_products_query(cls, where):
+        """Return the query of the products with their unit, purchasable
+        and BOMs, where(column) on the product"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        ProductBOM = pool.get('product.product-production.bom')
+        product = Product.__table__()
+        template = Template.__table__()
+        product_bom = ProductBOM.__table__()
+        return product.join(template,
+            condition=product.template == template.id
+            ).join(product_bom, 'LEFT',
+            condition=product_bom.product == product.id
+            ).select(
+            product.id, product.code, template.default_uom,
+            template.purchasable, product_bom.bom, product_bom.sequence,
+            product_bom.id,
+            where=where(product.id))
+
+    @classmethod
+    def _bom_inputs_query(cls, where):
+        """Return the query of the BOM inputs with the quantity of their
+        phantom BOM, where(column) on the BOM"""
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Input = pool.get('production.bom.input')
+        bom = BOM.__table__()
+        input_ = Input.__table__()
+        return input_.join(bom, 'LEFT',
+            condition=input_.phantom_bom == bom.id
+            ).select(
+            input_.bom, input_.id, input_.product, input_.quantity,
+            input_.unit, input_.phantom_bom,
+            bom.phantom_quantity, bom.phantom_unit,
+            where=where(input_.bom),
+            order_by=[input_.id])
+
+    @classmethod
+    def _bom_outputs_query(cls, where):
+        "Return the query of the BOM outputs, where(column) on the BOM"
+        pool = Pool()
+        Output = pool.get('production.bom.output')
+        output = Output.__table__()
+        return output.select(
+            output.bom, output.product, output.quantity, output.unit,
+            where=where(output.bom))
+
+    @classmethod
+    def _bom_substitutes_query(cls, where):
+        """Return the query of the substitutes in their order,
+        where(column) on the input"""
+        pool = Pool()
+        Substitute_ = pool.get('production.bom.input.substitute')
+        substitute = Substitute_.__table__()
+        return substitute.select(
+            substitute.input, substitute.product, substitute.ratio,
+            where=where(substitute.input),
+            order_by=[substitute.sequence.asc.nulls_first,
+                substitute.id])
+
+    @classmethod
+    def _bom_rows(cls):
+        """Return the readers of the rows of the BOM graph by table:
+        products, inputs, outputs and substitutes"""
+        cursor = Transaction().connection.cursor()
+        cache = cls._bom_graph_cache
+        return {name: _Rows(cursor, query, cache, name)
+            for name, query in [
+                ('products', cls._bom_products_query),
+                ('inputs', cls._bom_inputs_query),
+                ('outputs', cls._bom_outputs_query),
+                ('substitutes', cls._bom_substitutes_query),
+                ]}
+
+    @classmethod
     def load_boms(cls, product_ids, depth=None):
         """Load the BOMs reachable from the products, level by level, down
         to depth levels (all by default)
 
         Return {product: [Line]} and {product: {'code', 'uom', 'rounding',
         'bom', 'purchasable'}}"""
-        pool = Pool()
-        Product = pool.get('product.product')
-        Template = pool.get('product.template')
-        ProductBOM = pool.get('product.product-production.bom')
-        BOM = pool.get('production.bom')
-        Input = pool.get('production.bom.input')
-        Output = pool.get('production.bom.output')
-        Substitute_ = pool.get('production.bom.input.substitute')
-        cursor = Transaction().connection.cursor()
         uoms = cls._uoms()
-
-        def products_query(where):
-            product = Product.__table__()
-            template = Template.__table__()
-            product_bom = ProductBOM.__table__()
-            return product.join(template,
-                condition=product.template == template.id
-                ).join(product_bom, 'LEFT',
-                condition=product_bom.product == product.id
-                ).select(
-                product.id, product.code, template.default_uom,
-                template.purchasable, product_bom.bom, product_bom.sequence,
-                product_bom.id,
-                where=where(product.id))
-
-        def inputs_query(where):
-            bom = BOM.__table__()
-            input_ = Input.__table__()
-            return input_.join(bom, 'LEFT',
-                condition=input_.phantom_bom == bom.id
-                ).select(
-                input_.bom, input_.id, input_.product, input_.quantity,
-                input_.unit, input_.phantom_bom,
-                bom.phantom_quantity, bom.phantom_unit,
-                where=where(input_.bom),
-                order_by=[input_.id])
-
-        def outputs_query(where):
-            output = Output.__table__()
-            return output.select(
-                output.bom, output.product, output.quantity, output.unit,
-                where=where(output.bom))
-
-        def substitutes_query(where):
-            substitute = Substitute_.__table__()
-            return substitute.select(
-                substitute.input, substitute.product, substitute.ratio,
-                where=where(substitute.input),
-                order_by=[substitute.sequence.asc.nulls_first,
-                    substitute.id])
-
-        cache = cls._bom_graph_cache
-        product_rows = _Rows(cursor, products_query, cache, 'products')
-        input_rows = _Rows(cursor, inputs_query, cache, 'inputs')
-        output_rows = _Rows(cursor, outputs_query, cache, 'outputs')
-        substitute_rows = _Rows(
-            cursor, substitutes_query, cache, 'substitutes')
-
-        products = {}
+        rows = cls._bom_rows()
+        products = cls._bom_products(rows, set(product_ids), uoms)
         boms = {}
-
-        def read_products(ids):
-            found = {}
-            for (pid, code, uom_id, purchasable, bom, sequence,
-                    pb_id) in product_rows.get(ids):
-                key = (sequence is not None, sequence or 0, pb_id or 0)
-                current = found.get(pid)
-                if current is None or (bom and (
-                            current[4] is None or key < current[0])):
-                    found[pid] = (key, code, uom_id, purchasable, bom)
-            for pid, (_, code, uom_id, purchasable, bom) in found.items():
-                products[pid] = {
-                    'code': code, 'uom': uom_id,
-                    'purchasable': bool(purchasable),
-                    'rounding': uoms[uom_id][1],
-                    'bom': bom,
-                    }
-
-        read_products(set(product_ids))
         frontier = {p: v['bom'] for p, v in products.items() if v['bom']}
         level = 0
         while frontier and (depth is None or level < depth):
             level += 1
-            bom_ids = set(frontier.values())
-            lines = defaultdict(list)  # bom: [(input id, product, qty, uom)]
-            phantoms = {}  # bom: (quantity, uom)
-            pending = set(bom_ids)
-            while pending:
-                nested = set()
-                for (line_bom, line_id, product, quantity, unit, phantom,
-                        ph_quantity, ph_unit) in input_rows.get(pending):
-                    lines[line_bom].append(
-                        (line_id, product, quantity, unit, phantom))
-                    if phantom:
-                        phantoms[phantom] = (ph_quantity, ph_unit)
-                        if phantom not in lines:
-                            nested.add(phantom)
-                pending = nested - set(lines)
-
-            outputs = defaultdict(float)
-            for bom, product, quantity, unit in output_rows.get(bom_ids):
-                if frontier.get(product) == bom:
-                    outputs[product] += quantity * uoms[unit][0] / uoms[
-                        products[product]['uom']][0]
-
-            input_ids = {l[0] for ls in lines.values() for l in ls}
-            substitutes = defaultdict(list)
-            for input_id, product, ratio in substitute_rows.get(input_ids):
-                substitutes[input_id].append((product, ratio))
-
-            new = {l[1] for ls in lines.values() for l in ls}
-            new |= {s[0] for ss in substitutes.values() for s in ss}
-            new = {p for p in new if p and p not in products}
-            if new:
-                read_products(new)
-
-            for product, bom in frontier.items():
-                total = outputs.get(product)
-                if not total:
-                    continue
-                boms[product] = list(cls._flatten(
-                        bom, 1 / total, lines, phantoms, substitutes, uoms,
-                        products))
-            frontier = {p: products[p]['bom'] for p in new
-                if products[p]['bom'] and p not in boms}
+            frontier = cls._load_bom_level(
+                rows, frontier, products, boms, uoms)
         return boms, products
+
+    @classmethod
+    def _bom_products(cls, rows, ids, uoms):
+        """Return {product: {'code', 'uom', 'purchasable', 'rounding',
+        'bom'}} of the ids, with the first BOM of each product"""
+        found = {}
+        for (pid, code, uom_id, purchasable, bom, sequence,
+                pb_id) in rows['products'].get(ids):
+            key = (sequence is not None, sequence or 0, pb_id or 0)
+            current = found.get(pid)
+            if current is None or (bom and (
+                        current[4] is None or key < current[0])):
+                found[pid] = (key, code, uom_id, purchasable, bom)
+        return {pid: {
+                'code': code, 'uom': uom_id,
+                'purchasable': bool(purchasable),
+                'rounding': uoms[uom_id][1],
+                'bom': bom,
+                }
+            for pid, (_, code, uom_id, purchasable, bom) in found.items()}
+
+    @classmethod
+    def _load_bom_level(cls, rows, frontier, products, boms, uoms):
+        """Add to boms the lines of the BOMs of frontier {product: bom} and
+        to products the products they use
+
+        Return the frontier of the next level"""
+        lines, phantoms = cls._bom_lines(rows, set(frontier.values()))
+        outputs = cls._bom_outputs(rows, frontier, products, uoms)
+        substitutes = cls._bom_substitutes(rows, lines)
+        new = cls._bom_new_products(lines, substitutes, products)
+        if new:
+            products.update(cls._bom_products(rows, new, uoms))
+        for product, bom in frontier.items():
+            total = outputs.get(product)
+            if not total:
+                continue
+            boms[product] = list(cls._flatten(
+                    bom, 1 / total, lines, phantoms, substitutes, uoms,
+                    products))
+        return {p: products[p]['bom'] for p in new
+            if products[p]['bom'] and p not in boms}
+
+    @classmethod
+    def _bom_lines(cls, rows, bom_ids):
+        """Return the inputs of the BOMs and of the phantom BOMs they use:
+        {bom: [(input id, product, quantity, unit, phantom)]} and {phantom
+        bom: (quantity, unit)}"""
+        lines = defaultdict(list)
+        phantoms = {}
+        pending = set(bom_ids)
+        while pending:
+            nested = set()
+            for (line_bom, line_id, product, quantity, unit, phantom,
+                    ph_quantity, ph_unit) in rows['inputs'].get(pending):
+                lines[line_bom].append(
+                    (line_id, product, quantity, unit, phantom))
+                if phantom:
+                    phantoms[phantom] = (ph_quantity, ph_unit)
+                    if phantom not in lines:
+                        nested.add(phantom)
+            pending = nested - set(lines)
+        return lines, phantoms
+
+    @classmethod
+    def _bom_outputs(cls, rows, frontier, products, uoms):
+        """Return {product: quantity made by its BOM in its default unit}
+        of frontier {product: bom}"""
+        outputs = defaultdict(float)
+        for bom, product, quantity, unit in rows['outputs'].get(
+                set(frontier.values())):
+            if frontier.get(product) == bom:
+                outputs[product] += quantity * uoms[unit][0] / uoms[
+                    products[product]['uom']][0]
+        return outputs
+
+    @classmethod
+    def _bom_substitutes(cls, rows, lines):
+        "Return {input id: [(substitute, ratio)]} of the lines in order"
+        input_ids = {l[0] for ls in lines.values() for l in ls}
+        substitutes = defaultdict(list)
+        for input_id, product, ratio in rows['substitutes'].get(input_ids):
+            substitutes[input_id].append((product, ratio))
+        return substitutes
+
+    @classmethod
+    def _bom_new_products(cls, lines, substitutes, products):
+        "Return the products of the lines and substitutes not yet read"
+        new = {l[1] for ls in lines.values() for l in ls}
+        new |= {s[0] for ss in substitutes.values() for s in ss}
+        return {p for p in new if p and p not in products}
 
     @classmethod
     def _flatten(cls, bom, scale, lines, phantoms, substitutes, uoms,

@@ -19,35 +19,33 @@ UNLIMITED = 10 ** 9
 
 def ceil_round(value, rounding):
     "Round value up to a multiple of rounding"
-    if not rounding:
-        return value
-    if rounding == 1:
-        # the most common unit, the same result faster
-        return float(math.ceil(round(value, 9)))
-    return round(
-        math.ceil(round(value / rounding, 9)) * rounding, _digits(rounding))
+    return _round(math.ceil, value, rounding)
 
 
 def floor_round(value, rounding):
     "Round value down to a multiple of rounding"
+    return _round(math.floor, value, rounding)
+
+
+def _round(function, value, rounding):
+    "Round value to a multiple of rounding by function (math.ceil or floor)"
     if not rounding:
         return value
     if rounding == 1:
-        return float(math.floor(round(value, 9)))
+        # the most common unit, the same result faster
+        return float(function(round(value, 9)))
     return round(
-        math.floor(round(value / rounding, 9)) * rounding, _digits(rounding))
+        function(round(value / rounding, 9)) * rounding, _digits(rounding))
 
 
 _DIGITS = {}
 
 
 def _digits(rounding):
-    try:
-        return _DIGITS[rounding]
-    except KeyError:
-        digits = _DIGITS[rounding] = (
-            max(0, -math.floor(math.log10(rounding))) + 2)
-        return digits
+    "The digits to round a multiple of rounding to"
+    if rounding not in _DIGITS:
+        _DIGITS[rounding] = max(0, -math.floor(math.log10(rounding))) + 2
+    return _DIGITS[rounding]
 
 
 class CycleError(Exception):
@@ -120,25 +118,29 @@ class Engine:
         "Raise CycleError with the chain of products of the first cycle"
         state = {}
         for start in self.boms:
-            if start in state:
+            if start not in state:
+                self._check_cycles_from(start, state)
+
+    def _check_cycles_from(self, start, state):
+        """Walk the BOMs below start depth first, marking in state the
+        products being walked (1) and done (2)"""
+        state[start] = 1
+        path = [start]
+        stack = [iter(self.boms[start])]
+        while stack:
+            line = next(stack[-1], None)
+            if line is None:
+                state[path.pop()] = 2
+                stack.pop()
                 continue
-            state[start] = 1
-            path = [start]
-            stack = [iter(self.boms[start])]
-            while stack:
-                line = next(stack[-1], None)
-                if line is None:
-                    state[path.pop()] = 2
-                    stack.pop()
-                    continue
-                child = line.product
-                if state.get(child) == 1:
-                    cycle = path[path.index(child):] + [child]
-                    raise CycleError(cycle)
-                if child not in state and child in self.boms:
-                    state[child] = 1
-                    path.append(child)
-                    stack.append(iter(self.boms[child]))
+            child = line.product
+            if state.get(child) == 1:
+                cycle = path[path.index(child):] + [child]
+                raise CycleError(cycle)
+            if child not in state and child in self.boms:
+                state[child] = 1
+                path.append(child)
+                stack.append(iter(self.boms[child]))
 
     def _round_up(self, product, quantity):
         return ceil_round(quantity, self.rounding.get(product, 0))
@@ -162,14 +164,19 @@ class Engine:
             per_unit = line.quantity * line.factor * line.scale
             if per_unit <= 0:
                 continue
-            available = self.available(line.product, memo)
-            for sub in line.substitutes:
-                if sub.ratio > 0 and sub.factor > 0:
-                    available += (max(self.stock.get(sub.product, 0), 0)
-                        / (sub.ratio * sub.factor) * line.factor)
+            available = self._with_substitutes(
+                line, self.available(line.product, memo))
             bound = min(bound, available / per_unit)
         memo[product] = bound
         return bound
+
+    def _with_substitutes(self, line, available):
+        "Add to available what the stock of the substitutes of line covers"
+        for sub in line.substitutes:
+            if sub.ratio > 0 and sub.factor > 0:
+                available += (max(self.stock.get(sub.product, 0), 0)
+                    / (sub.ratio * sub.factor) * line.factor)
+        return available
 
     def available(self, product, memo):
         available = max(self.stock.get(product, 0), 0)
@@ -184,14 +191,23 @@ class Engine:
             return 0.0
         if pool is None:
             pool = self.stock
-        rounding = self.rounding.get(product) or 1
-        saved, self.stock = self.stock, pool
-        try:
-            bound = self.upper_bound(product)
-        finally:
-            self.stock = saved
+        bound = self._pool_upper_bound(product, pool)
         if limit is not None:
             bound = min(bound, limit)
+        return self._search(product, bound, pool)
+
+    def _pool_upper_bound(self, product, pool):
+        "The upper bound of product computed on the pool instead of stock"
+        saved, self.stock = self.stock, pool
+        try:
+            return self.upper_bound(product)
+        finally:
+            self.stock = saved
+
+    def _search(self, product, bound, pool):
+        """The largest multiple of the rounding of product up to bound that
+        can be made from the pool, by bisection"""
+        rounding = self.rounding.get(product) or 1
         low, high = 0, int(math.floor(round(bound / rounding, 9)))
         high = min(high, int(UNLIMITED / rounding))
         while low < high:
@@ -240,10 +256,7 @@ class Engine:
 
         Return False if something is short"""
         product = line.product
-        available = max(pool.get(product, 0), 0)
-        taken = min(need, available)
-        if taken > 0:
-            pool[product] = available - taken
+        taken = self._take(product, need, pool)
         rest = need - taken
         if node is not None:
             node['from_stock'] = taken
@@ -263,27 +276,48 @@ class Engine:
             if made > 0:
                 self._make(product, made, pool, node)
                 rest -= made
-        for sub in line.substitutes:
-            if rest <= EPSILON:
-                break
-            to_sub = sub.ratio * sub.factor / line.factor
-            sub_need = self._round_up(sub.product, rest * to_sub)
-            sub_available = max(pool.get(sub.product, 0), 0)
-            sub_taken = min(sub_need, sub_available)
-            if sub_taken <= 0:
-                continue
-            pool[sub.product] = sub_available - sub_taken
-            if node is not None:
-                node['substitutes'].append(
-                    {'product': sub.product, 'quantity': sub_taken})
-            if sub_taken >= sub_need - EPSILON:
-                rest = 0
-            else:
-                rest -= sub_taken / to_sub
+        rest = self._substitute(line, rest, pool, node)
         if node is not None:
             node['to_make'] = made
         if rest <= EPSILON:
             return True
+        return self._short(product, bom, made, rest, pool, node)
+
+    def _take(self, product, quantity, pool):
+        "Take up to quantity of product from the pool and return it"
+        available = max(pool.get(product, 0), 0)
+        taken = min(quantity, available)
+        if taken > 0:
+            pool[product] = available - taken
+        return taken
+
+    def _substitute(self, line, rest, pool, node):
+        """Take the substitutes of line in their order for rest of its
+        product: return what is still missing"""
+        for sub in line.substitutes:
+            if rest <= EPSILON:
+                break
+            rest = self._take_substitute(line, sub, rest, pool, node)
+        return rest
+
+    def _take_substitute(self, line, sub, rest, pool, node):
+        """Take sub for rest of line's product from the pool: return what
+        is still missing"""
+        to_sub = sub.ratio * sub.factor / line.factor
+        sub_need = self._round_up(sub.product, rest * to_sub)
+        sub_taken = self._take(sub.product, sub_need, pool)
+        if sub_taken <= 0:
+            return rest
+        if node is not None:
+            node['substitutes'].append(
+                {'product': sub.product, 'quantity': sub_taken})
+        if sub_taken >= sub_need - EPSILON:
+            return 0
+        return rest - sub_taken / to_sub
+
+    def _short(self, product, bom, made, rest, pool, node):
+        """Record rest of product as short, or the components missing to
+        make it: return False"""
         if not bom:
             if node is not None:
                 node['short'] = rest

@@ -1,8 +1,8 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime
+import functools
 from collections import defaultdict
-
 
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, ModelView, fields
@@ -17,9 +17,11 @@ from trytond.modules.stock_quarantine import arguments
 from .engine import CycleError, Engine
 from .exceptions import CyclicBOMError, NoWarehouseError
 
+
 class Kitting(Model):
     "Kitting Analysis"
     __name__ = 'production.kitting'
+
     @classmethod
     def __setup__(cls):
         super().__setup__()
@@ -57,13 +59,24 @@ class Kitting(Model):
         (buttons, fields) pass."""
         pool = Pool()
         ModelAccess = pool.get('ir.model.access')
-        ModelData = pool.get('ir.model.data')
-        User = pool.get('res.user')
-        transaction = Transaction()
-        if (transaction.user == 0 or not transaction.check_access
-                or transaction.context.get('_kitting_internal')):
+        if cls._kitting_internal():
             return
         ModelAccess.check(cls.__name__, 'read')
+        cls._check_planning_group(method, planning)
+
+    @classmethod
+    def _kitting_internal(cls):
+        "Whether the call is the server's own (buttons, fields)"
+        transaction = Transaction()
+        return (transaction.user == 0 or not transaction.check_access
+            or transaction.context.get('_kitting_internal'))
+
+    @classmethod
+    def _check_planning_group(cls, method, planning):
+        "Refuse a planning method to a user outside the planning group"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
         group = ModelData.get_id(
             'production_kitting', 'group_production_planning')
         if planning and group not in User.get_groups():
@@ -100,23 +113,27 @@ class Kitting(Model):
         "Return the values of a kitting report line"
         stock = max(engine.stock.get(product, 0), 0)
         buildable = engine.buildable(product)
-        values = {
+        limiting, limiting_short = cls._kitting_limiting(
+            engine, product, buildable)
+        return {
             'stock': stock,
             'buildable': buildable,
             'short': max(required - stock - buildable, 0),
-            'limiting': None,
-            'limiting_short': None,
+            'limiting': limiting,
+            'limiting_short': limiting_short,
             }
-        if product in engine.boms:
-            step = engine.rounding.get(product) or 1
-            limiting = engine.limiting(
-                engine.explain(product, buildable + step))
-            if limiting:
-                component, quantity = max(
-                    limiting.items(), key=lambda i: (i[1], -i[0]))
-                values['limiting'] = component
-                values['limiting_short'] = quantity
-        return values
+
+    @classmethod
+    def _kitting_limiting(cls, engine, product, buildable):
+        """Return the component missing most to make one more unit of
+        product than buildable and how much of it is missing"""
+        if product not in engine.boms:
+            return None, None
+        step = engine.rounding.get(product) or 1
+        limiting = engine.limiting(engine.explain(product, buildable + step))
+        if not limiting:
+            return None, None
+        return max(limiting.items(), key=lambda i: (i[1], -i[0]))
 
     @classmethod
     def _by_warehouse(cls, records):
@@ -214,14 +231,31 @@ class KittingLine(ModelSQL, ModelView):
         pool = Pool()
         Lang = pool.get('ir.lang')
         Product = pool.get('product.product')
-        lang = Lang.get()
-
-        def quantity(value, product):
-            unit = product.default_uom
-            return '%s %s' % (
-                lang.format_number(value, unit.digits), unit.rec_name)
-
+        quantity = functools.partial(cls._quantity, Lang.get())
         product = Product(product)
+        texts = cls._describe_quantities(product, required, values, quantity)
+        breakdown = ''
+        if product.id in engine.boms:
+            step = engine.rounding.get(product.id) or 1
+            tree = engine.explain(product.id, values['buildable'] + step)
+            limited = cls._describe_limiting(
+                engine.limiting(tree), product, step, quantity)
+            if limited:
+                texts.append(limited)
+            breakdown = '\n'.join(cls._breakdown(tree, quantity))
+        return (gettext('production_kitting.msg_kitting_sentence_separator'
+                ).join(texts), breakdown)
+
+    @classmethod
+    def _quantity(cls, lang, value, product):
+        "Return value in the default unit of product with its name"
+        unit = product.default_uom
+        return '%s %s' % (
+            lang.format_number(value, unit.digits), unit.rec_name)
+
+    @classmethod
+    def _describe_quantities(cls, product, required, values, quantity):
+        "Return the texts of the buildable, stock and short quantities"
         texts = [gettext('production_kitting.msg_kitting_buildable',
                 quantity=quantity(values['buildable'], product))]
         if values['stock']:
@@ -231,30 +265,38 @@ class KittingLine(ModelSQL, ModelView):
             texts.append(gettext('production_kitting.msg_kitting_short',
                     required=quantity(required, product),
                     short=quantity(values['short'], product)))
-        breakdown = ''
-        if product.id in engine.boms:
-            step = engine.rounding.get(product.id) or 1
-            tree = engine.explain(product.id, values['buildable'] + step)
-            limiting = engine.limiting(tree)
-            if limiting:
-                components = Product.browse(sorted(
-                        limiting, key=lambda p: (-limiting[p], p)))
-                texts.append(gettext(
-                        'production_kitting.msg_kitting_limited',
-                        components=gettext(
-                            'production_kitting.msg_kitting_separator'
-                            ).join(
-                            gettext('production_kitting.msg_kitting_missing',
-                                component=c.rec_name,
-                                short=quantity(limiting[c.id], c))
-                            for c in components),
-                        one=quantity(step, product)))
-            breakdown = '\n'.join(cls._breakdown(tree, quantity))
-        return (gettext('production_kitting.msg_kitting_sentence_separator'
-                ).join(texts), breakdown)
+        return texts
+
+    @classmethod
+    def _describe_limiting(cls, limiting, product, step, quantity):
+        """Return the text of the components missing to make step more of
+        product, the most missing first (None if none)"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        if not limiting:
+            return None
+        components = Product.browse(sorted(
+                limiting, key=lambda p: (-limiting[p], p)))
+        return gettext(
+            'production_kitting.msg_kitting_limited',
+            components=gettext(
+                'production_kitting.msg_kitting_separator').join(
+                gettext('production_kitting.msg_kitting_missing',
+                    component=c.rec_name,
+                    short=quantity(limiting[c.id], c))
+                for c in components),
+            one=quantity(step, product))
 
     @classmethod
     def _breakdown(cls, node, quantity, depth=0):
+        "Yield the lines of the breakdown of node, indented by depth"
+        yield '    ' * depth + cls._breakdown_text(node, quantity)
+        for child in node['children']:
+            yield from cls._breakdown(child, quantity, depth + 1)
+
+    @classmethod
+    def _breakdown_text(cls, node, quantity):
+        "Return the need of node: from stock, substitutes, to make and short"
         pool = Pool()
         Product = pool.get('product.product')
         product = Product(node['product'])
@@ -264,22 +306,28 @@ class KittingLine(ModelSQL, ModelView):
         if node['from_stock']:
             parts.append(gettext('production_kitting.msg_breakdown_stock',
                     quantity=quantity(node['from_stock'], product)))
-        for substitute in node['substitutes']:
-            other = Product(substitute['product'])
-            parts.append(gettext(
-                    'production_kitting.msg_breakdown_substitute',
-                    product=other.rec_name,
-                    quantity=quantity(substitute['quantity'], other)))
+        parts.extend(cls._breakdown_substitutes(node, quantity))
         if node['to_make']:
             parts.append(gettext('production_kitting.msg_breakdown_make',
                     quantity=quantity(node['to_make'], product)))
         if node['short']:
             parts.append(gettext('production_kitting.msg_breakdown_short',
                     quantity=quantity(node['short'], product)))
-        yield '    ' * depth + gettext(
-            'production_kitting.msg_kitting_separator').join(parts)
-        for child in node['children']:
-            yield from cls._breakdown(child, quantity, depth + 1)
+        return gettext('production_kitting.msg_kitting_separator').join(parts)
+
+    @classmethod
+    def _breakdown_substitutes(cls, node, quantity):
+        "Return the texts of the substitutes taken for node"
+        pool = Pool()
+        Product = pool.get('product.product')
+        texts = []
+        for substitute in node['substitutes']:
+            other = Product(substitute['product'])
+            texts.append(gettext(
+                    'production_kitting.msg_breakdown_substitute',
+                    product=other.rec_name,
+                    quantity=quantity(substitute['quantity'], other)))
+        return texts
 
 
 class KittingStart(ModelView):
@@ -311,94 +359,120 @@ class KittingWizard(Wizard):
 
     def default_start(self, fields):
         values = {}
-        records = self.records
         if self.model and self.model.__name__ in {'sale.sale', 'production'}:
-            warehouses = {r.warehouse.id for r in records if r.warehouse}
+            warehouses = {r.warehouse.id for r in self.records if r.warehouse}
             if len(warehouses) == 1:
                 values['warehouse'], = warehouses
         return values
 
     def _demand(self):
         "Return {product: required quantity in its default unit}"
-        pool = Pool()
-        Kitting = pool.get('production.kitting')
-        Product = pool.get('product.product')
-        Production = pool.get('production')
-        Uom = pool.get('product.uom')
         demand = defaultdict(float)
         name = self.model.__name__ if self.model else None
         if name == 'product.template':
-            for template in self.records:
-                for product in template.products:
-                    demand[product] += 0
+            self._demand_products(
+                demand, [p for t in self.records for p in t.products])
         elif name == 'sale.sale':
-            for sale in self.records:
-                for line in sale.lines:
-                    if line.type == 'line' and line.product:
-                        demand[line.product] += (
-                            Kitting._sale_line_quantity(line))
+            self._demand_sales(demand, self.records)
         elif name == 'production':
-            for production in self.records:
-                if production.product and production.state not in {
-                        'done', 'cancelled'}:
-                    demand[production.product] += Uom.compute_qty(
-                        production.unit, production.quantity or 0,
-                        production.product.default_uom, round=False)
-        elif name in {'product.product', 'production.kitting.line'}:
-            for product in self.records:
-                if name == 'production.kitting.line':
-                    product = product.product
-                demand[product] += 0
+            self._demand_productions(demand, [p for p in self.records
+                    if p.state not in {'done', 'cancelled'}])
+        elif name == 'product.product':
+            self._demand_products(demand, self.records)
+        elif name == 'production.kitting.line':
+            self._demand_products(demand, [l.product for l in self.records])
         else:
-            # from the menu: the open production orders of the warehouse
-            # (up to the date) and every product made by a BOM
-            warehouse = self.start.warehouse
-            domain = [
-                ('warehouse', '=', warehouse.id),
-                ('state', 'in', ['request', 'draft', 'waiting', 'assigned',
-                        'running']),
-                ]
-            if self.start.date:
-                domain.append(('planned_date', '<=', self.start.date))
-            for production in Production.search(domain):
-                if production.product:
-                    demand[production.product] += Uom.compute_qty(
-                        production.unit, production.quantity or 0,
-                        production.product.default_uom, round=False)
-            for product in Product.search([
-                        ('producible', '=', True),
-                        ('boms', '!=', None),
-                        ]):
-                demand[product] += 0
+            self._demand_warehouse(demand)
         return demand
+
+    @classmethod
+    def _demand_products(cls, demand, products):
+        "Add the products to demand without a required quantity"
+        for product in products:
+            demand[product] += 0
+
+    @classmethod
+    def _demand_sales(cls, demand, sales):
+        "Add to demand the quantities still to ship of the sales"
+        Kitting = Pool().get('production.kitting')
+        for sale in sales:
+            for line in sale.lines:
+                if line.type == 'line' and line.product:
+                    demand[line.product] += (
+                        Kitting._sale_line_quantity(line))
+
+    @classmethod
+    def _demand_productions(cls, demand, productions):
+        "Add to demand the quantities of the productions"
+        for production in productions:
+            if production.product:
+                demand[production.product] += cls._demand_quantity(
+                    production)
+
+    @classmethod
+    def _demand_quantity(cls, production):
+        "Return the quantity of production in its product's default unit"
+        Uom = Pool().get('product.uom')
+        return Uom.compute_qty(production.unit, production.quantity or 0,
+            production.product.default_uom, round=False)
+
+    def _demand_warehouse(self, demand):
+        """Add to demand the open production orders of the warehouse (up to
+        the date) and every product made by a BOM"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        Production = pool.get('production')
+        domain = [
+            ('warehouse', '=', self.start.warehouse.id),
+            ('state', 'in', ['request', 'draft', 'waiting', 'assigned',
+                    'running']),
+            ]
+        if self.start.date:
+            domain.append(('planned_date', '<=', self.start.date))
+        self._demand_productions(demand, Production.search(domain))
+        self._demand_products(demand, Product.search([
+                    ('producible', '=', True),
+                    ('boms', '!=', None),
+                    ]))
 
     def do_open_(self, action):
         pool = Pool()
         Kitting = pool.get('production.kitting')
         Line = pool.get('production.kitting.line')
-        transaction = Transaction()
-        # the results of earlier runs stay for the tabs still open on them
-        # for a day
-        Line.delete(Line.search([
-                    ('create_uid', '=', transaction.user),
-                    ('create_date', '<',
-                        datetime.datetime.now() - datetime.timedelta(days=1)),
-                    ]))
+        self._delete_old_lines()
         demand = self._demand()
-        warehouse = self.start.warehouse
         engine = Kitting.get_engine(
-            [p.id for p in demand], warehouse.id, date=self.start.date)
-        lines = []
-        for product, required in demand.items():
-            values = Kitting._kitting_line(engine, product.id, required)
-            explanation, breakdown = Line.describe(
-                engine, product.id, required, values)
-            lines.append(Line(
-                    product=product, warehouse=warehouse,
-                    date=self.start.date, required=required,
-                    explanation=explanation, breakdown=breakdown,
-                    **values))
+            [p.id for p in demand], self.start.warehouse.id,
+            date=self.start.date)
+        lines = [self._kitting_line(engine, product, required)
+            for product, required in demand.items()]
         Line.save(lines)
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [l.id for l in lines])])
         return action, {}
+
+    @classmethod
+    def _delete_old_lines(cls):
+        """Delete the user's lines older than a day: the results of earlier
+        runs stay for the tabs still open on them for a day"""
+        pool = Pool()
+        Line = pool.get('production.kitting.line')
+        Line.delete(Line.search([
+                    ('create_uid', '=', Transaction().user),
+                    ('create_date', '<',
+                        datetime.datetime.now() - datetime.timedelta(days=1)),
+                    ]))
+
+    def _kitting_line(self, engine, product, required):
+        "Return the unsaved kitting line of product"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Line = pool.get('production.kitting.line')
+        values = Kitting._kitting_line(engine, product.id, required)
+        explanation, breakdown = Line.describe(
+            engine, product.id, required, values)
+        return Line(
+            product=product, warehouse=self.start.warehouse,
+            date=self.start.date, required=required,
+            explanation=explanation, breakdown=breakdown,
+            **values)

@@ -93,37 +93,47 @@ class Production(metaclass=PoolMeta):
         pool = Pool()
         Shortage = pool.get('production.kitting.shortage')
         PurchaseRequest = pool.get('purchase.request')
-        Product = pool.get('product.product')
         lock_written(cls, productions)
         productions = cls.browse(productions)
+        cls._check_kitting_request(productions)
+        shortages = Shortage.refresh(productions)
+        covered = cls._kitting_requested(productions)
+        requests, sub_productions = [], []
+        for production in productions:
+            production._kitting_requests(
+                shortages[production.id], covered, requests, sub_productions)
+        PurchaseRequest.save(requests)
+        cls.save(sub_productions)
+        cls.set_moves(sub_productions)
+        return cls._kitting_requests_action(productions)
+
+    @classmethod
+    def _check_kitting_request(cls, productions):
+        "Refuse to request for productions that are no longer open"
         for production in productions:
             if production.state not in OPEN_STATES - {'request'}:
                 raise RequestError(gettext(
                         'production_kitting.msg_request_production_state',
                         production=production.rec_name))
-        shortages = Shortage.refresh(productions)
-        covered = cls._kitting_requested(productions)
-        requests, sub_productions = [], []
-        for production in productions:
-            for line in shortages[production.id]:
-                if line['action'] not in {'purchase', 'production'}:
-                    continue
-                product = Product(line['product'])
-                missing = line['short'] - covered[
-                    (production.id, product.id)]
-                if missing <= 1e-9:
-                    continue
-                if line['action'] == 'purchase':
-                    requests.append(production._kitting_purchase_request(
-                            product, missing))
-                else:
-                    sub_productions.append(
-                        production._kitting_production_request(
-                            product, missing))
-        PurchaseRequest.save(requests)
-        cls.save(sub_productions)
-        cls.set_moves(sub_productions)
-        return cls._kitting_requests_action(productions)
+
+    def _kitting_requests(self, shortage, covered, requests, productions):
+        """Add to requests and productions what covers the shortage lines
+        not yet covered"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        for line in shortage:
+            if line['action'] not in {'purchase', 'production'}:
+                continue
+            product = Product(line['product'])
+            missing = line['short'] - covered[(self.id, product.id)]
+            if missing <= 1e-9:
+                continue
+            if line['action'] == 'purchase':
+                requests.append(
+                    self._kitting_purchase_request(product, missing))
+            else:
+                productions.append(
+                    self._kitting_production_request(product, missing))
 
     @classmethod
     def _kitting_requests_action(cls, productions):
@@ -131,24 +141,11 @@ class Production(metaclass=PoolMeta):
         productions: their purchase requests, else their production
         requests (what this click made and what earlier ones did)"""
         pool = Pool()
-        PurchaseRequest = pool.get('purchase.request')
         ActWindow = pool.get('ir.action.act_window')
-        origins = [str(p) for p in productions]
-        requests = PurchaseRequest.search([
-                ('origin', 'in', origins),
-                ('state', '!=', 'cancelled'),
-                ])
-        if requests:
-            action = ActWindow.get(
-                'purchase_request.act_purchase_request_form')
-        else:
-            requests = cls.search([
-                    ('origin', 'in', origins),
-                    ('state', '!=', 'cancelled'),
-                    ])
-            if not requests:
-                return
-            action = ActWindow.get('production.act_production_list')
+        requests, xml_id = cls._kitting_request_records(productions)
+        if not requests:
+            return
+        action = ActWindow.get(xml_id)
         action['name'] = gettext('production_kitting.msg_requests_of',
             name=action['name'],
             productions=', '.join(p.rec_name for p in productions))
@@ -156,6 +153,21 @@ class Production(metaclass=PoolMeta):
             [('id', 'in', [r.id for r in requests])])
         action['pyson_search_value'] = '[]'
         return action
+
+    @classmethod
+    def _kitting_request_records(cls, productions):
+        """Return the purchase requests of the productions, else their
+        production requests, with the id of the action that opens them"""
+        pool = Pool()
+        PurchaseRequest = pool.get('purchase.request')
+        domain = [
+            ('origin', 'in', [str(p) for p in productions]),
+            ('state', '!=', 'cancelled'),
+            ]
+        requests = PurchaseRequest.search(domain)
+        if requests:
+            return requests, 'purchase_request.act_purchase_request_form'
+        return cls.search(domain), 'production.act_production_list'
 
     @classmethod
     def _kitting_requested(cls, productions):
@@ -182,22 +194,14 @@ class Production(metaclass=PoolMeta):
         return covered
 
     def _kitting_purchase_request(self, product, quantity):
+        "Return the purchase request of quantity of product for self"
         pool = Pool()
         PurchaseRequest = pool.get('purchase.request')
-        Uom = pool.get('product.uom')
         Date = pool.get('ir.date')
         date = self.planned_start_date or Date.today()
         unit = product.purchase_uom or product.default_uom
-        product_supplier = PurchaseRequest.find_best_product_supplier(
-            product, date)
-        minimum = 0
-        if product_supplier and product_supplier.prices:
-            minimum = min(p.quantity or 0 for p in product_supplier.prices)
-            minimum = Uom.compute_qty(
-                product_supplier.unit, minimum, unit, round=False)
-        quantity = Uom.compute_qty(
-            product.default_uom, quantity, unit, round=False)
-        quantity = unit.ceil(max(quantity, minimum))
+        quantity = self._kitting_purchase_quantity(
+            product, quantity, unit, date)
         party, purchase_date = PurchaseRequest.find_best_supplier(
             product, date)
         return PurchaseRequest(
@@ -214,6 +218,24 @@ class Production(metaclass=PoolMeta):
             warehouse=self.warehouse,
             origin=self,
             )
+
+    @classmethod
+    def _kitting_purchase_quantity(cls, product, quantity, unit, date):
+        """Return quantity in unit rounded up, not below the minimum of the
+        best supplier's prices"""
+        pool = Pool()
+        PurchaseRequest = pool.get('purchase.request')
+        Uom = pool.get('product.uom')
+        product_supplier = PurchaseRequest.find_best_product_supplier(
+            product, date)
+        minimum = 0
+        if product_supplier and product_supplier.prices:
+            minimum = min(p.quantity or 0 for p in product_supplier.prices)
+            minimum = Uom.compute_qty(
+                product_supplier.unit, minimum, unit, round=False)
+        quantity = Uom.compute_qty(
+            product.default_uom, quantity, unit, round=False)
+        return unit.ceil(max(quantity, minimum))
 
     def _kitting_production_request(self, product, quantity):
         pool = Pool()
@@ -273,8 +295,7 @@ class ProductionShortage(ModelSQL, ModelView):
 
     @classmethod
     def _refuse_client(cls):
-        # the access of production (__access__) would let any production
-        # user change the engine's result
+        "Refuse clients: the access of production lets them write it"
         transaction = Transaction()
         if transaction.user and transaction.check_access:
             raise AccessError(gettext(
@@ -334,76 +355,71 @@ class KittingProduction(metaclass=PoolMeta):
 
     @classmethod
     def _shortage(cls, warehouse, productions):
+        """Return {production: [shortage line]} of the productions, served
+        in the order of their planned start"""
         pool = Pool()
         Date = pool.get('ir.date')
         today = Date.today()
         productions = sorted(productions, key=lambda p: (
                 p.planned_start_date or p.planned_date or today, p.id))
-        needs = []
-        for production in productions:
-            required = defaultdict(float)
-            reserved = defaultdict(float)
-            for move in production.inputs:
-                if move.state in {'done', 'cancelled'}:
-                    continue
-                required[move.product.id] += move.internal_quantity
-                if move.state == 'assigned':
-                    reserved[move.product.id] += move.internal_quantity
-            needs.append((production, required, reserved))
+        needs = [(p, *cls._shortage_needs(p)) for p in productions]
         substitutes = cls._production_substitutes(productions)
         product_ids = {p for _, r, _ in needs for p in r}
-        # the components and their substitutes only: no BOM walk
-        _, products = cls.load_boms(
-            product_ids | {s for ss in substitutes.values() for s, _ in ss},
-            depth=0)
-        engine = Engine({}, cls.load_stock(products.keys(), warehouse),
-            {p: v['rounding'] for p, v in products.items()})
-        engine.products = products
-        stock = engine.stock
+        engine = cls._shortage_engine(warehouse, product_ids | {
+                s for ss in substitutes.values() for s, _ in ss})
         last = max(
             [p.planned_start_date or today for p in productions] + [today])
         incoming = cls.load_incoming(product_ids, warehouse, last)
         result = {}
         for production, required, reserved in needs:
             start = production.planned_start_date or today
-            lines = result[production.id] = []
-            for product in sorted(required):
-                lines.append(cls._shortage_line(
-                        production, product, required[product],
-                        reserved[product], stock, incoming.get(product, []),
-                        start, engine, substitutes.get(
-                            (production.id, product), [])))
+            result[production.id] = [cls._shortage_line(
+                    production, product, required[product],
+                    reserved[product], engine.stock,
+                    incoming.get(product, []), start, engine,
+                    substitutes.get((production.id, product), []))
+                for product in sorted(required)]
         return result
+
+    @classmethod
+    def _shortage_needs(cls, production):
+        """Return the required and the reserved quantities {product:
+        quantity} of the inputs of production still to issue"""
+        required = defaultdict(float)
+        reserved = defaultdict(float)
+        for move in production.inputs:
+            if move.state in {'done', 'cancelled'}:
+                continue
+            required[move.product.id] += move.internal_quantity
+            if move.state == 'assigned':
+                reserved[move.product.id] += move.internal_quantity
+        return required, reserved
+
+    @classmethod
+    def _shortage_engine(cls, warehouse, product_ids):
+        "Return an engine without BOMs of the free stock of the products"
+        # the components and their substitutes only: no BOM walk
+        _, products = cls.load_boms(product_ids, depth=0)
+        engine = Engine({}, cls.load_stock(products.keys(), warehouse),
+            {p: v['rounding'] for p, v in products.items()})
+        engine.products = products
+        return engine
 
     @classmethod
     def _shortage_line(cls, production, product, required, reserved, stock,
             incoming, start, engine, substitutes):
+        """Return the shortage line of product for production: taken from
+        the free stock, then from the receipts before start"""
         rounding = engine.rounding.get(product, 0)
         missing = required - reserved
         free = max(stock.get(product, 0), 0)
         from_stock = min(missing, free)
         stock[product] = free - from_stock
         missing -= from_stock
-        from_incoming = 0
-        for receipt in incoming:
-            if missing <= 0 or receipt[0] > start:
-                break
-            taken = min(missing, receipt[1])
-            receipt[1] -= taken
-            from_incoming += taken
-            missing -= taken
+        from_incoming, missing = cls._take_incoming(missing, incoming, start)
         short = ceil_round(max(missing, 0), rounding) if missing > 1e-9 else 0
-        action, substitute = None, None
-        if short:
-            for sub, quantity in substitutes:
-                if stock.get(sub, 0) >= short * quantity - 1e-9:
-                    action, substitute = 'substitute', sub
-                    break
-            else:
-                if engine.products[product]['bom']:
-                    action = 'production'
-                elif engine.products[product]['purchasable']:
-                    action = 'purchase'
+        action, substitute = cls._shortage_action(
+            engine, product, short, stock, substitutes)
         return {
             'product': product,
             'required': required,
@@ -414,6 +430,35 @@ class KittingProduction(metaclass=PoolMeta):
             'action': action,
             'substitute': substitute,
             }
+
+    @classmethod
+    def _take_incoming(cls, missing, incoming, start):
+        """Take missing from the receipts [[date, quantity]] up to start:
+        return the quantity taken and what is still missing"""
+        taken = 0
+        for receipt in incoming:
+            if missing <= 0 or receipt[0] > start:
+                break
+            quantity = min(missing, receipt[1])
+            receipt[1] -= quantity
+            taken += quantity
+            missing -= quantity
+        return taken, missing
+
+    @classmethod
+    def _shortage_action(cls, engine, product, short, stock, substitutes):
+        """Return the action and the substitute that cover short of product:
+        a substitute in stock, else production or purchase"""
+        if not short:
+            return None, None
+        for sub, quantity in substitutes:
+            if stock.get(sub, 0) >= short * quantity - 1e-9:
+                return 'substitute', sub
+        if engine.products[product]['bom']:
+            return 'production', None
+        elif engine.products[product]['purchasable']:
+            return 'purchase', None
+        return None, None
 
     @classmethod
     def _production_substitutes(cls, productions):

@@ -1,6 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime
+import functools
 from collections import ChainMap
 
 from sql import Cast, Null
@@ -40,44 +41,57 @@ class Sale(metaclass=PoolMeta):
         "Warn when a line cannot be promised by its date"
         pool = Pool()
         Kitting = pool.get('production.kitting')
-        Warning = pool.get('res.user.warning')
-        Lang = pool.get('ir.lang')
-        Product = pool.get('product.product')
-        SaleLine = pool.get('sale.line')
         sales = [s for s in sales if s.warehouse]
         if not sales:
             return
-        lang = Lang.get()
         for line_id, values in Kitting.sale_atp(sales).items():
-            if not values['short']:
-                continue
-            line = SaleLine(line_id)
-            warning_name = Warning.format('kitting_short', [line])
-            if Warning.check(warning_name):
-                unit = line.product.default_uom
+            if values['short']:
+                cls._check_kitting_line(line_id, values)
 
-                def number(value, unit=unit):
-                    return lang.format_number(value, unit.digits)
-                limiting = ', '.join(
-                    '%s (%s %s)' % (product.rec_name,
-                        number(l['quantity'], product.default_uom),
-                        product.default_uom.symbol)
-                    for l in values['limiting']
-                    for product in [Product(l['product'])])
-                raise SaleShortageWarning(warning_name, gettext(
-                        'production_kitting.msg_sale_line_short',
-                        sale=line.sale.rec_name,
-                        product=line.product.rec_name,
-                        quantity=number(values['quantity']),
-                        promised=number(
-                            values['from_stock']
-                            + values['from_production']),
-                        stock=number(values['from_stock']),
-                        production=number(values['from_production']),
-                        short=number(values['short']),
-                        unit=unit.symbol,
-                        date=lang.strftime(values['date']),
-                        limiting=limiting or '-'))
+    @classmethod
+    def _check_kitting_line(cls, line_id, values):
+        "Warn that the line is short of values['short'] by its date"
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        Lang = pool.get('ir.lang')
+        SaleLine = pool.get('sale.line')
+        line = SaleLine(line_id)
+        warning_name = Warning.format('kitting_short', [line])
+        if Warning.check(warning_name):
+            lang = Lang.get()
+            unit = line.product.default_uom
+            number = functools.partial(cls._kitting_number, lang, unit=unit)
+            raise SaleShortageWarning(warning_name, gettext(
+                    'production_kitting.msg_sale_line_short',
+                    sale=line.sale.rec_name,
+                    product=line.product.rec_name,
+                    quantity=number(values['quantity']),
+                    promised=number(
+                        values['from_stock'] + values['from_production']),
+                    stock=number(values['from_stock']),
+                    production=number(values['from_production']),
+                    short=number(values['short']),
+                    unit=unit.symbol,
+                    date=lang.strftime(values['date']),
+                    limiting=cls._kitting_limiting(lang, values) or '-'))
+
+    @classmethod
+    def _kitting_number(cls, lang, value, unit):
+        "Return value formatted with the digits of unit"
+        return lang.format_number(value, unit.digits)
+
+    @classmethod
+    def _kitting_limiting(cls, lang, values):
+        "Return the limiting components with their quantities and units"
+        pool = Pool()
+        Product = pool.get('product.product')
+        return ', '.join(
+            '%s (%s %s)' % (product.rec_name,
+                cls._kitting_number(
+                    lang, l['quantity'], product.default_uom),
+                product.default_uom.symbol)
+            for l in values['limiting']
+            for product in [Product(l['product'])])
 
 
 class KittingSale(metaclass=PoolMeta):
@@ -132,7 +146,6 @@ class KittingSale(metaclass=PoolMeta):
         pool = Pool()
         Date = pool.get('ir.date')
         SaleLine = pool.get('sale.line')
-        Sale = pool.get('sale.sale')
         today = Date.today()
         line = SaleLine.__table__()
         asked = cls.load_sale_lines(
@@ -140,29 +153,49 @@ class KittingSale(metaclass=PoolMeta):
         if not asked:
             return None
         products = {l[3] for l in asked}
+        lines = cls._sale_atp_open_lines(warehouse, products)
+        lines.update((l[0], l) for l in asked)
+        asked_ids = {l[0] for l in asked}
+        order, last = cls._sale_atp_order(lines, asked_ids, today)
+        engine = cls.get_engine(products, warehouse)
+        receipts = cls._sale_atp_receipts(engine, warehouse, last)
+        return engine, lines, order, receipts, asked_ids
+
+    @classmethod
+    def _sale_atp_open_lines(cls, warehouse, products):
+        """Return {id: line} of the open sales of the warehouse for the
+        products"""
+        pool = Pool()
+        SaleLine = pool.get('sale.line')
+        Sale = pool.get('sale.sale')
         line = SaleLine.__table__()
         sale = Sale.__table__()
-        lines = {l[0]: l for l in cls.load_sale_lines(
+        return {l[0]: l for l in cls.load_sale_lines(
                 line, line.sale.in_(sale.select(sale.id,
                         where=sale.state.in_(
                             ['quotation', 'confirmed', 'processing'])
                         & (sale.warehouse == warehouse)))
                 & _in(line.product, products))
             if l[3] in products}
-        lines.update((l[0], l) for l in asked)
+
+    @classmethod
+    def _sale_atp_order(cls, lines, asked_ids, today):
+        """Return the keys (date, sale, sequence, line) of the lines to
+        allocate in order, up to the last date of the asked lines, and
+        that date"""
         keys = {i: (l[5] or today, l[1], l[2] or 0, i)
             for i, l in lines.items()}
-        asked_ids = {l[0] for l in asked}
         last = max(keys[i][0] for i in asked_ids)
         order = sorted((k for k in keys.values()
                 if k[0] <= last or k[3] in asked_ids))
-        engine = cls.get_engine(products, warehouse)
-        receipts = sorted(
-            (r[0], p, r[1])
-            for p, rs in cls.load_incoming(
-                engine.products.keys(), warehouse, last).items()
-            for r in rs)
-        return engine, lines, order, receipts, asked_ids
+        return order, last
+
+    @classmethod
+    def _sale_atp_receipts(cls, engine, warehouse, last):
+        "Return the planned receipts [(date, product, quantity)] up to last"
+        incoming = cls.load_incoming(engine.products.keys(), warehouse, last)
+        return sorted(
+            (r[0], p, r[1]) for p, rs in incoming.items() for r in rs)
 
     @classmethod
     def allocate_sale_lines(cls, engine, stock, lines, order, receipts,
@@ -174,21 +207,89 @@ class KittingSale(metaclass=PoolMeta):
         receipts = sorted(receipts, reverse=True)
         result = {}
         for date, sale_id, _, line_id in order:
-            while receipts and receipts[-1][0] <= date:
-                _, product, quantity = receipts.pop()
-                stock[product] = max(stock.get(product, 0), 0) + quantity
+            cls._receive(stock, receipts, date)
             _, _, _, product, quantity, _ = lines[line_id]
             values = cls._promise(engine, stock, product, quantity)
             if line_id in asked_ids:
-                values.update({
-                        'line': line_id,
-                        'sale': sale_id,
-                        'date': date,
-                        })
+                values.update(line=line_id, sale=sale_id, date=date)
                 result[line_id] = values
                 if len(result) == len(asked_ids):
                     break
         return result
+
+    @classmethod
+    def _receive(cls, stock, receipts, date):
+        """Add to stock the receipts up to date, taken from the end of
+        receipts (in reverse date order)"""
+        while receipts and receipts[-1][0] <= date:
+            _, product, quantity = receipts.pop()
+            stock[product] = max(stock.get(product, 0), 0) + quantity
+
+    @classmethod
+    def _sale_line_moves_query(cls):
+        """Return the query of the moves of the sale lines by origin: the
+        quantity done, the first date and their number"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        return move.select(move.origin.as_('origin'),
+            Sum(Case((move.state == 'done', move.internal_quantity),
+                    else_=0)).as_('done'),
+            Min(Coalesce(move.effective_date, move.planned_date)).as_('date'),
+            Count(move.id).as_('count'),
+            where=(move.state != 'cancelled')
+            & move.origin.like('sale.line,%'),
+            group_by=[move.origin])
+
+    @classmethod
+    def _sale_lines_query(cls, line, where):
+        """Return the query of the goods lines of where with their units,
+        template, sale dates and moves"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        sale = Sale.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        moves = cls._sale_line_moves_query()
+        varchar = Transaction().database.sql_type('VARCHAR').base
+        return line.join(sale, condition=line.sale == sale.id
+            ).join(product, condition=line.product == product.id
+            ).join(template, condition=product.template == template.id
+            ).join(moves, 'LEFT',
+            condition=moves.origin == Concat(
+                'sale.line,', Cast(line.id, varchar))
+            ).select(
+            line.id, line.sale, line.sequence, line.product, line.quantity,
+            line.unit, template.default_uom, template.id, sale.sale_date,
+            sale.shipping_date, moves.done, moves.date, moves.count,
+            where=where & (line.type == 'line')
+            & template.type.in_(['goods', 'assets']))
+
+    @classmethod
+    def _sale_lead_times(cls, templates):
+        """Return {template: lead time} of the templates, the default lead
+        time for those without"""
+        pool = Pool()
+        LeadTime = pool.get('product.lead_time')
+        Configuration = pool.get('product.configuration')
+        cursor = Transaction().connection.cursor()
+        lead_times = {}
+        if not templates:
+            return lead_times
+        lead_time = LeadTime.__table__()
+        cursor.execute(*lead_time.select(
+                lead_time.template, lead_time.lead_time,
+                where=_in(lead_time.template, templates)
+                & (lead_time.template != Null)))
+        for template_id, value in cursor:
+            lead_times.setdefault(template_id, value)
+        if templates - set(lead_times):
+            default = Configuration(1).get_multivalue('default_lead_time')
+            for template_id in templates - set(lead_times):
+                lead_times[template_id] = default
+        return lead_times
 
     @classmethod
     def load_sale_lines(cls, line, where):
@@ -201,111 +302,66 @@ class KittingSale(metaclass=PoolMeta):
         moves, or without moves the sale date plus the lead time, not
         before the shipping date of the sale."""
         pool = Pool()
-        Sale = pool.get('sale.sale')
-        Product = pool.get('product.product')
-        Template = pool.get('product.template')
-        Move = pool.get('stock.move')
-        LeadTime = pool.get('product.lead_time')
-        Configuration = pool.get('product.configuration')
         Uom = pool.get('product.uom')
         Date = pool.get('ir.date')
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        sale = Sale.__table__()
-        product = Product.__table__()
-        template = Template.__table__()
-        move = Move.__table__()
-        varchar = transaction.database.sql_type('VARCHAR').base
-        moves = move.select(move.origin.as_('origin'),
-            Sum(Case((move.state == 'done', move.internal_quantity),
-                    else_=0)).as_('done'),
-            Min(Coalesce(move.effective_date, move.planned_date)).as_('date'),
-            Count(move.id).as_('count'),
-            where=(move.state != 'cancelled')
-            & move.origin.like('sale.line,%'),
-            group_by=[move.origin])
-        query = line.join(sale, condition=line.sale == sale.id
-            ).join(product, condition=line.product == product.id
-            ).join(template, condition=product.template == template.id
-            ).join(moves, 'LEFT',
-            condition=moves.origin == Concat(
-                'sale.line,', Cast(line.id, varchar))
-            ).select(
-            line.id, line.sale, line.sequence, line.product, line.quantity,
-            line.unit, template.default_uom, template.id, sale.sale_date,
-            sale.shipping_date, moves.done, moves.date, moves.count,
-            where=where & (line.type == 'line')
-            & template.type.in_(['goods', 'assets']))
-        cursor.execute(*query)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*cls._sale_lines_query(line, where))
         rows = cursor.fetchall()
-
-        templates = {r[7] for r in rows if not r[12]}
-        lead_times = {}
-        if templates:
-            lead_time = LeadTime.__table__()
-            cursor.execute(*lead_time.select(
-                    lead_time.template, lead_time.lead_time,
-                    where=_in(lead_time.template, templates)
-                    & (lead_time.template != Null)))
-            for template_id, value in cursor:
-                lead_times.setdefault(template_id, value)
-            if templates - set(lead_times):
-                default = Configuration(1).get_multivalue(
-                    'default_lead_time')
-                for template_id in templates - set(lead_times):
-                    lead_times[template_id] = default
+        lead_times = cls._sale_lead_times({r[7] for r in rows if not r[12]})
         units = {u.id: u for u in Uom.browse(
                 {r[5] for r in rows} | {r[6] for r in rows})}
         today = Date.today()
-        result = []
-        for (id_, sale_id, sequence, product_id, quantity, unit, uom,
-                template_id, sale_date, sale_shipping_date, done, date,
-                count) in rows:
-            quantity = quantity or 0
-            if unit != uom:
-                quantity = Uom.compute_qty(
-                    units[unit], quantity, units[uom], round=False)
-            quantity = max(quantity - (done or 0), 0)
-            if isinstance(date, str):
-                # SQLite gives aggregates of dates as text
-                date = datetime.date.fromisoformat(date)
-            if not count:
-                date = None
-                lead_time = lead_times.get(template_id)
-                if isinstance(lead_time, (int, float)):
-                    lead_time = datetime.timedelta(seconds=lead_time)
-                if lead_time is not None and quantity > 0:
-                    date = (sale_date or today) + lead_time
-                    if sale_shipping_date:
-                        date = max(date, sale_shipping_date)
-            result.append(
-                (id_, sale_id, sequence, product_id, quantity, date))
-        return result
+        return [cls._sale_line_row(row, units, lead_times, today)
+            for row in rows]
+
+    @classmethod
+    def _sale_line_row(cls, row, units, lead_times, today):
+        """Return (id, sale, sequence, product, quantity to ship, shipping
+        date) of a row of the sale lines query"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        (id_, sale_id, sequence, product_id, quantity, unit, uom,
+            template_id, sale_date, sale_shipping_date, done, date,
+            count) = row
+        quantity = quantity or 0
+        if unit != uom:
+            quantity = Uom.compute_qty(
+                units[unit], quantity, units[uom], round=False)
+        quantity = max(quantity - (done or 0), 0)
+        if isinstance(date, str):
+            # SQLite gives aggregates of dates as text
+            date = datetime.date.fromisoformat(date)
+        if not count:
+            date = cls._sale_line_date(lead_times.get(template_id), quantity,
+                sale_date or today, sale_shipping_date)
+        return (id_, sale_id, sequence, product_id, quantity, date)
+
+    @classmethod
+    def _sale_line_date(cls, lead_time, quantity, sale_date, shipping_date):
+        """Return the shipping date of a line without moves: the sale date
+        plus the lead time, not before the shipping date of the sale"""
+        if isinstance(lead_time, (int, float)):
+            lead_time = datetime.timedelta(seconds=lead_time)
+        if lead_time is None or quantity <= 0:
+            return None
+        date = sale_date + lead_time
+        if shipping_date:
+            date = max(date, shipping_date)
+        return date
 
     @classmethod
     def _promise(cls, engine, stock, product, quantity):
+        """Return what can be promised of quantity of product: from stock
+        (taken from it), from production, short and the limiting
+        components"""
         free = max(stock.get(product, 0), 0)
         from_stock = min(quantity, free)
         stock[product] = free - from_stock
         rest = quantity - from_stock
-        from_production = 0
-        limiting = {}
+        from_production, limiting = 0, {}
         if rest > 1e-9:
-            if product in engine.boms:
-                # all of it most often: one pass instead of a search
-                pool = ChainMap({}, stock)
-                if engine.make(product, rest, pool):
-                    from_production = rest
-                    stock.update(pool.maps[0])
-                else:
-                    from_production = engine.buildable(
-                        product, stock, limit=rest)
-                    limiting = engine.limiting(
-                        engine.explain(product, rest, stock))
-                    if from_production > 0:
-                        engine.make(product, from_production, stock)
-            else:
-                limiting = {product: rest}
+            from_production, limiting = cls._promise_production(
+                engine, stock, product, rest)
         short = max(rest - from_production, 0)
         return {
             'product': product,
@@ -316,3 +372,20 @@ class KittingSale(metaclass=PoolMeta):
             'limiting': [{'product': p, 'quantity': q}
                 for p, q in sorted(limiting.items())],
             }
+
+    @classmethod
+    def _promise_production(cls, engine, stock, product, rest):
+        """Return what can be made of rest from stock (taken from it) and
+        the limiting components {product: quantity}"""
+        if product not in engine.boms:
+            return 0, {product: rest}
+        # all of it most often: one pass instead of a search
+        pool = ChainMap({}, stock)
+        if engine.make(product, rest, pool):
+            stock.update(pool.maps[0])
+            return rest, {}
+        from_production = engine.buildable(product, stock, limit=rest)
+        limiting = engine.limiting(engine.explain(product, rest, stock))
+        if from_production > 0:
+            engine.make(product, from_production, stock)
+        return from_production, limiting

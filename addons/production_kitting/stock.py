@@ -99,6 +99,77 @@ class KittingStock(metaclass=PoolMeta):
                 & _in(cache.product, product_ids))]
 
     @classmethod
+    def _stock_moves_quantity(cls, move, direction, states, planned_states,
+            date):
+        """Return the sum of the quantities of the moves counted: done (and
+        assigned issues), with a date also planned up to it"""
+        quantity = move.internal_quantity
+        if direction < 0:
+            quantity = -quantity
+        whens = [(move.state.in_(states), quantity)]
+        if date:
+            whens.append((move.state.in_(planned_states)
+                    & (move.planned_date <= date)
+                    & (move.planned_date != Null), quantity))
+        return Sum(Case(*whens, else_=0))
+
+    @classmethod
+    def _stock_moves_filter(cls, move, inside, outside, states, filters):
+        """Return the clause of the moves of the products into the
+        locations (inside) from outside them, of the company after the
+        period"""
+        where = (cls._stock_moves_where(move, filters['product_ids'])
+            & Column(move, inside).in_(filters['locations'])
+            & ~Column(move, outside).in_(filters['locations'])
+            & move.state.in_(states))
+        if filters['company']:
+            where &= move.company == filters['company']
+        if filters['period']:
+            # as products_by_location (and its index)
+            where &= Coalesce(
+                move.effective_date, move.planned_date,
+                datetime.date.max) > filters['period'][1]
+        return where
+
+    @classmethod
+    def _stock_moves_query(cls, direction, filters):
+        """Return the query of (product, quantity) of the moves into the
+        storage locations (direction 1) or out of them (-1)"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        inside, outside = 'to_location', 'from_location'
+        states, planned_states = ['done'], ['draft', 'assigned']
+        if direction < 0:
+            inside, outside = outside, inside
+            states, planned_states = ['done', 'assigned'], ['draft']
+        date = filters['date']
+        return move.select(
+            move.product.as_('product'),
+            cls._stock_moves_quantity(
+                move, direction, states, planned_states, date
+                ).as_('quantity'),
+            where=cls._stock_moves_filter(move, inside, outside,
+                states + (planned_states if date else []), filters),
+            group_by=[move.product])
+
+    @classmethod
+    def _stock_query(cls, filters):
+        """Return the query of (product, free stock): the moves in and out
+        and the closed period cache"""
+        query = Union(
+            cls._stock_moves_query(1, filters),
+            cls._stock_moves_query(-1, filters),
+            all_=True)
+        period = filters['period']
+        if period:
+            for other in cls._stock_period_queries(
+                    period[0], filters['locations'], filters['product_ids']):
+                query = Union(query, other, all_=True)
+        return query.select(
+            query.product, Sum(query.quantity), group_by=[query.product])
+
+    @classmethod
     def load_stock(cls, product_ids, warehouse_id, date=None):
         """Return the free stock of products in the warehouse
 
@@ -108,59 +179,43 @@ class KittingStock(metaclass=PoolMeta):
         As products_by_location: the cache of the last closed stock period
         of the company plus its moves after the period, in two statements
         (the period, then one aggregate with the locations as sub-query)."""
-        pool = Pool()
-        Move = pool.get('stock.move')
         cursor = Transaction().connection.cursor()
         product_ids = set(product_ids)
         company = cls._stock_company()
-        period = cls._stock_period(company, date)
-        locations = cls._storage_locations_query(warehouse_id)
+        filters = {
+            'product_ids': product_ids,
+            'company': company,
+            'period': cls._stock_period(company, date),
+            'locations': cls._storage_locations_query(warehouse_id),
+            'date': date,
+            }
+        cursor.execute(*cls._stock_query(filters))
+        stock = dict.fromkeys(product_ids, 0.0)
+        stock.update((p, q or 0.0) for p, q in cursor.fetchall()
+            if p in product_ids)
+        return stock
 
-        def moves(inside, outside, states, planned_states, sign):
-            "Sum of the moves into (or out of) the storage locations"
-            move = Move.__table__()
-            quantity = move.internal_quantity
-            if sign < 0:
-                quantity = -quantity
-            whens = [(move.state.in_(states), quantity)]
-            if date:
-                whens.append((move.state.in_(planned_states)
-                        & (move.planned_date <= date)
-                        & (move.planned_date != Null), quantity))
-            where = (cls._stock_moves_where(move, product_ids)
-                & Column(move, inside).in_(locations)
-                & ~Column(move, outside).in_(locations)
-                & move.state.in_(
-                    states + (planned_states if date else [])))
-            if company:
-                where &= move.company == company
+    @classmethod
+    def _incoming_where(cls, move, product_ids, warehouse_id, date):
+        """Return the clause of the planned receipts of the products into
+        the warehouse up to date, of the company after its period"""
+        locations = cls._storage_locations_query(warehouse_id)
+        company = cls._stock_company()
+        where = Literal(True)
+        if company:
+            where = move.company == company
+            period = cls._stock_period(company, date)
             if period:
                 # as products_by_location (and its index)
                 where &= Coalesce(
                     move.effective_date, move.planned_date,
                     datetime.date.max) > period[1]
-            return move.select(
-                move.product.as_('product'),
-                Sum(Case(*whens, else_=0)).as_('quantity'),
-                where=where, group_by=[move.product])
-
-        query = Union(
-            moves('to_location', 'from_location', ['done'],
-                ['draft', 'assigned'], 1),
-            moves('from_location', 'to_location', ['done', 'assigned'],
-                ['draft'], -1),
-            all_=True)
-        if period:
-            for other in cls._stock_period_queries(
-                    period[0], locations, product_ids):
-                query = Union(query, other, all_=True)
-        query = query.select(
-            query.product, Sum(query.quantity), group_by=[query.product])
-        cursor.execute(*query)
-        stock = dict.fromkeys(product_ids, 0.0)
-        stock.update((p, q or 0.0) for p, q in cursor.fetchall()
-            if p in product_ids)
-        return stock
+        return (where & cls._stock_moves_where(move, product_ids)
+            & move.to_location.in_(locations)
+            & ~move.from_location.in_(locations)
+            & move.state.in_(['draft', 'assigned'])
+            & (move.planned_date != Null)
+            & (move.planned_date <= date))
 
     @classmethod
     def load_incoming(cls, product_ids, warehouse_id, date):
@@ -173,28 +228,12 @@ class KittingStock(metaclass=PoolMeta):
         product_ids = set(product_ids)
         if not product_ids:
             return {}
-        locations = cls._storage_locations_query(warehouse_id)
-        company = cls._stock_company()
-        where = Literal(True)
-        if company:
-            where = move.company == company
-            period = cls._stock_period(company, date)
-            if period:
-                # as products_by_location (and its index)
-                where &= Coalesce(
-                    move.effective_date, move.planned_date,
-                    datetime.date.max) > period[1]
-        query = move.select(
-            move.product, move.planned_date, Sum(move.internal_quantity),
-            where=where & cls._stock_moves_where(move, product_ids)
-            & move.to_location.in_(locations)
-            & ~move.from_location.in_(locations)
-            & move.state.in_(['draft', 'assigned'])
-            & (move.planned_date != Null)
-            & (move.planned_date <= date),
-            group_by=[move.product, move.planned_date],
-            order_by=[move.planned_date])
-        cursor.execute(*query)
+        cursor.execute(*move.select(
+                move.product, move.planned_date, Sum(move.internal_quantity),
+                where=cls._incoming_where(
+                    move, product_ids, warehouse_id, date),
+                group_by=[move.product, move.planned_date],
+                order_by=[move.planned_date]))
         result = defaultdict(list)
         for product, planned_date, quantity in cursor:
             if product in product_ids:
@@ -206,24 +245,25 @@ class KittingQualityGate(metaclass=PoolMeta):
     __name__ = 'production.kitting'
 
     @classmethod
+    def _held_lots_query(cls):
+        "Return the query of the lots on hold or rejected"
+        Lot = Pool().get('stock.lot')
+        lot = Lot.__table__()
+        return lot.select(lot.id, where=lot.quality_status != 'released')
+
+    @classmethod
     def _stock_moves_where(cls, move, product_ids):
         "Lots on hold or rejected are not free"
-        pool = Pool()
-        Lot = pool.get('stock.lot')
-        lot = Lot.__table__()
-        held = lot.select(lot.id, where=lot.quality_status != 'released')
+        held = cls._held_lots_query()
         return (super()._stock_moves_where(move, product_ids)
             & ((move.lot == Null) | ~move.lot.in_(held)))
 
     @classmethod
     def _stock_period_queries(cls, period_id, locations, product_ids):
         "The lots on hold or rejected in the period cache are not free"
-        pool = Pool()
-        Lot = pool.get('stock.lot')
-        Cache = pool.get('stock.period.cache.lot')
-        lot = Lot.__table__()
+        Cache = Pool().get('stock.period.cache.lot')
         cache = Cache.__table__()
-        held = lot.select(lot.id, where=lot.quality_status != 'released')
+        held = cls._held_lots_query()
         return super()._stock_period_queries(
             period_id, locations, product_ids) + [cache.select(
                 cache.product.as_('product'),
