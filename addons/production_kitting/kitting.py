@@ -248,10 +248,9 @@ class KittingLine(ModelSQL, ModelView):
 
     @classmethod
     def _quantity(cls, lang, value, product):
-        "Return value in the default unit of product with its name"
+        "Return value in the default unit of product with its symbol"
         unit = product.default_uom
-        return '%s %s' % (
-            lang.format_number(value, unit.digits), unit.rec_name)
+        return lang.format_number_symbol(value, unit, digits=unit.digits)
 
     @classmethod
     def _describe_quantities(cls, product, required, values, quantity):
@@ -369,37 +368,30 @@ class KittingWizard(Wizard):
         "Return {product: required quantity in its default unit}"
         demand = defaultdict(float)
         name = self.model.__name__ if self.model else None
-        if name == 'product.template':
+        self._demand_records(demand, name, self.records)
+        return demand
+
+    def _demand_records(self, demand, model, records):
+        """Add to demand the needs of the records of model: the products
+        selected or the open productions, else those of the warehouse"""
+        if model == 'product.template':
             self._demand_products(
-                demand, [p for t in self.records for p in t.products])
-        elif name == 'sale.sale':
-            self._demand_sales(demand, self.records)
-        elif name == 'production':
-            self._demand_productions(demand, [p for p in self.records
+                demand, [p for t in records for p in t.products])
+        elif model == 'production':
+            self._demand_productions(demand, [p for p in records
                     if p.state not in {'done', 'cancelled'}])
-        elif name == 'product.product':
-            self._demand_products(demand, self.records)
-        elif name == 'production.kitting.line':
-            self._demand_products(demand, [l.product for l in self.records])
+        elif model == 'product.product':
+            self._demand_products(demand, records)
+        elif model == 'production.kitting.line':
+            self._demand_products(demand, [l.product for l in records])
         else:
             self._demand_warehouse(demand)
-        return demand
 
     @classmethod
     def _demand_products(cls, demand, products):
         "Add the products to demand without a required quantity"
         for product in products:
             demand[product] += 0
-
-    @classmethod
-    def _demand_sales(cls, demand, sales):
-        "Add to demand the quantities still to ship of the sales"
-        Kitting = Pool().get('production.kitting')
-        for sale in sales:
-            for line in sale.lines:
-                if line.type == 'line' and line.product:
-                    demand[line.product] += (
-                        Kitting._sale_line_quantity(line))
 
     @classmethod
     def _demand_productions(cls, demand, productions):

@@ -71,14 +71,13 @@ class Sale(metaclass=PoolMeta):
                     stock=number(values['from_stock']),
                     production=number(values['from_production']),
                     short=number(values['short']),
-                    unit=unit.symbol,
                     date=lang.strftime(values['date']),
                     limiting=cls._kitting_limiting(lang, values) or '-'))
 
     @classmethod
     def _kitting_number(cls, lang, value, unit):
-        "Return value formatted with the digits of unit"
-        return lang.format_number(value, unit.digits)
+        "Return value with the symbol of unit, formatted with its digits"
+        return lang.format_number_symbol(value, unit, digits=unit.digits)
 
     @classmethod
     def _kitting_limiting(cls, lang, values):
@@ -86,10 +85,9 @@ class Sale(metaclass=PoolMeta):
         pool = Pool()
         Product = pool.get('product.product')
         return ', '.join(
-            '%s (%s %s)' % (product.rec_name,
+            '%s (%s)' % (product.rec_name,
                 cls._kitting_number(
-                    lang, l['quantity'], product.default_uom),
-                product.default_uom.symbol)
+                    lang, l['quantity'], product.default_uom))
             for l in values['limiting']
             for product in [Product(l['product'])])
 
@@ -389,3 +387,24 @@ class KittingSale(metaclass=PoolMeta):
         if from_production > 0:
             engine.make(product, from_production, stock)
         return from_production, limiting
+
+
+class KittingWizard(metaclass=PoolMeta):
+    __name__ = 'production.kitting.wizard'
+
+    def _demand_records(self, demand, model, records):
+        if model == 'sale.sale':
+            self._demand_sales(demand, records)
+        else:
+            super()._demand_records(demand, model, records)
+
+    @classmethod
+    def _demand_sales(cls, demand, sales):
+        "Add to demand the quantities still to ship of the sales"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        for sale in sales:
+            for line in sale.lines:
+                if line.type == 'line' and line.product:
+                    demand[line.product] += (
+                        Kitting._sale_line_quantity(line))

@@ -18,6 +18,7 @@ from trytond.transaction import Transaction
 class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Production Kitting module"
     module = 'production_kitting'
+    extras = ['sale']
 
     def _products(self, *codes):
         pool = Pool()
