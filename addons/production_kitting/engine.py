@@ -27,6 +27,15 @@ def floor_round(value, rounding):
     return _round(math.floor, value, rounding)
 
 
+def take_free(stock, product, quantity):
+    """Take up to quantity of product from the free stock (none when
+    negative) and return it"""
+    free = max(stock.get(product, 0), 0)
+    taken = min(quantity, free)
+    stock[product] = free - taken
+    return taken
+
+
 def _round(function, value, rounding):
     "Round value to a multiple of rounding by function (math.ceil or floor)"
     if not rounding:
@@ -262,26 +271,40 @@ class Engine:
             node['from_stock'] = taken
         if rest <= EPSILON:
             return True
+        if product in self.boms and not line.substitutes:
+            return self._make_rest(product, rest, pool, node)
+        return self._supply_rest(line, rest, pool, node)
+
+    def _make_rest(self, product, rest, pool, node):
+        "Make rest of product, rounded up, from the pool"
+        rest = self._round_up(product, rest)
+        if node is not None:
+            node['to_make'] = rest
+        return self._make(product, rest, pool, node)
+
+    def _supply_rest(self, line, rest, pool, node):
+        """Make what the pool can of rest of line's product, take its
+        substitutes for the rest: return False if something is short"""
+        product = line.product
         bom = product in self.boms
-        if bom and not line.substitutes:
-            rest = self._round_up(product, rest)
-            if node is not None:
-                node['to_make'] = rest
-            return self._make(product, rest, pool, node)
-        made = 0.0
-        if bom:
-            # as much as the pool can make, the substitutes cover the rest
-            made = self.buildable(
-                product, pool, limit=self._round_up(product, rest))
-            if made > 0:
-                self._make(product, made, pool, node)
-                rest -= made
+        made = self._make_buildable(product, rest, pool, node) if bom else 0.0
+        if made > 0:
+            rest -= made
         rest = self._substitute(line, rest, pool, node)
         if node is not None:
             node['to_make'] = made
         if rest <= EPSILON:
             return True
         return self._short(product, bom, made, rest, pool, node)
+
+    def _make_buildable(self, product, rest, pool, node):
+        """Make as much of rest of product as the pool can (the substitutes
+        cover the rest) and return it"""
+        made = self.buildable(
+            product, pool, limit=self._round_up(product, rest))
+        if made > 0:
+            self._make(product, made, pool, node)
+        return made
 
     def _take(self, product, quantity, pool):
         "Take up to quantity of product from the pool and return it"
@@ -326,10 +349,14 @@ class Engine:
         rest = self._round_up(product, rest)
         if node is not None:
             node['to_make'] = made + rest
-            extra = Node(product, rest)
-            self._make(product, rest, pool, extra)
-            self._merge(node['children'], extra['children'])
+            self._explain_short(product, rest, pool, node)
         return False
+
+    def _explain_short(self, product, rest, pool, node):
+        "Add to the children of node the needs of making rest of product"
+        extra = Node(product, rest)
+        self._make(product, rest, pool, extra)
+        self._merge(node['children'], extra['children'])
 
     @classmethod
     def _merge(cls, children, extra):

@@ -18,6 +18,14 @@ from .engine import CycleError, Engine
 from .exceptions import CyclicBOMError, NoWarehouseError
 
 
+# the text of each quantity of a node of the breakdown
+BREAKDOWN_MESSAGES = {
+    'from_stock': 'production_kitting.msg_breakdown_stock',
+    'to_make': 'production_kitting.msg_breakdown_make',
+    'short': 'production_kitting.msg_breakdown_short',
+    }
+
+
 class Kitting(Model):
     "Kitting Analysis"
     __name__ = 'production.kitting'
@@ -138,17 +146,33 @@ class Kitting(Model):
     @classmethod
     def _by_warehouse(cls, records):
         "Yield the company, the warehouse and the records of each"
-        groups = defaultdict(list)
-        for record in records:
-            groups[(record.company.id if record.company else None,
-                    record.warehouse.id if record.warehouse else None)
-                ].append(record)
-        for (company, warehouse), group in groups.items():
+        for (company, warehouse), group in cls._warehouse_groups(
+                records).items():
             if warehouse is None:
                 raise NoWarehouseError(gettext(
                         'production_kitting.msg_no_warehouse',
                         document=group[0].rec_name))
             yield company, warehouse, group
+
+    @classmethod
+    def _warehouse_groups(cls, records):
+        "Return the records grouped by (company id, warehouse id)"
+        groups = defaultdict(list)
+        for record in records:
+            groups[(record.company.id if record.company else None,
+                    record.warehouse.id if record.warehouse else None)
+                ].append(record)
+        return groups
+
+    @classmethod
+    def _by_warehouse_compute(cls, records, compute):
+        """Return the results of compute(warehouse, records) merged, for the
+        records of each warehouse in the context of their company"""
+        result = {}
+        for company, warehouse, group in cls._by_warehouse(records):
+            with Transaction().set_context(company=company):
+                result.update(compute(warehouse, group))
+        return result
 
     @classmethod
     def get_engine(cls, product_ids, warehouse_id, date=None):
@@ -160,12 +184,16 @@ class Kitting(Model):
         try:
             engine = Engine(boms, stock, rounding, codes=codes)
         except CycleError as exception:
-            raise CyclicBOMError(gettext(
-                    'production_kitting.msg_cyclic_bom',
-                    cycle=' → '.join(
-                        codes.get(p) or str(p) for p in exception.cycle)))
+            raise cls._cyclic_bom_error(exception.cycle, codes)
         engine.products = products
         return engine
+
+    @classmethod
+    def _cyclic_bom_error(cls, cycle, codes):
+        "Return the error naming the products of the cycle by their code"
+        return CyclicBOMError(gettext(
+                'production_kitting.msg_cyclic_bom',
+                cycle=' → '.join(codes.get(p) or str(p) for p in cycle)))
 
 
 class KittingLine(ModelSQL, ModelView):
@@ -236,15 +264,22 @@ class KittingLine(ModelSQL, ModelView):
         texts = cls._describe_quantities(product, required, values, quantity)
         breakdown = ''
         if product.id in engine.boms:
-            step = engine.rounding.get(product.id) or 1
-            tree = engine.explain(product.id, values['buildable'] + step)
-            limited = cls._describe_limiting(
-                engine.limiting(tree), product, step, quantity)
+            limited, breakdown = cls._describe_one_more(
+                engine, product, values['buildable'], quantity)
             if limited:
                 texts.append(limited)
-            breakdown = '\n'.join(cls._breakdown(tree, quantity))
         return (gettext('production_kitting.msg_kitting_sentence_separator'
                 ).join(texts), breakdown)
+
+    @classmethod
+    def _describe_one_more(cls, engine, product, buildable, quantity):
+        """Return the text of what limits making one more unit of product
+        than buildable (None if nothing) and the breakdown of its needs"""
+        step = engine.rounding.get(product.id) or 1
+        tree = engine.explain(product.id, buildable + step)
+        limited = cls._describe_limiting(
+            engine.limiting(tree), product, step, quantity)
+        return limited, '\n'.join(cls._breakdown(tree, quantity))
 
     @classmethod
     def _quantity(cls, lang, value, product):
@@ -270,21 +305,28 @@ class KittingLine(ModelSQL, ModelView):
     def _describe_limiting(cls, limiting, product, step, quantity):
         """Return the text of the components missing to make step more of
         product, the most missing first (None if none)"""
-        pool = Pool()
-        Product = pool.get('product.product')
         if not limiting:
             return None
+        return gettext('production_kitting.msg_kitting_limited',
+            components=cls._describe_components(limiting, quantity),
+            one=quantity(step, product))
+
+    @classmethod
+    def _describe_components(cls, limiting, quantity):
+        "Return the text of the components missing, the most missing first"
+        pool = Pool()
+        Product = pool.get('product.product')
         components = Product.browse(sorted(
                 limiting, key=lambda p: (-limiting[p], p)))
-        return gettext(
-            'production_kitting.msg_kitting_limited',
-            components=gettext(
-                'production_kitting.msg_kitting_separator').join(
-                gettext('production_kitting.msg_kitting_missing',
-                    component=c.rec_name,
-                    short=quantity(limiting[c.id], c))
-                for c in components),
-            one=quantity(step, product))
+        return gettext('production_kitting.msg_kitting_separator').join(
+            cls._describe_missing(c, limiting[c.id], quantity)
+            for c in components)
+
+    @classmethod
+    def _describe_missing(cls, component, short, quantity):
+        "Return the text of short of component missing"
+        return gettext('production_kitting.msg_kitting_missing',
+            component=component.rec_name, short=quantity(short, component))
 
     @classmethod
     def _breakdown(cls, node, quantity, depth=0):
@@ -302,17 +344,19 @@ class KittingLine(ModelSQL, ModelView):
         parts = [gettext('production_kitting.msg_breakdown_need',
                 product=product.rec_name,
                 quantity=quantity(node['required'], product))]
-        if node['from_stock']:
-            parts.append(gettext('production_kitting.msg_breakdown_stock',
-                    quantity=quantity(node['from_stock'], product)))
+        parts.extend(cls._breakdown_quantities(
+                node, product, quantity, ['from_stock']))
         parts.extend(cls._breakdown_substitutes(node, quantity))
-        if node['to_make']:
-            parts.append(gettext('production_kitting.msg_breakdown_make',
-                    quantity=quantity(node['to_make'], product)))
-        if node['short']:
-            parts.append(gettext('production_kitting.msg_breakdown_short',
-                    quantity=quantity(node['short'], product)))
+        parts.extend(cls._breakdown_quantities(
+                node, product, quantity, ['to_make', 'short']))
         return gettext('production_kitting.msg_kitting_separator').join(parts)
+
+    @classmethod
+    def _breakdown_quantities(cls, node, product, quantity, keys):
+        "Return the texts of the quantities of node under keys, if any"
+        return [gettext(BREAKDOWN_MESSAGES[key],
+                quantity=quantity(node[key], product))
+            for key in keys if node[key]]
 
     @classmethod
     def _breakdown_substitutes(cls, node, quantity):
@@ -374,18 +418,24 @@ class KittingWizard(Wizard):
     def _demand_records(self, demand, model, records):
         """Add to demand the needs of the records of model: the products
         selected or the open productions, else those of the warehouse"""
-        if model == 'product.template':
-            self._demand_products(
-                demand, [p for t in records for p in t.products])
-        elif model == 'production':
+        if model == 'production':
             self._demand_productions(demand, [p for p in records
                     if p.state not in {'done', 'cancelled'}])
-        elif model == 'product.product':
-            self._demand_products(demand, records)
-        elif model == 'production.kitting.line':
-            self._demand_products(demand, [l.product for l in records])
+        elif model in {
+                'product.template', 'product.product',
+                'production.kitting.line'}:
+            self._demand_products(demand, self._products_of(model, records))
         else:
             self._demand_warehouse(demand)
+
+    @classmethod
+    def _products_of(cls, model, records):
+        "Return the products of the records of model"
+        if model == 'product.template':
+            return [p for t in records for p in t.products]
+        elif model == 'production.kitting.line':
+            return [l.product for l in records]
+        return records
 
     @classmethod
     def _demand_products(cls, demand, products):
@@ -414,6 +464,15 @@ class KittingWizard(Wizard):
         pool = Pool()
         Product = pool.get('product.product')
         Production = pool.get('production')
+        self._demand_productions(
+            demand, Production.search(self._open_productions_domain()))
+        self._demand_products(demand, Product.search([
+                    ('producible', '=', True),
+                    ('boms', '!=', None),
+                    ]))
+
+    def _open_productions_domain(self):
+        "The domain of the open productions of the warehouse up to the date"
         domain = [
             ('warehouse', '=', self.start.warehouse.id),
             ('state', 'in', ['request', 'draft', 'waiting', 'assigned',
@@ -421,11 +480,7 @@ class KittingWizard(Wizard):
             ]
         if self.start.date:
             domain.append(('planned_date', '<=', self.start.date))
-        self._demand_productions(demand, Production.search(domain))
-        self._demand_products(demand, Product.search([
-                    ('producible', '=', True),
-                    ('boms', '!=', None),
-                    ]))
+        return domain
 
     def do_open_(self, action):
         pool = Pool()

@@ -12,7 +12,7 @@ from trytond.pyson import Eval, PYSONEncoder
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
-from .engine import Engine, ceil_round
+from .engine import Engine, ceil_round, take_free
 from .exceptions import RequestError
 
 OPEN_STATES = {'request', 'draft', 'waiting', 'assigned', 'running'}
@@ -160,45 +160,46 @@ class Production(metaclass=PoolMeta):
         production requests, with the id of the action that opens them"""
         pool = Pool()
         PurchaseRequest = pool.get('purchase.request')
-        domain = [
-            ('origin', 'in', [str(p) for p in productions]),
-            ('state', '!=', 'cancelled'),
-            ]
+        domain = cls._kitting_requests_domain(productions)
         requests = PurchaseRequest.search(domain)
         if requests:
             return requests, 'purchase_request.act_purchase_request_form'
         return cls.search(domain), 'production.act_production_list'
 
     @classmethod
+    def _kitting_requests_domain(cls, productions):
+        "The domain of the requests (not cancelled) of the productions"
+        return [
+            ('origin', 'in', [str(p) for p in productions]),
+            ('state', '!=', 'cancelled'),
+            ]
+
+    @classmethod
     def _kitting_requested(cls, productions):
         "Quantities already requested per (production, product)"
         pool = Pool()
         PurchaseRequest = pool.get('purchase.request')
-        Uom = pool.get('product.uom')
-        origins = [str(p) for p in productions]
+        domain = cls._kitting_requests_domain(productions)
         covered = defaultdict(float)
-        for request in PurchaseRequest.search([
-                    ('origin', 'in', origins),
-                    ('state', '!=', 'cancelled'),
-                    ]):
+        cls._kitting_cover(covered, PurchaseRequest.search(domain))
+        cls._kitting_cover(covered, cls.search(domain))
+        return covered
+
+    @classmethod
+    def _kitting_cover(cls, covered, requests):
+        "Add the quantities of requests to covered by (origin, product)"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        for request in requests:
             covered[(request.origin.id, request.product.id)] += (
                 Uom.compute_qty(request.unit, request.quantity,
                     request.product.default_uom, round=False))
-        for production in cls.search([
-                    ('origin', 'in', origins),
-                    ('state', '!=', 'cancelled'),
-                    ]):
-            covered[(production.origin.id, production.product.id)] += (
-                Uom.compute_qty(production.unit, production.quantity,
-                    production.product.default_uom, round=False))
-        return covered
 
     def _kitting_purchase_request(self, product, quantity):
         "Return the purchase request of quantity of product for self"
         pool = Pool()
         PurchaseRequest = pool.get('purchase.request')
-        Date = pool.get('ir.date')
-        date = self.planned_start_date or Date.today()
+        date = self._kitting_supply_date()
         unit = product.purchase_uom or product.default_uom
         quantity = self._kitting_purchase_quantity(
             product, quantity, unit, date)
@@ -224,23 +225,35 @@ class Production(metaclass=PoolMeta):
         """Return quantity in unit rounded up, not below the minimum of the
         best supplier's prices"""
         pool = Pool()
-        PurchaseRequest = pool.get('purchase.request')
         Uom = pool.get('product.uom')
-        product_supplier = PurchaseRequest.find_best_product_supplier(
-            product, date)
-        minimum = 0
-        if product_supplier and product_supplier.prices:
-            minimum = min(p.quantity or 0 for p in product_supplier.prices)
-            minimum = Uom.compute_qty(
-                product_supplier.unit, minimum, unit, round=False)
+        minimum = cls._kitting_purchase_minimum(product, unit, date)
         quantity = Uom.compute_qty(
             product.default_uom, quantity, unit, round=False)
         return unit.ceil(max(quantity, minimum))
 
-    def _kitting_production_request(self, product, quantity):
+    @classmethod
+    def _kitting_purchase_minimum(cls, product, unit, date):
+        "Return the least quantity of the best supplier's prices in unit"
+        pool = Pool()
+        PurchaseRequest = pool.get('purchase.request')
+        Uom = pool.get('product.uom')
+        product_supplier = PurchaseRequest.find_best_product_supplier(
+            product, date)
+        if not (product_supplier and product_supplier.prices):
+            return 0
+        minimum = min(p.quantity or 0 for p in product_supplier.prices)
+        return Uom.compute_qty(
+            product_supplier.unit, minimum, unit, round=False)
+
+    def _kitting_supply_date(self):
+        "The date the supplies of the components are needed by"
         pool = Pool()
         Date = pool.get('ir.date')
-        date = self.planned_start_date or Date.today()
+        return self.planned_start_date or Date.today()
+
+    def _kitting_production_request(self, product, quantity):
+        "Return the production request of quantity of product for self"
+        date = self._kitting_supply_date()
         pbom = product.get_bom()
         unit = product.default_uom
         production = self.__class__(
@@ -347,11 +360,7 @@ class KittingProduction(metaclass=PoolMeta):
         cls._check_planning('shortage')
         productions = cls._check_documents(
             'production', 'production_ids', production_ids)
-        result = {}
-        for company, warehouse, group in cls._by_warehouse(productions):
-            with Transaction().set_context(company=company):
-                result.update(cls._shortage(warehouse, group))
-        return result
+        return cls._by_warehouse_compute(productions, cls._shortage)
 
     @classmethod
     def _shortage(cls, warehouse, productions):
@@ -364,22 +373,34 @@ class KittingProduction(metaclass=PoolMeta):
                 p.planned_start_date or p.planned_date or today, p.id))
         needs = [(p, *cls._shortage_needs(p)) for p in productions]
         substitutes = cls._production_substitutes(productions)
+        engine, incoming = cls._shortage_supply(
+            warehouse, productions, needs, substitutes, today)
+        return {production.id: cls._shortage_lines(
+                production, required, reserved, engine, incoming,
+                substitutes, production.planned_start_date or today)
+            for production, required, reserved in needs}
+
+    @classmethod
+    def _shortage_supply(cls, warehouse, productions, needs, substitutes,
+            today):
+        """Return the engine of the free stock of the components and their
+        substitutes, and their planned receipts up to the last start"""
         product_ids = {p for _, r, _ in needs for p in r}
         engine = cls._shortage_engine(warehouse, product_ids | {
                 s for ss in substitutes.values() for s, _ in ss})
         last = max(
             [p.planned_start_date or today for p in productions] + [today])
-        incoming = cls.load_incoming(product_ids, warehouse, last)
-        result = {}
-        for production, required, reserved in needs:
-            start = production.planned_start_date or today
-            result[production.id] = [cls._shortage_line(
-                    production, product, required[product],
-                    reserved[product], engine.stock,
-                    incoming.get(product, []), start, engine,
-                    substitutes.get((production.id, product), []))
-                for product in sorted(required)]
-        return result
+        return engine, cls.load_incoming(product_ids, warehouse, last)
+
+    @classmethod
+    def _shortage_lines(cls, production, required, reserved, engine,
+            incoming, substitutes, start):
+        "Return the shortage lines of production, taken from engine's stock"
+        return [cls._shortage_line(
+                production, product, required[product], reserved[product],
+                engine.stock, incoming.get(product, []), start, engine,
+                substitutes.get((production.id, product), []))
+            for product in sorted(required)]
 
     @classmethod
     def _shortage_needs(cls, production):
@@ -412,9 +433,7 @@ class KittingProduction(metaclass=PoolMeta):
         the free stock, then from the receipts before start"""
         rounding = engine.rounding.get(product, 0)
         missing = required - reserved
-        free = max(stock.get(product, 0), 0)
-        from_stock = min(missing, free)
-        stock[product] = free - from_stock
+        from_stock = take_free(stock, product, missing)
         missing -= from_stock
         from_incoming, missing = cls._take_incoming(missing, incoming, start)
         short = ceil_round(max(missing, 0), rounding) if missing > 1e-9 else 0
@@ -454,11 +473,16 @@ class KittingProduction(metaclass=PoolMeta):
         for sub, quantity in substitutes:
             if stock.get(sub, 0) >= short * quantity - 1e-9:
                 return 'substitute', sub
-        if engine.products[product]['bom']:
-            return 'production', None
-        elif engine.products[product]['purchasable']:
-            return 'purchase', None
-        return None, None
+        return cls._supply_action(engine.products[product]), None
+
+    @classmethod
+    def _supply_action(cls, product):
+        """Return how the product ({'bom', 'purchasable'}) is supplied: made
+        with a BOM, else purchased if it can be"""
+        if product['bom']:
+            return 'production'
+        elif product['purchasable']:
+            return 'purchase'
 
     @classmethod
     def _production_substitutes(cls, productions):

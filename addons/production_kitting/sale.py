@@ -16,6 +16,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
 from .exceptions import SaleShortageWarning
+from .engine import take_free
 from .stock import _in
 
 
@@ -53,26 +54,31 @@ class Sale(metaclass=PoolMeta):
         "Warn that the line is short of values['short'] by its date"
         pool = Pool()
         Warning = pool.get('res.user.warning')
-        Lang = pool.get('ir.lang')
         SaleLine = pool.get('sale.line')
         line = SaleLine(line_id)
         warning_name = Warning.format('kitting_short', [line])
         if Warning.check(warning_name):
-            lang = Lang.get()
-            unit = line.product.default_uom
-            number = functools.partial(cls._kitting_number, lang, unit=unit)
-            raise SaleShortageWarning(warning_name, gettext(
-                    'production_kitting.msg_sale_line_short',
-                    sale=line.sale.rec_name,
-                    product=line.product.rec_name,
-                    quantity=number(values['quantity']),
-                    promised=number(
-                        values['from_stock'] + values['from_production']),
-                    stock=number(values['from_stock']),
-                    production=number(values['from_production']),
-                    short=number(values['short']),
-                    date=lang.strftime(values['date']),
-                    limiting=cls._kitting_limiting(lang, values) or '-'))
+            raise SaleShortageWarning(
+                warning_name, cls._kitting_short_message(line, values))
+
+    @classmethod
+    def _kitting_short_message(cls, line, values):
+        "Return the text of what the line can be promised by its date"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        number = functools.partial(
+            cls._kitting_number, lang, unit=line.product.default_uom)
+        return gettext('production_kitting.msg_sale_line_short',
+            sale=line.sale.rec_name,
+            product=line.product.rec_name,
+            quantity=number(values['quantity']),
+            promised=number(values['from_stock'] + values['from_production']),
+            stock=number(values['from_stock']),
+            production=number(values['from_production']),
+            short=number(values['short']),
+            date=lang.strftime(values['date']),
+            limiting=cls._kitting_limiting(lang, values) or '-')
 
     @classmethod
     def _kitting_number(cls, lang, value, unit):
@@ -82,14 +88,18 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     def _kitting_limiting(cls, lang, values):
         "Return the limiting components with their quantities and units"
+        return ', '.join(
+            cls._kitting_component(lang, l['product'], l['quantity'])
+            for l in values['limiting'])
+
+    @classmethod
+    def _kitting_component(cls, lang, product_id, quantity):
+        "Return the component with its quantity in its unit"
         pool = Pool()
         Product = pool.get('product.product')
-        return ', '.join(
-            '%s (%s)' % (product.rec_name,
-                cls._kitting_number(
-                    lang, l['quantity'], product.default_uom))
-            for l in values['limiting']
-            for product in [Product(l['product'])])
+        product = Product(product_id)
+        return '%s (%s)' % (product.rec_name,
+            cls._kitting_number(lang, quantity, product.default_uom))
 
 
 class KittingSale(metaclass=PoolMeta):
@@ -108,11 +118,7 @@ class KittingSale(metaclass=PoolMeta):
         components"""
         cls._check_planning('sale_atp', planning=False)
         sales = cls._check_documents('sale.sale', 'sale_ids', sale_ids)
-        result = {}
-        for company, warehouse, group in cls._by_warehouse(sales):
-            with Transaction().set_context(company=company):
-                result.update(cls._sale_atp(warehouse, group))
-        return result
+        return cls._by_warehouse_compute(sales, cls._sale_atp)
 
     @classmethod
     def _sale_line_quantity(cls, line):
@@ -165,16 +171,21 @@ class KittingSale(metaclass=PoolMeta):
         products"""
         pool = Pool()
         SaleLine = pool.get('sale.line')
-        Sale = pool.get('sale.sale')
         line = SaleLine.__table__()
-        sale = Sale.__table__()
         return {l[0]: l for l in cls.load_sale_lines(
-                line, line.sale.in_(sale.select(sale.id,
-                        where=sale.state.in_(
-                            ['quotation', 'confirmed', 'processing'])
-                        & (sale.warehouse == warehouse)))
+                line, line.sale.in_(cls._open_sales_query(warehouse))
                 & _in(line.product, products))
             if l[3] in products}
+
+    @classmethod
+    def _open_sales_query(cls, warehouse):
+        "Return the query of the ids of the open sales of the warehouse"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        sale = Sale.__table__()
+        return sale.select(sale.id,
+            where=sale.state.in_(['quotation', 'confirmed', 'processing'])
+            & (sale.warehouse == warehouse))
 
     @classmethod
     def _sale_atp_order(cls, lines, asked_ids, today):
@@ -316,23 +327,34 @@ class KittingSale(metaclass=PoolMeta):
     def _sale_line_row(cls, row, units, lead_times, today):
         """Return (id, sale, sequence, product, quantity to ship, shipping
         date) of a row of the sale lines query"""
-        pool = Pool()
-        Uom = pool.get('product.uom')
         (id_, sale_id, sequence, product_id, quantity, unit, uom,
             template_id, sale_date, sale_shipping_date, done, date,
             count) = row
-        quantity = quantity or 0
-        if unit != uom:
-            quantity = Uom.compute_qty(
-                units[unit], quantity, units[uom], round=False)
-        quantity = max(quantity - (done or 0), 0)
-        if isinstance(date, str):
-            # SQLite gives aggregates of dates as text
-            date = datetime.date.fromisoformat(date)
+        quantity = cls._sale_line_to_ship(
+            quantity, units[unit], units[uom], done)
+        date = cls._sale_date(date)
         if not count:
             date = cls._sale_line_date(lead_times.get(template_id), quantity,
                 sale_date or today, sale_shipping_date)
         return (id_, sale_id, sequence, product_id, quantity, date)
+
+    @classmethod
+    def _sale_date(cls, value):
+        "Return the date of an aggregate of dates"
+        if isinstance(value, str):
+            # SQLite gives aggregates of dates as text
+            return datetime.date.fromisoformat(value)
+        return value
+
+    @classmethod
+    def _sale_line_to_ship(cls, quantity, unit, uom, done):
+        "Return quantity in unit converted to uom less done, not below 0"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        quantity = quantity or 0
+        if unit != uom:
+            quantity = Uom.compute_qty(unit, quantity, uom, round=False)
+        return max(quantity - (done or 0), 0)
 
     @classmethod
     def _sale_line_date(cls, lead_time, quantity, sale_date, shipping_date):
@@ -352,9 +374,7 @@ class KittingSale(metaclass=PoolMeta):
         """Return what can be promised of quantity of product: from stock
         (taken from it), from production, short and the limiting
         components"""
-        free = max(stock.get(product, 0), 0)
-        from_stock = min(quantity, free)
-        stock[product] = free - from_stock
+        from_stock = take_free(stock, product, quantity)
         rest = quantity - from_stock
         from_production, limiting = 0, {}
         if rest > 1e-9:
