@@ -92,7 +92,6 @@ class Production(metaclass=PoolMeta):
         short, without duplicating those already requested"""
         pool = Pool()
         Shortage = pool.get('production.kitting.shortage')
-        PurchaseRequest = pool.get('purchase.request')
         lock_written(cls, productions)
         productions = cls.browse(productions)
         cls._check_kitting_request(productions)
@@ -102,10 +101,17 @@ class Production(metaclass=PoolMeta):
         for production in productions:
             production._kitting_requests(
                 shortages[production.id], covered, requests, sub_productions)
-        PurchaseRequest.save(requests)
-        cls.save(sub_productions)
-        cls.set_moves(sub_productions)
+        cls._kitting_save_requests(requests, sub_productions)
         return cls._kitting_requests_action(productions)
+
+    @classmethod
+    def _kitting_save_requests(cls, requests, productions):
+        "Save the purchase requests, and the production requests with moves"
+        pool = Pool()
+        PurchaseRequest = pool.get('purchase.request')
+        PurchaseRequest.save(requests)
+        cls.save(productions)
+        cls.set_moves(productions)
 
     @classmethod
     def _check_kitting_request(cls, productions):
@@ -489,10 +495,14 @@ class KittingProduction(metaclass=PoolMeta):
         "Return {(production, product): [(substitute, ratio)]}"
         result = {}
         for production in productions:
-            if not production.bom:
-                continue
-            for input_ in production.bom.inputs:
-                if input_.product and input_.substitutes:
-                    result[(production.id, input_.product.id)] = [
-                        (s.product.id, s.ratio) for s in input_.substitutes]
+            if production.bom:
+                result.update(cls._bom_substitutes_of(production))
         return result
+
+    @classmethod
+    def _bom_substitutes_of(cls, production):
+        "Return the substitutes of the inputs of the BOM of production"
+        return {(production.id, input_.product.id): [
+                (s.product.id, s.ratio) for s in input_.substitutes]
+            for input_ in production.bom.inputs
+            if input_.product and input_.substitutes}

@@ -157,13 +157,19 @@ class KittingSale(metaclass=PoolMeta):
         if not asked:
             return None
         products = {l[3] for l in asked}
-        lines = cls._sale_atp_open_lines(warehouse, products)
-        lines.update((l[0], l) for l in asked)
+        lines = cls._sale_atp_lines(warehouse, products, asked)
         asked_ids = {l[0] for l in asked}
         order, last = cls._sale_atp_order(lines, asked_ids, today)
         engine = cls.get_engine(products, warehouse)
         receipts = cls._sale_atp_receipts(engine, warehouse, last)
         return engine, lines, order, receipts, asked_ids
+
+    @classmethod
+    def _sale_atp_lines(cls, warehouse, products, asked):
+        "Return {id: line} of the open lines of the products and the asked"
+        lines = cls._sale_atp_open_lines(warehouse, products)
+        lines.update((l[0], l) for l in asked)
+        return lines
 
     @classmethod
     def _sale_atp_open_lines(cls, warehouse, products):
@@ -392,15 +398,22 @@ class KittingSale(metaclass=PoolMeta):
             }
 
     @classmethod
+    def _make_all(cls, engine, stock, product, quantity):
+        "Make quantity of product from stock (taken from it) if it can be"
+        pool = ChainMap({}, stock)
+        if engine.make(product, quantity, pool):
+            stock.update(pool.maps[0])
+            return True
+        return False
+
+    @classmethod
     def _promise_production(cls, engine, stock, product, rest):
         """Return what can be made of rest from stock (taken from it) and
         the limiting components {product: quantity}"""
         if product not in engine.boms:
             return 0, {product: rest}
         # all of it most often: one pass instead of a search
-        pool = ChainMap({}, stock)
-        if engine.make(product, rest, pool):
-            stock.update(pool.maps[0])
+        if cls._make_all(engine, stock, product, rest):
             return rest, {}
         from_production = engine.buildable(product, stock, limit=rest)
         limiting = engine.limiting(engine.explain(product, rest, stock))
