@@ -15,8 +15,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
-from .exceptions import SaleShortageWarning
 from .engine import take_free
+from .exceptions import SaleShortageWarning
 from .stock import _in
 
 
