@@ -32,7 +32,7 @@ def xml_refused(call, *args, says=()):
 
 @pytest.fixture(scope='module')
 def server(make_server):
-    server = make_server('test_kitting_rpc', ['production_kitting'])
+    server = make_server('test_kitting_rpc', ['production_kitting', 'sale'])
     from proteus import Model, config
     config.set_xmlrpc('http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
             server.port, server.database))

@@ -118,63 +118,81 @@ class BOMInputSubstitute(
 
 
 class _Table:
-    """The rows of a whole table by key, as kept in the BOM graph cache
+    """The rows of a table by key, as kept in the BOM graph cache
 
     A plain object: Tryton's cache copies dictionaries and lists deeply
-    (to make them immutable) but only shallowly other objects, and the rows
-    are never changed once read."""
-    __slots__ = ('rows',)
+    (to make them immutable) but only shallowly other objects.  rows holds
+    every key read so far (an empty list for a key without rows); complete
+    says the whole table was read.  Rows are only added, never changed: a
+    change to the graph clears the cache, and a transaction that started
+    before the clear gets a cache of its own from Tryton."""
+    __slots__ = ('rows', 'complete')
 
-    def __init__(self, rows):
+    def __init__(self, rows, complete=True):
         self.rows = rows
+        self.complete = complete
+
+    def missing(self, keys):
+        "Return the keys whose rows are not known yet"
+        if self.complete:
+            return set()
+        return {k for k in keys if k not in self.rows}
 
 
 class _Rows:
     """The rows of a table grouped by their first column (a key)
 
-    Few keys are read with IN; many keys read the whole table once and
-    later calls are served from memory: the number of statements stays
-    bounded by the BOM depth and by one per table for large graphs.  A
-    whole table read is kept in the BOM graph cache (name) until a record
-    of the BOM graph changes, and served from there to the next calls."""
+    Few keys are read with IN, many keys read the whole table once; the
+    rows read are kept in the BOM graph cache (name) until a record of the
+    graph changes and served from there to the next calls, so a repeated
+    analysis reads no BOM row again and the number of statements stays
+    bounded by the BOM depth and by one per table for large graphs."""
 
-    def __init__(self, cursor, query, cache=None, name=None):
+    def __init__(self, cursor, query, cache, name):
         self.cursor = cursor
         # query(where) where builds the clause on the key column
         self.query = query
         self.cache = cache
         self.name = name
-        self.rows = None
         self.in_max = config.getint(
             'production_kitting', 'graph_in_max', default=IN_MAX)
-        if cache is not None:
-            table = cache.get(name)
-            if table is not None:
-                self.rows = table.rows
+        self.table = cache.get(name)
+        if self.table is None:
+            self.table = _Table({}, complete=False)
+            cache.set(name, self.table)
 
     def get(self, keys):
         "Return the rows of keys, in the order of the query for each key"
         keys = set(keys)
-        if not keys:
-            return []
-        if self.rows is None:
-            if len(keys) <= self.in_max:
-                self.cursor.execute(*self.query(
-                        lambda column: column.in_(list(keys))))
-                return self.cursor.fetchall()
+        missing = self.table.missing(keys)
+        if len(missing) > self.in_max:
             self.read_all()
-        rows = self.rows
+        elif missing:
+            self.read(missing)
+        rows = self.table.rows
         return [r for k in keys if k in rows for r in rows[k]]
+
+    def read(self, keys):
+        "Read the rows of keys and add them to the cached table"
+        self.cursor.execute(*self.query(
+                lambda column: column.in_(list(keys))))
+        rows = self._group(self.cursor.fetchall())
+        for key in keys:
+            rows.setdefault(key, [])
+        self.table.rows.update(rows)
 
     def read_all(self):
         "Read the whole table by key and keep it in the cache"
         self.cursor.execute(*self.query(lambda column: Literal(True)))
-        rows = defaultdict(list)
-        for row in self.cursor.fetchall():
-            rows[row[0]].append(row)
-        self.rows = dict(rows)
-        if self.cache is not None:
-            self.cache.set(self.name, _Table(self.rows))
+        self.table = _Table(self._group(self.cursor.fetchall()))
+        self.cache.set(self.name, self.table)
+
+    @staticmethod
+    def _group(rows):
+        grouped = defaultdict(list)
+        for row in rows:
+            grouped[row[0]].append(row)
+        return dict(grouped)
 
 
 class KittingBOM(metaclass=PoolMeta):
