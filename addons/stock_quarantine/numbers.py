@@ -12,8 +12,7 @@ def format_number(value):
 
 def format_quantity(unit, quantity):
     "Format quantity with the digits of the unit, without trailing zeros"
-    digits = unit.digits if unit else 2
-    text = '%.*f' % (digits, quantity)
+    text = '%.*f' % (unit.digits if unit else 2, quantity)
     if '.' in text:
         text = text.rstrip('0').rstrip('.')
     return text

@@ -70,17 +70,20 @@ def _storekeeper():
     return in_group('stock_quarantine', 'group_storekeeper')
 
 
+def _storekeeper_buttons(cls, names):
+    "Offer the buttons to the role that may click them (rights.xml)"
+    for name in names:
+        states = cls._buttons[name] = dict(cls._buttons[name])
+        states['invisible'] = states.get('invisible', False) | ~_storekeeper()
+
+
 class Move(metaclass=PoolMeta):
     __name__ = 'stock.move'
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # offered to the role that may click them (rights.xml)
-        for name in ['do', 'cancel']:
-            states = cls._buttons[name] = dict(cls._buttons[name])
-            states['invisible'] = (
-                states.get('invisible', False) | ~_storekeeper())
+        _storekeeper_buttons(cls, ['do', 'cancel'])
 
 
 class ShipmentIn(metaclass=PoolMeta):
@@ -89,8 +92,4 @@ class ShipmentIn(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # offered to the role that may click them (rights.xml)
-        for name in ['receive', 'do']:
-            states = cls._buttons[name] = dict(cls._buttons[name])
-            states['invisible'] = (
-                states.get('invisible', False) | ~_storekeeper())
+        _storekeeper_buttons(cls, ['receive', 'do'])
