@@ -344,11 +344,9 @@ class Disposition(Workflow, ModelSQL, ModelView):
     @staticmethod
     def _inside(location, ancestor):
         "Whether location is ancestor or one of its children"
-        while location:
-            if location.id == ancestor:
-                return True
+        while location and location.id != ancestor:
             location = location.parent
-        return False
+        return bool(location)
 
     def _get_move(self, from_location, to_location):
         pool = Pool()

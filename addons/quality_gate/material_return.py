@@ -18,12 +18,10 @@ class MaterialReturn(metaclass=PoolMeta):
             for l in self.lines if control.match_product(l.product)]
 
     def _check_inspections(self):
-        failed = super()._check_inspections()
         # The decided quantities route each line, not the whole return
-        if failed and all(i.decided for i in self.quality_inspections
-                if i.state == 'failed'):
-            return False
-        return failed
+        return super()._check_inspections() and not all(
+            i.decided for i in self.quality_inspections
+            if i.state == 'failed')
 
     @classmethod
     @ModelView.button
@@ -107,15 +105,9 @@ class InspectionLine(metaclass=PoolMeta):
 
     @classmethod
     def get_from_material_return_line(cls, control, return_line):
-        line = cls(
-            material_return_line=return_line,
+        return cls._get_sampled(control, material_return_line=return_line,
             product=return_line.product, lot=return_line.lot,
-            unit=return_line.unit, quantity=return_line.quantity,
-            accepted_quantity=return_line.quantity,
-            rejected_quantity=0, concession_quantity=0)
-        line.sample_quantity = control.sample_quantity(
-            return_line.quantity, return_line.unit)
-        return line
+            unit=return_line.unit, quantity=return_line.quantity)
 
     def get_rec_name(self, name):
         name = super().get_rec_name(name)
@@ -131,11 +123,9 @@ class InspectionLine(metaclass=PoolMeta):
 
     def disposition_type(self):
         "What the return line says to do with failed material"
-        type_ = super().disposition_type()
-        if self.material_return_line:
-            # one vocabulary: the line's disposition is a disposition type
-            type_ = self.material_return_line.disposition or type_
-        return type_
+        # one vocabulary: the line's disposition is a disposition type
+        line = self.material_return_line
+        return (line and line.disposition) or super().disposition_type()
 
     def check_decision(self):
         super().check_decision()

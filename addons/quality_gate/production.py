@@ -80,8 +80,7 @@ class Production(metaclass=PoolMeta):
     @property
     def quality_rework_control(self):
         "The control of the inspection that sent the product to rework"
-        pool = Pool()
-        Disposition = pool.get('quality.disposition')
+        Disposition = Pool().get('quality.disposition')
         if (isinstance(self.origin, Disposition)
                 and self.origin.inspection_line):
             return self.origin.inspection_line.inspection.control

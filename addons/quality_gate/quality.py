@@ -240,21 +240,17 @@ class Inspection(metaclass=PoolMeta):
         return self.control.sampling if self.control else None
 
     def get_inspection_date(self, name):
-        timezone = None
-        if self.company and self.company.timezone:
-            timezone = ZoneInfo(self.company.timezone)
         if self.create_date:
+            timezone = (ZoneInfo(self.company.timezone)
+                if self.company and self.company.timezone else None)
             created = self.create_date.replace(tzinfo=dt.timezone.utc)
             return created.astimezone(timezone).date()
 
     @classmethod
     def get_summary(cls, inspections, names):
-        result = {n: {} for n in names}
-        for inspection in inspections:
-            for name, value in inspection._summary().items():
-                if name in result:
-                    result[name][inspection.id] = value
-        return result
+        summaries = {i.id: i._summary() for i in inspections}
+        return {n: {i: s[n] for i, s in summaries.items() if n in s}
+            for n in names}
 
     def _summary(self):
         "The products, quantities and decision of the inspection in words"
@@ -473,13 +469,18 @@ class InspectionLine(ModelSQL, ModelView):
 
     @classmethod
     def get_from_move(cls, control, move):
-        line = cls(
-            move=move, product=move.product, lot=move.lot, unit=move.unit,
-            quantity=move.quantity, accepted_quantity=move.quantity,
-            rejected_quantity=0, concession_quantity=0)
-        line.sample_quantity = control.sample_quantity(
-            move.quantity, move.unit)
+        line = cls._get_sampled(control, move=move, product=move.product,
+            lot=move.lot, unit=move.unit, quantity=move.quantity)
         line.supplier = line.get_supplier()
+        return line
+
+    @classmethod
+    def _get_sampled(cls, control, **values):
+        "A line that accepts all its quantity until decided, with its sample"
+        line = cls(accepted_quantity=values['quantity'],
+            rejected_quantity=0, concession_quantity=0, **values)
+        line.sample_quantity = control.sample_quantity(
+            line.quantity, line.unit)
         return line
 
     def get_supplier(self):

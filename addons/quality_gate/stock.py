@@ -35,13 +35,9 @@ class Lot(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__rpc__.update({
-                'set_quality_status': RPC(
-                    readonly=False, fresh_session=True),
-                })
-        cls._buttons.update({
-                'change_quality_status': {},
-                })
+        cls.__rpc__['set_quality_status'] = RPC(
+            readonly=False, fresh_session=True)
+        cls._buttons['change_quality_status'] = {}
 
     @classmethod
     def default_quality_status(cls):
@@ -246,13 +242,10 @@ class Move(metaclass=PoolMeta):
     @property
     def quality_disposition(self):
         "The disposition that takes the move out of quarantine if any"
-        pool = Pool()
-        Disposition = pool.get('quality.disposition')
-        if isinstance(self.origin, Disposition):
-            return self.origin
-        production = getattr(self, 'production_input', None)
-        if production and isinstance(production.origin, Disposition):
-            return production.origin
+        Disposition = Pool().get('quality.disposition')
+        for record in [self, getattr(self, 'production_input', None)]:
+            if record and isinstance(record.origin, Disposition):
+                return record.origin
 
     @classmethod
     def check_quarantine_exit(cls, moves):
