@@ -76,6 +76,12 @@ class ProductionWarning(ModelSQL, ModelView):
             & (production.planned_start_date <= cls._due_date()))
 
     @classmethod
+    def _in_state(cls, model, state):
+        "The table of model and the condition of the company's rows in state"
+        table = Pool().get(model).__table__()
+        return table, (table.company == company_id_()) & (table.state == state)
+
+    @classmethod
     def _due_date(cls):
         "The last planned start date of the orders due soon: in 7 days"
         return today() + dt.timedelta(days=7)

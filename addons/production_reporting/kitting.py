@@ -45,10 +45,9 @@ class Tracking(metaclass=PoolMeta):
     @classmethod
     def _joins(cls):
         from_item, tables = super()._joins()
-        production = tables['production']
         tables['kitting'] = kitting = kitting_analyses()
         from_item = from_item.join(kitting, 'LEFT',
-            condition=kitting.production == production.id)
+            condition=kitting.production == tables['production'].id)
         return from_item, tables
 
     @classmethod

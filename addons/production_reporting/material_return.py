@@ -6,8 +6,6 @@ from sql.operators import Concat
 
 from trytond.pool import Pool, PoolMeta
 
-from .arguments import company_id as company_id_
-
 
 class Component(metaclass=PoolMeta):
     __name__ = 'production.reporting.component'
@@ -57,14 +55,9 @@ class ProductionWarning(metaclass=PoolMeta):
 
     @classmethod
     def _counts(cls):
-        pool = Pool()
-        Return = pool.get('production.material.return')
-        return_ = Return.__table__()
-        company_id = company_id_()
         yield from super()._counts()
-        yield 'return_approval', return_, (
-            (return_.company == company_id)
-            & (return_.state == 'submitted'))
+        yield ('return_approval',
+            *cls._in_state('production.material.return', 'submitted'))
 
     @classmethod
     def _actions(cls):

@@ -88,11 +88,9 @@ class Tracking(metaclass=PoolMeta):
     @classmethod
     def _joins(cls):
         from_item, tables = super()._joins()
-        company_id = company_id_()
-        production = tables['production']
-        tables['inspected'] = inspected = inspected_quantities(company_id)
+        tables['inspected'] = inspected = inspected_quantities(company_id_())
         from_item = from_item.join(inspected, 'LEFT',
-            condition=inspected.production == production.id)
+            condition=inspected.production == tables['production'].id)
         return from_item, tables
 
     @classmethod
@@ -151,14 +149,8 @@ class ProductionWarning(metaclass=PoolMeta):
 
     @classmethod
     def _counts(cls):
-        pool = Pool()
-        Inspection = pool.get('quality.inspection')
-        inspection = Inspection.__table__()
-        company_id = company_id_()
         yield from super()._counts()
-        yield 'inspection', inspection, (
-            (inspection.company == company_id)
-            & (inspection.state == 'pending'))
+        yield ('inspection', *cls._in_state('quality.inspection', 'pending'))
 
     @classmethod
     def _actions(cls):
