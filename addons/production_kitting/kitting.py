@@ -156,12 +156,15 @@ class Kitting(Model):
 
     @classmethod
     def _warehouse_groups(cls, records):
-        "Return the records grouped by (company id, warehouse id)"
+        """Return the records grouped by (company id, warehouse id), reading
+        only those two fields (a record's attribute reads all its fields)"""
         groups = defaultdict(list)
-        for record in records:
-            groups[(record.company.id if record.company else None,
-                    record.warehouse.id if record.warehouse else None)
-                ].append(record)
+        if records:
+            values = {v['id']: (v['company'], v['warehouse'])
+                for v in records[0].__class__.read(
+                    [r.id for r in records], ['company', 'warehouse'])}
+            for record in records:
+                groups[values[record.id]].append(record)
         return groups
 
     @classmethod
