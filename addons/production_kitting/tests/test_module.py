@@ -15,22 +15,24 @@ from trytond.tests.test_tryton import (
 from trytond.transaction import Transaction
 
 
+def create_products(*codes):
+    "Create goods with the codes in the unit Unit"
+    pool = Pool()
+    Uom = pool.get('product.uom')
+    Template = pool.get('product.template')
+    unit, = Uom.search([('name', '=', 'Unit')])
+    templates = Template.create([{
+                'name': c, 'code': c, 'type': 'goods',
+                'producible': True, 'default_uom': unit.id,
+                'products': [('create', [{}])],
+                } for c in codes])
+    return [t.products[0] for t in templates], unit
+
+
 class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Production Kitting module"
     module = 'production_kitting'
     extras = ['sale']
-
-    def _products(self, *codes):
-        pool = Pool()
-        Uom = pool.get('product.uom')
-        Template = pool.get('product.template')
-        unit, = Uom.search([('name', '=', 'Unit')])
-        templates = Template.create([{
-                    'name': c, 'code': c, 'type': 'goods',
-                    'producible': True, 'default_uom': unit.id,
-                    'products': [('create', [{}])],
-                    } for c in codes])
-        return [t.products[0] for t in templates], unit
 
     def _bom(self, product, inputs, unit):
         pool = Pool()
@@ -74,7 +76,7 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         Location = pool.get('stock.location')
         company = create_company()
         with set_company(company):
-            (a, b, c), unit = self._products('A', 'B', 'C')
+            (a, b, c), unit = create_products('A', 'B', 'C')
             self._bom(a, [b], unit)
             bom_b = self._bom(b, [c], unit)
             self.assertEqual(
@@ -102,7 +104,7 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         Product = pool.get('product.product')
         company = create_company()
         with set_company(company):
-            (lamp, screw), unit = self._products('LAMP', 'SCREW')
+            (lamp, screw), unit = create_products('LAMP', 'SCREW')
             kit, = BOM.create([{
                         'name': "Kit", 'phantom': True,
                         'phantom_unit': unit.id, 'phantom_quantity': 1,
@@ -140,7 +142,7 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         Uom = pool.get('product.uom')
         company = create_company()
         with set_company(company):
-            (a, b), unit = self._products('A', 'B')
+            (a, b), unit = create_products('A', 'B')
             bom = self._bom(a, [b], unit)
             input_, = bom.inputs
             with self.assertRaises(SubstituteError):
@@ -167,7 +169,7 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         Input = pool.get('production.bom.input')
         company = create_company()
         with set_company(company):
-            (chair, seat, board, seat_b), unit = self._products(
+            (chair, seat, board, seat_b), unit = create_products(
                 'CHAIR', 'SEAT', 'BOARD', 'SEAT-B')
             bom = self._bom(chair, [seat], unit)
             seat_bom = self._bom(seat, [board], unit)
@@ -198,7 +200,7 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
         cache = Kitting._bom_graph_cache
         company = create_company()
         with set_company(company):
-            (chair, leg, spare), unit = self._products('CHAIR', 'LEG', 'SP')
+            (chair, leg, spare), unit = create_products('CHAIR', 'LEG', 'SP')
             bom = self._bom(chair, [leg], unit)
             input_, = bom.inputs
             Input.write([input_], {'quantity': 4})
@@ -407,8 +409,7 @@ class ProductionKittingQualityGateTestCase(unittest.TestCase):
         company = create_company()
         with set_company(company):
             today = Date.today()
-            products, unit = ProductionKittingTestCase._products(
-                self, 'A', 'B', 'C')
+            products, unit = create_products('A', 'B', 'C')
             lots = Lot.create([{'number': 'L%s' % i, 'product': p.id}
                     for i, p in enumerate(products)])
             held = {lots[1].id}
