@@ -20,6 +20,7 @@ from trytond.modules.company.model import (
 from trytond.modules.product import round_price
 from trytond.modules.quality.quality import ControlledMixin
 from trytond.modules.stock_quarantine.locking import lock_written
+from trytond.modules.stock_quarantine.mixin import ProductUnitMixin
 from trytond.modules.stock_quarantine.numbers import (  # noqa: F401
     format_number, format_quantity)
 from trytond.pool import Pool
@@ -757,7 +758,7 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
                 sorted({r.production.id for r in returns})))
 
 
-class MaterialReturnLine(ModelSQL, ModelView):
+class MaterialReturnLine(ProductUnitMixin, ModelSQL, ModelView):
     __name__ = 'production.material.return.line'
 
     _states = {
@@ -779,9 +780,6 @@ class MaterialReturnLine(ModelSQL, ModelView):
                     'issued_products', [])),
             ],
         states=_states, depends=['material_return'])
-    product_uom_category = fields.Function(fields.Many2One(
-            'product.uom.category', "Product UoM Category"),
-        'on_change_with_product_uom_category')
     lot = fields.Many2One(
         'stock.lot', "Lot",
         domain=[
@@ -858,18 +856,6 @@ class MaterialReturnLine(ModelSQL, ModelView):
     def on_change_with_material_return_state(self, name=None):
         if self.material_return:
             return self.material_return.state
-
-    @fields.depends('product')
-    def on_change_with_product_uom_category(self, name=None):
-        if self.product:
-            return self.product.default_uom.category
-
-    @fields.depends('product', 'unit')
-    def on_change_product(self):
-        if self.product:
-            category = self.product.default_uom.category
-            if not self.unit or self.unit.category != category:
-                self.unit = self.product.default_uom
 
     def get_rec_name(self, name):
         return '%s %s %s' % (

@@ -8,6 +8,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.modules.product import round_price
 from trytond.modules.stock_quarantine.locking import lock_written
+from trytond.modules.stock_quarantine.mixin import ProductUnitMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -474,7 +475,7 @@ class Disposition(Workflow, ModelSQL, ModelView):
             ]
 
 
-class DispositionMaterial(ModelSQL, ModelView):
+class DispositionMaterial(ProductUnitMixin, ModelSQL, ModelView):
     "Quality Disposition Extra Material"
     __name__ = 'quality.disposition.material'
 
@@ -491,9 +492,6 @@ class DispositionMaterial(ModelSQL, ModelView):
     product = fields.Many2One(
         'product.product', "Product", required=True, states=_states,
         domain=[('type', 'in', ['goods', 'assets'])])
-    product_uom_category = fields.Function(
-        fields.Many2One('product.uom.category', "Product UoM Category"),
-        'on_change_with_product_uom_category')
     quantity = fields.Float(
         "Quantity", digits='unit', required=True, states=_states,
         domain=[('quantity', '>', 0)])
@@ -518,18 +516,6 @@ class DispositionMaterial(ModelSQL, ModelView):
     def on_change_with_disposition_state(self, name=None):
         if self.disposition:
             return self.disposition.state
-
-    @fields.depends('product')
-    def on_change_with_product_uom_category(self, name=None):
-        if self.product:
-            return self.product.default_uom.category
-
-    @fields.depends('product', 'unit')
-    def on_change_product(self):
-        if self.product:
-            category = self.product.default_uom.category
-            if not self.unit or self.unit.category != category:
-                self.unit = self.product.default_uom
 
     @classmethod
     def check_modification(cls, mode, materials, values=None, external=False):
