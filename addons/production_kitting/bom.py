@@ -3,6 +3,7 @@
 """The BOM graph of the kitting: its rows read in few statements, its
 cache and the invalidation of the cache by any change to the graph"""
 from collections import defaultdict
+from decimal import Decimal
 
 from sql import Literal
 
@@ -50,6 +51,15 @@ class ProductBOM(BOMGraphMixin, metaclass=PoolMeta):
 
 class BOMInput(BOMGraphMixin, metaclass=PoolMeta):
     __name__ = 'production.bom.input'
+    loss_rate = fields.Numeric(
+        "Loss Rate", digits=(16, 2),
+        domain=['OR',
+            ('loss_rate', '=', None),
+            [('loss_rate', '>=', 0), ('loss_rate', '<', 1000)],
+            ],
+        help="In %: the quantity issued to make the output is the BOM "
+        "quantity increased by this rate (kitting, MRP and production "
+        "orders).")
     substitutes = fields.One2Many(
         'production.bom.input.substitute', 'input', "Substitutes",
         states={
@@ -57,6 +67,16 @@ class BOMInput(BOMGraphMixin, metaclass=PoolMeta):
             },
         help="Used in this order only for the part of the need that the "
         "product can cover neither from its stock nor by being made.")
+
+    @classmethod
+    def default_loss_rate(cls):
+        return Decimal(0)
+
+    def compute_quantity(self, factor):
+        "The BOM quantity for factor increased by the loss rate"
+        loss = 1 + float(self.loss_rate or 0) / 100
+        # 10 with a 10 % loss is 11, not 12 from 11.000000000000002
+        return self.unit.ceil(round(self.quantity * factor * loss, 9))
 
 
 class BOMInputSubstitute(
@@ -254,7 +274,7 @@ class KittingBOM(metaclass=PoolMeta):
             ).select(
             input_.bom, input_.id, input_.product, input_.quantity,
             input_.unit, input_.phantom_bom,
-            bom.phantom_quantity, bom.phantom_unit,
+            bom.phantom_quantity, bom.phantom_unit, input_.loss_rate,
             where=where(input_.bom),
             order_by=[input_.id])
 
@@ -359,15 +379,18 @@ class KittingBOM(metaclass=PoolMeta):
     @classmethod
     def _bom_lines(cls, rows, bom_ids):
         """Return the inputs of the BOMs and of the phantom BOMs they use:
-        {bom: [(input id, product, quantity, unit, phantom)]} and {phantom
-        bom: (quantity, unit)}"""
+        {bom: [(input id, product, quantity with its loss rate, unit,
+        phantom)]} and {phantom bom: (quantity, unit)}"""
         lines = defaultdict(list)
         phantoms = {}
         pending = set(bom_ids)
         while pending:
             nested = set()
             for (line_bom, line_id, product, quantity, unit, phantom,
-                    ph_quantity, ph_unit) in rows['inputs'].get(pending):
+                    ph_quantity, ph_unit, loss) in rows['inputs'].get(
+                        pending):
+                if loss:
+                    quantity *= 1 + float(loss) / 100
                 lines[line_bom].append(
                     (line_id, product, quantity, unit, phantom))
                 if phantom:

@@ -32,9 +32,10 @@ class KittingStock(metaclass=PoolMeta):
     __name__ = 'production.kitting'
 
     @classmethod
-    def _storage_locations_query(cls, warehouse_id):
+    def _storage_locations_query(cls, warehouse_id, whole=False):
         """Return the query of the active locations of the storage tree of
-        the warehouse, quarantine locations and their children excluded"""
+        the warehouse (of the whole warehouse if whole), quarantine
+        locations and their children excluded"""
         pool = Pool()
         Location = pool.get('stock.location')
         location = Location.__table__()
@@ -45,7 +46,8 @@ class KittingStock(metaclass=PoolMeta):
             condition=(location.left >= storage.left)
             & (location.right <= storage.right)
             ).join(warehouse,
-            condition=warehouse.storage_location == storage.id
+            condition=(warehouse.id if whole
+                else warehouse.storage_location) == storage.id
             ).select(location.id,
             where=(warehouse.id == int(warehouse_id))
             & (location.active == Literal(True))
@@ -143,6 +145,8 @@ class KittingStock(metaclass=PoolMeta):
         if direction < 0:
             inside, outside = outside, inside
             states, planned_states = ['done', 'assigned'], ['draft']
+            if not filters['assigned']:
+                states, planned_states = ['done'], ['draft', 'assigned']
         date = filters['date']
         return move.select(
             move.product.as_('product'),
@@ -170,11 +174,14 @@ class KittingStock(metaclass=PoolMeta):
             query.product, Sum(query.quantity), group_by=[query.product])
 
     @classmethod
-    def load_stock(cls, product_ids, warehouse_id, date=None):
+    def load_stock(cls, product_ids, warehouse_id, date=None, assigned=True,
+            whole=False):
         """Return the free stock of products in the warehouse
 
-        On hand, minus assigned issues; with a date, plus draft and assigned
-        receipts and minus draft issues planned up to that date.
+        On hand, minus assigned issues (unless not assigned: MRP counts them
+        as demand), in the storage tree (the whole warehouse if whole); with
+        a date, plus draft and assigned receipts and minus
+        draft issues planned up to that date.
 
         As products_by_location: the cache of the last closed stock period
         of the company plus its moves after the period, in two statements
@@ -186,8 +193,10 @@ class KittingStock(metaclass=PoolMeta):
             'product_ids': product_ids,
             'company': company,
             'period': cls._stock_period(company, date),
-            'locations': cls._storage_locations_query(warehouse_id),
+            'locations': cls._storage_locations_query(
+                warehouse_id, whole=whole),
             'date': date,
+            'assigned': assigned,
             }
         cursor.execute(*cls._stock_query(filters))
         stock = dict.fromkeys(product_ids, 0.0)
