@@ -52,3 +52,16 @@ def test_material_return_example(demo_server):
     number, state = lines[1].split()
     assert number.startswith('MR') and state == 'done'
     assert lines[2] == 'MO0005 returned cost 37.0000'
+
+
+def test_mrp_example(demo_server):
+    output = run(example('mrp'), demo_server)
+    lines = output.splitlines()
+    assert lines[0] == 'done True True'
+    # five suggestions, each pegged to at least one demand of its quantity
+    # or less
+    assert len(lines) == 6
+    for line in lines[1:]:
+        kind = line.split()[0]
+        assert kind in {'purchase', 'production', 'subcontract'}, line
+        assert "('" in line, line

@@ -147,6 +147,16 @@ class Run(Workflow, ModelSQL, ModelView):
         return super().copy(runs, default=default)
 
     @classmethod
+    def check_modification(cls, mode, runs, values=None, external=False):
+        super().check_modification(
+            mode, runs, values=values, external=external)
+        if mode == 'write' and external:
+            for run in runs:
+                if run.state != 'draft':
+                    raise MRPError(gettext('production_mrp.msg_run_done',
+                            run=run.rec_name))
+
+    @classmethod
     def plan(cls, warehouse_id, horizon=None, date=None):
         """Create the run of the warehouse and compute it; return its id
 
