@@ -447,6 +447,11 @@ class Suggestion(Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True, sort=False)
     pegs = fields.One2Many('production.mrp.peg', 'suggestion', "Pegs",
         readonly=True)
+    plan = fields.Function(fields.One2Many(
+            'production.mrp.balance', None, "Time-Phased Plan",
+            help="The product's demand, receipts, suggestions and "
+            "projected stock by date in the run."),
+        'get_plan')
     document = fields.Reference("Document", selection=[
             (None, ''),
             ('purchase.request', "Purchase Request"),
@@ -509,6 +514,25 @@ class Suggestion(Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return '%s %s %s' % (self.product.rec_name,
             self.quantity, self.need_date)
+
+    @classmethod
+    def get_plan(cls, suggestions, name):
+        "The buckets of the suggestion's product in its run"
+        Balance = Pool().get('production.mrp.balance')
+        result = {s.id: [] for s in suggestions}
+        keys = {(s.run.id, s.product.id): s.id for s in suggestions if s.run}
+        if not keys:
+            return result
+        runs = list({r for r, _ in keys})
+        products = list({p for _, p in keys})
+        for balance in Balance.search([
+                    ('run', 'in', runs),
+                    ('product', 'in', products),
+                    ], order=[('date', 'ASC'), ('id', 'ASC')]):
+            suggestion = keys.get((balance.run.id, balance.product.id))
+            if suggestion is not None:
+                result[suggestion].append(balance.id)
+        return result
 
     @classmethod
     @ModelView.button
