@@ -51,6 +51,9 @@ class KittingStock(metaclass=PoolMeta):
             ).select(location.id,
             where=(warehouse.id == int(warehouse_id))
             & (location.active == Literal(True))
+            # a production location put under the warehouse is not stock
+            & (location.type.in_(['warehouse', 'storage', 'view'])
+                if whole else Literal(True))
             & ~Exists(quarantine.select(Literal(1),
                     where=(quarantine.quarantine == Literal(True))
                     & (location.left >= quarantine.left)

@@ -160,7 +160,8 @@ class BatchSale(metaclass=PoolMeta):
                         'quantity': quantity,
                         'unit': line.unit.id,
                         'product_uom_category': line.unit.category.id,
-                        'planned_date': (line.shipping_date
+                        # the date MRP plans the line at
+                        'planned_date': (line.sale.shipping_date
                             or line.sale.sale_date
                             or pool.get('ir.date').today()),
                         'origin': str(line),

@@ -37,13 +37,15 @@ class Demand:
 
 class Receipt:
     "A scheduled receipt of a product"
-    __slots__ = ('product', 'date', 'quantity', 'origin')
+    __slots__ = ('product', 'date', 'quantity', 'origin', 'firm')
 
-    def __init__(self, product, date, quantity, origin=None):
+    def __init__(self, product, date, quantity, origin=None, firm=None):
         self.product = product
         self.date = date
         self.quantity = quantity
         self.origin = origin
+        # the firm suggestion of an earlier run it is (Firm)
+        self.firm = firm
 
 
 class Item:
@@ -68,10 +70,31 @@ class Item:
         self.bom = bom
 
 
+class Firm:
+    """A firm suggestion of an earlier run: a receipt whose pegs are
+    computed again and whose BOM makes dependent demand"""
+    __slots__ = ('id', 'product', 'kind', 'quantity', 'start_date', 'pegs')
+
+    def __init__(self, id_, product, kind, quantity, start_date):
+        self.id = id_
+        self.product = product
+        self.kind = kind
+        self.quantity = quantity
+        self.start_date = start_date
+        self.pegs = []
+
+    @property
+    def reference(self):
+        return 'production.mrp.suggestion,%s' % self.id
+
+
 class Suggestion:
     "What to buy, make or subcontract, and the demands it serves"
     __slots__ = ('index', 'product', 'kind', 'quantity', 'need_date',
         'start_date', 'late', 'supplier', 'bom', 'pegs', 'shortfall')
+    # the reference of a suggestion of this run, by its index (its id is
+    # known once written)
+    PREFIX = '@suggestion,'
 
     def __init__(self, index, product, kind, quantity, need_date,
             start_date, late, supplier=None, bom=None, shortfall=0):
@@ -88,6 +111,10 @@ class Suggestion:
         self.pegs = []
         # the net requirement before lot sizing
         self.shortfall = shortfall
+
+    @property
+    def reference(self):
+        return '%s%s' % (self.PREFIX, self.index)
 
 
 class Shortage:
@@ -146,6 +173,8 @@ class Planner:
         self.buckets = []
         self.demands = defaultdict(list)
         self.receipts = defaultdict(list)
+        # the firm suggestions of earlier runs, pegged again
+        self.firms = []
 
     def low_level_codes(self, products):
         """Return {product: code} of the products and every product below
@@ -224,9 +253,12 @@ class Planner:
         days = self._days(product)
         created = self._net_days(product, item, days)
         self._peg(product, created)
-        for suggestion in created:
-            if suggestion.kind in {'production', 'subcontract'}:
-                self._explode(suggestion)
+        firms = [r.firm for r in self.receipts[product] if r.firm]
+        self.firms.extend(firms)
+        for supply in firms + created:
+            if (supply.kind in {'production', 'subcontract'}
+                    and product in self.boms):
+                self._explode(supply)
 
     def _days(self, product):
         "Return {date: [receipts, demand]} of product"
@@ -309,7 +341,7 @@ class Planner:
         suggestion the demands it serves"""
         supplies = [(self.date, ON_HAND, 0, self.on_hand.get(product, 0.0),
                 None)]
-        supplies += [(r.date, RECEIPT, i, r.quantity, None)
+        supplies += [(r.date, RECEIPT, i, r.quantity, r.firm)
             for i, r in enumerate(self.receipts[product])]
         supplies += [(s.need_date, SUGGESTION, s.index, s.quantity, s)
             for s in created]
@@ -341,7 +373,7 @@ class Planner:
         if rest > EPSILON:
             # safety stock and lot size: for the suggestion itself
             shares[None] += rest
-        origin = 'production.mrp.suggestion,%s' % suggestion.index
+        origin = suggestion.reference
         for line in self.boms[suggestion.product]:
             need = self.kitting.need(line, suggestion.quantity)
             if need <= EPSILON:

@@ -12,7 +12,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from trytond.modules.production_kitting.stock import _in
-from .engine import Demand, Item, Receipt
+from .engine import Demand, Firm, Item, Receipt
 
 OPEN_MOVE = ['draft', 'assigned']
 
@@ -76,6 +76,9 @@ class RunLoad(metaclass=PoolMeta):
             date = self._to_date(date)
             if out:
                 own = 'stock.move,%s' % id_
+                if origin and origin.startswith('stock.forecast.line,'):
+                    # the moves of a forecast live in the run only
+                    own = origin
                 top = origin or (
                     'production,%s' % production if production else own)
                 planner.add_demand(Demand(product, date, quantity or 0,
@@ -152,29 +155,36 @@ class RunLoad(metaclass=PoolMeta):
                     quantity, '%s,%s' % (model, id_)))
 
     def load_firm(self, planner, units):
-        "Add the firm suggestions of earlier runs as receipts"
+        """Add the firm suggestions of earlier runs as receipts (their
+        quantity is in the product's default unit)"""
         Suggestion = Pool().get('production.mrp.suggestion')
         suggestion = Suggestion.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*suggestion.select(
-                suggestion.id, suggestion.product, suggestion.quantity,
-                suggestion.unit, suggestion.unit, suggestion.need_date,
+                suggestion.id, suggestion.product, suggestion.kind,
+                suggestion.quantity, suggestion.start_date,
+                suggestion.need_date,
                 where=(suggestion.state == 'firm')
                 & (suggestion.warehouse == self.warehouse.id)
                 & (suggestion.company == self.company.id)))
-        self._add_receipts(planner, units, 'production.mrp.suggestion',
-            cursor.fetchall())
+        for id_, product, kind, quantity, start, need in cursor.fetchall():
+            firm = Firm(id_, product, kind, quantity,
+                max(self._to_date(start), self.date))
+            planner.add_receipt(Receipt(product, self._to_date(need),
+                    quantity, firm.reference, firm=firm))
 
     def load_sales(self, planner, units):
         "Without the sale module there is no sales line to read"
         pass
 
-    def load_items(self, products, boms):
-        "Return {product: Item} of the products"
-        settings = self._item_settings(products)
-        lead_times = self._production_lead_times(products)
+    def load_items(self, products, boms, info):
+        """Return {product: Item} of the products; info is the kitting's
+        {product: {'bom': the first BOM, …}}"""
+        first = {p: v['bom'] for p, v in info.items() if v['bom']}
+        settings = self._item_settings(products, first)
+        lead_times = self._production_lead_times(products, first)
         suppliers = self._suppliers(products)
-        routings = self._routing_suppliers(products)
+        routings = self._routing_suppliers(products, first)
         items = {}
         for product, values in settings.items():
             supplier = suppliers.get(product, (None, 0, 0))
@@ -208,12 +218,12 @@ class RunLoad(metaclass=PoolMeta):
             return 'purchase'
         return None
 
-    def _item_settings(self, products):
-        "Return {product: settings of its template}"
+    def _item_settings(self, products, first):
+        """Return {product: settings of its template} with the first BOM of
+        the product"""
         pool = Pool()
         Product = pool.get('product.product')
         Template = pool.get('product.template')
-        ProductBOM = pool.get('product.product-production.bom')
         product = Product.__table__()
         template = Template.__table__()
         cursor = Transaction().connection.cursor()
@@ -234,30 +244,28 @@ class RunLoad(metaclass=PoolMeta):
                     'lot_method': lot, 'period': period,
                     'minimum': minimum or 0, 'multiple': multiple or 0,
                     'purchasable': purchasable, 'producible': producible,
-                    'bom': None,
+                    'bom': first.get(id_),
                     }
-        product_bom = ProductBOM.__table__()
-        cursor.execute(*product_bom.select(product_bom.product,
-                product_bom.bom, where=_in(product_bom.product, products),
-                order_by=[product_bom.sequence.asc.nulls_first,
-                    product_bom.id.desc]))
-        for id_, bom in cursor:
-            if id_ in settings:
-                # the last read is the first in Tryton's order
-                settings[id_]['bom'] = bom
         return settings
 
-    def _production_lead_times(self, products):
-        "Return {product: days} of the first production lead time"
+    def _production_lead_times(self, products, first):
+        """Return {product: days} of the first production lead time of each
+        product for its first BOM, in Tryton's order (compute_lead_time)"""
         LeadTime = Pool().get('production.lead_time')
         lead_time = LeadTime.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*lead_time.select(lead_time.product,
-                lead_time.lead_time,
-                where=_in(lead_time.product, products),
-                order_by=[lead_time.product, lead_time.sequence.desc,
-                    lead_time.id.desc]))
-        return {p: _days(t) for p, t in cursor if p in products}
+        cursor.execute(*lead_time.select(lead_time.product, lead_time.bom,
+                lead_time.lead_time, lead_time.sequence, lead_time.id,
+                where=_in(lead_time.product, products)))
+        found = {}
+        for product, bom, value, sequence, id_ in cursor:
+            if product not in products or bom not in {None, first.get(
+                        product)}:
+                continue
+            key = (sequence is not None, sequence or 0, id_)
+            if product not in found or key < found[product][0]:
+                found[product] = (key, _days(value))
+        return {p: days for p, (_, days) in found.items()}
 
     def _suppliers(self, products):
         """Return {product: (party, lead days, least price quantity)} of
@@ -308,7 +316,7 @@ class RunLoad(metaclass=PoolMeta):
         return {p: (party, lead, minimums.get(s, 0))
             for p, (s, party, lead) in first.items()}
 
-    def _routing_suppliers(self, products):
+    def _routing_suppliers(self, products, first):
         """Return {product: (supplier, lead days or None)} of the products
         whose first BOM's routing is outsourced"""
         pool = Pool()
@@ -325,14 +333,19 @@ class RunLoad(metaclass=PoolMeta):
                 condition=(party_lead.party == routing.supplier)
                 & ((party_lead.company == self.company.id)
                     | (party_lead.company == Null))
-                ).select(product_bom.product, routing.supplier,
-                party_lead.supplier_lead_time,
-                where=_in(product_bom.product, products)
-                & (routing.supplier != Null),
-                order_by=[product_bom.sequence.desc.nulls_last,
-                    product_bom.id.desc]))
-        return {p: (s, _days(t) if t is not None else None)
-            for p, s, t in cursor if p in products}
+                ).select(product_bom.product, product_bom.bom,
+                routing.supplier, party_lead.supplier_lead_time,
+                product_bom.sequence, product_bom.id,
+                where=_in(product_bom.product, products)))
+        found = {}
+        for product, bom, supplier, lead, sequence, id_ in cursor:
+            if product not in products or bom != first.get(product):
+                continue
+            key = (sequence is not None, sequence or 0, id_)
+            if product not in found or key < found[product][0]:
+                found[product] = (key, supplier,
+                    _days(lead) if lead is not None else None)
+        return {p: (s, t) for p, (_, s, t) in found.items() if s}
 
 
 class RunLoadSale(metaclass=PoolMeta):

@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import time
 
-from sql import For
+from sql import For, Null
 from sql.functions import CurrentTimestamp
 
 from trytond.i18n import gettext
@@ -15,7 +15,8 @@ from trytond.rpc import RPC
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from .engine import Planner
+from .engine import Firm, Planner
+from .engine import Suggestion as EngineSuggestion
 from .exceptions import MRPError, RunningError
 
 # PostgreSQL's error code of a NOWAIT lock held by another transaction
@@ -267,25 +268,36 @@ class Run(Workflow, ModelSQL, ModelView):
     @classmethod
     def _replace_proposed(cls, run):
         """Delete the proposed suggestions of the earlier runs of the
-        warehouse (firm and released ones stay)"""
+        warehouse (firm and released ones stay) and the pegs of the firm
+        ones (pegged again by this run)"""
         pool = Pool()
         Suggestion = pool.get('production.mrp.suggestion')
         Peg = pool.get('production.mrp.peg')
         suggestion = Suggestion.__table__()
         peg = Peg.__table__()
         cursor = Transaction().connection.cursor()
-        proposed = suggestion.select(suggestion.id,
-            where=(suggestion.state == 'proposed')
-            & (suggestion.warehouse == run.warehouse.id)
-            & (suggestion.company == run.company.id))
-        cursor.execute(*peg.delete(where=peg.suggestion.in_(proposed)))
-        cursor.execute(*suggestion.delete(
-                where=(suggestion.state == 'proposed')
+
+        def of_warehouse(states):
+            return suggestion.select(suggestion.id,
+                where=suggestion.state.in_(states)
                 & (suggestion.warehouse == run.warehouse.id)
-                & (suggestion.company == run.company.id)))
+                & (suggestion.company == run.company.id))
+        cursor.execute(*peg.delete(
+                where=peg.suggestion.in_(of_warehouse(['proposed', 'firm']))))
+        # the pegs of released suggestions keep their demand, not a parent
+        # that is gone
+        cursor.execute(*peg.update([peg.parent], [Null],
+                where=peg.parent.in_(of_warehouse(['proposed']))))
+        cursor.execute(*suggestion.delete(
+                where=suggestion.id.in_(of_warehouse(['proposed']))))
 
     def build_planner(self):
         "Return the planner loaded with what the run reads"
+        # the stock of the run's company, whatever the user's current one
+        with Transaction().set_context(company=self.company.id):
+            return self._build_planner()
+
+    def _build_planner(self):
         pool = Pool()
         Kitting = pool.get('production.kitting')
         units = Units(Kitting._uoms())
@@ -299,7 +311,7 @@ class Run(Workflow, ModelSQL, ModelView):
         products = set(loaded.demands) | set(loaded.receipts)
         products |= self._safety_products()
         boms, info = Kitting.load_boms(products)
-        items = self.load_items(set(info) | products, boms)
+        items = self.load_items(set(info) | products, boms, info)
         on_hand = Kitting.load_stock(set(info) | products, self.warehouse.id,
             assigned=False, whole=True)
         rounding = {p: v['rounding'] for p, v in info.items()}
@@ -368,14 +380,17 @@ class Run(Workflow, ModelSQL, ModelView):
         return dict(cursor)
 
     def _insert_pegs(self, planner, ids):
+        "Insert the pegs of the suggestions and of the firm ones"
         Peg = Pool().get('production.mrp.peg')
         rows = []
-        for suggestion in planner.suggestions:
-            for demand, quantity in suggestion.pegs:
-                rows.append((ids[suggestion.index], self.id,
+        supplies = [(ids[s.index], s) for s in planner.suggestions]
+        supplies += [(f.id, f) for f in planner.firms]
+        for id_, supply in supplies:
+            for demand, quantity in supply.pegs:
+                rows.append((id_, self.id,
                         self._origin(demand.origin, ids),
                         self._origin(demand.top, ids),
-                        ids[demand.parent.index] if demand.parent else None,
+                        self._parent(demand.parent, ids),
                         quantity, demand.date))
         self._insert(Peg, ['suggestion', 'run', 'origin', 'top_origin',
                 'parent', 'quantity', 'date'], rows)
@@ -384,10 +399,18 @@ class Run(Workflow, ModelSQL, ModelView):
     def _origin(origin, ids):
         """The reference of origin: a suggestion of this run is named by its
         index in the planner, made its id"""
-        model, id_ = origin.split(',')
-        if model == 'production.mrp.suggestion':
-            return '%s,%s' % (model, ids[int(id_)])
+        if origin.startswith(EngineSuggestion.PREFIX):
+            index = int(origin[len(EngineSuggestion.PREFIX):])
+            return 'production.mrp.suggestion,%s' % ids[index]
         return origin
+
+    @staticmethod
+    def _parent(parent, ids):
+        if parent is None:
+            return None
+        if isinstance(parent, Firm):
+            return parent.id
+        return ids[parent.index]
 
     def _insert_exceptions(self, planner):
         Exception_ = Pool().get('production.mrp.exception')
@@ -576,7 +599,7 @@ class Peg(ModelSQL, ModelView):
         help="The sales line, forecast or production order at the top of "
         "the levels.")
     parent = fields.Many2One('production.mrp.suggestion', "Parent",
-        readonly=True, ondelete='CASCADE',
+        readonly=True, ondelete='SET NULL',
         help="The suggestion whose BOM asks for the quantity.")
     quantity = fields.Float("Quantity", digits=(16, 4), readonly=True)
     date = fields.Date("Date", readonly=True)

@@ -51,3 +51,8 @@ class Template(metaclass=PoolMeta):
     @classmethod
     def default_mrp_period_days(cls):
         return 7
+
+
+class Product(metaclass=PoolMeta):
+    "The template's MRP settings show on the variant too"
+    __name__ = 'product.product'
