@@ -89,10 +89,14 @@ def _forecasts(ctx):
 
 
 def _run(ctx):
-    "One run; the planner firms the screws of the first day"
+    """One run, computed by its button as a planner does (in the queue when
+    a worker serves it); the planner firms the screws of the first day"""
     from proteus import Model
     Run = Model.get('production.mrp.run')
-    run = Run(Run.plan(ctx.warehouse.id, None, None, ctx.config.context))
+    run = Run(warehouse=ctx.warehouse)
+    run.save()
+    run.click('compute')
+    run.reload()
     for suggestion in run.suggestions:
         if suggestion.product == ctx.products.get('RM-009'):
             suggestion.click('firm')

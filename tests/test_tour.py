@@ -31,6 +31,10 @@ SCREENS = [
         None, ['MO0006']),
     ('08_sale_tracking', 'sales', 'production.reporting.sale_line', None,
         ['SO0001']),
+    ('09_mrp_run', 'planner', 'production.mrp.run',
+        [('state', '=', 'done')], ['展望期', '物料需求建议', '采购建议数']),
+    ('10_mrp_suggestions', 'planner', 'production.mrp.suggestion', None,
+        ['[FG-001]', '建议', '需求日期']),
     ]
 
 

@@ -22,6 +22,8 @@ FORMS = [
         [('state', '=', 'draft')], '提交'),
     ('planner', 'production', [('state', '=', 'running')], '投入物料'),
     ('qc', 'quality.inspection', [('state', '=', 'pending')], '质检'),
+    ('planner', 'production.mrp.suggestion', [('state', '=', 'proposed')],
+        '投放'),
     ]
 
 COVERED = """() => {

@@ -289,6 +289,10 @@ class Planner:
                 if suggestion:
                     created.append(suggestion)
                     bucket.suggestions = quantity
+                else:
+                    # no source: nothing comes; count only what is listed
+                    # short, so that every later shortfall is listed too
+                    quantity = short
                 projected = _clean(projected + quantity)
             bucket.projected = projected
             self.buckets.append(bucket)

@@ -1,8 +1,9 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import hashlib
 import time
 
-from sql import For, Null
+from sql import Null, Select
 from sql.functions import CurrentTimestamp
 
 from trytond.i18n import gettext
@@ -19,8 +20,6 @@ from .engine import Firm, Planner
 from .engine import Suggestion as EngineSuggestion
 from .exceptions import MRPError, RunningError
 
-# PostgreSQL's error code of a NOWAIT lock held by another transaction
-LOCK_NOT_AVAILABLE = '55P03'
 KINDS = [
     ('purchase', "Purchase"),
     ('production', "Production"),
@@ -28,6 +27,12 @@ KINDS = [
     ]
 ORIGINS = ['sale.line', 'stock.move', 'production', 'stock.forecast.line',
     'production.mrp.suggestion', 'purchase.request', 'purchase.line']
+
+
+def lock_key(text):
+    "The key of the advisory lock named text (a positive bigint)"
+    return int(hashlib.sha256(text.encode('utf-8')).hexdigest(), 16) % (
+        2 ** 62)
 
 
 class Units:
@@ -236,11 +241,13 @@ class Run(Workflow, ModelSQL, ModelView):
     def _lock_warehouse(cls, run):
         """Refuse a second run of the warehouse while one computes
 
-        The row of the warehouse is locked without waiting, then written
-        (its own write date): a second run fails at once with a clear error
-        instead of writing its suggestions beside the first's, and a run
-        whose snapshot is older than the last run's commit is retried by
-        Tryton (as stock_quarantine.locking does)."""
+        An advisory lock of the warehouse is tried without waiting: a second
+        run fails at once with a clear error instead of writing its
+        suggestions beside the first's (no row lock: sales, productions and
+        requests of the warehouse go on).  Then the warehouse's row is
+        written (its own write date): a run whose snapshot is older than the
+        last run's commit fails to write it and is retried by Tryton with a
+        fresh snapshot (as stock_quarantine.locking does)."""
         pool = Pool()
         Location = pool.get('stock.location')
         transaction = Transaction()
@@ -248,19 +255,14 @@ class Run(Workflow, ModelSQL, ModelView):
         if not database.has_select_for():
             # SQLite serialises the writing transactions
             return
-        location = Location.__table__()
         cursor = transaction.connection.cursor()
-        try:
-            cursor.execute(*location.select(location.id,
-                    where=location.id == run.warehouse.id,
-                    for_=For('UPDATE', nowait=True)))
-        except database.DatabaseOperationalError as exception:
-            code = getattr(exception, 'sqlstate', None) or getattr(
-                exception, 'pgcode', None)
-            if code != LOCK_NOT_AVAILABLE:
-                raise
+        cursor.execute(*Select([database.lock_id(lock_key(
+                            '%s,%s' % (cls.__name__, run.warehouse.id)))]))
+        locked, = cursor.fetchone()
+        if not locked:
             raise RunningError(gettext('production_mrp.msg_running',
-                    warehouse=run.warehouse.rec_name)) from exception
+                    warehouse=run.warehouse.rec_name))
+        location = Location.__table__()
         cursor.execute(*location.update(
                 [location.write_date], [location.write_date],
                 where=location.id == run.warehouse.id))
@@ -310,6 +312,10 @@ class Run(Workflow, ModelSQL, ModelView):
         self.load_sales(loaded, units)
         products = set(loaded.demands) | set(loaded.receipts)
         products |= self._safety_products()
+        if not products:
+            # nothing to plan (and no empty IN () for PostgreSQL)
+            loaded.units = {}
+            return loaded
         boms, info = Kitting.load_boms(products)
         items = self.load_items(set(info) | products, boms, info)
         on_hand = Kitting.load_stock(set(info) | products, self.warehouse.id,
@@ -439,7 +445,8 @@ class Suggestion(Workflow, ModelSQL, ModelView):
         readonly=True)
     kind = fields.Selection(KINDS, "Kind", required=True, readonly=True)
     product = fields.Many2One('product.product', "Product", required=True,
-        readonly=True)
+        readonly=True, context={'company': Eval('company', -1)},
+        depends={'company'})
     quantity = fields.Float("Quantity", digits='unit', required=True,
         domain=[('quantity', '>', 0)],
         states={'readonly': ~Eval('state').in_(['proposed', 'firm'])})
@@ -448,6 +455,7 @@ class Suggestion(Workflow, ModelSQL, ModelView):
     shortfall = fields.Float("Net Requirement", digits='unit', readonly=True,
         help="What was short before lot sizing.")
     supplier = fields.Many2One('party.party', "Supplier",
+        context={'company': Eval('company', -1)}, depends={'company'},
         states={
             'readonly': ~Eval('state').in_(['proposed', 'firm']),
             'invisible': Eval('kind') == 'production',
@@ -468,13 +476,14 @@ class Suggestion(Workflow, ModelSQL, ModelView):
             ('released', "Released"),
             ('cancelled', "Cancelled"),
             ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
     pegs = fields.One2Many('production.mrp.peg', 'suggestion', "Pegs",
         readonly=True)
     plan = fields.Function(fields.One2Many(
             'production.mrp.balance', None, "Time-Phased Plan",
             help="The product's demand, receipts, suggestions and "
             "projected stock by date in the run."),
-        'get_plan')
+        'get_plan', setter='set_plan')
     document = fields.Reference("Document", selection=[
             (None, ''),
             ('purchase.request', "Purchase Request"),
@@ -524,6 +533,10 @@ class Suggestion(Workflow, ModelSQL, ModelView):
             mode, suggestions, values=values, external=external)
         if mode == 'create' and external:
             raise MRPError(gettext('production_mrp.msg_suggestion_create'))
+        if mode == 'write' and external and (
+                {'state', 'document'} & set(values or {})):
+            # the buttons and the release wizard write them, not clients
+            raise MRPError(gettext('production_mrp.msg_suggestion_state'))
         if mode in {'write', 'delete'} and external:
             fields_ = set(values or {}) - {'state', 'document'}
             for suggestion in suggestions:
@@ -537,6 +550,11 @@ class Suggestion(Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return '%s %s %s' % (self.product.rec_name,
             self.quantity, self.need_date)
+
+    @classmethod
+    def set_plan(cls, suggestions, name, value):
+        "The plan is computed by the run"
+        pass
 
     @classmethod
     def get_plan(cls, suggestions, name):
@@ -654,4 +672,4 @@ class Balance(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('product', 'ASC'), ('date', 'ASC')]
+        cls._order = [('product', 'ASC'), ('date', 'ASC'), ('id', 'ASC')]

@@ -729,9 +729,12 @@ class ProductionMRPTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual((request.quantity, b.document),
                 (20.0, request))
             with Transaction().set_context(_check_access=True):
-                # a write of a released suggestion from outside is in the
-                # report of issue 15 (state_string, and 'state' written
-                # directly): not here until it passes
+                # neither its fields nor its state: it could be released
+                # twice
+                for values in [{'quantity': 5}, {'state': 'proposed'},
+                        {'state': 'firm'}, {'document': None}]:
+                    with self.assertRaises(UserError):
+                        Suggestion.write([b], values)
                 with self.assertRaises(UserError):
                     Suggestion.delete([b])
                 with self.assertRaises(UserError):
