@@ -23,13 +23,15 @@ import os
 import subprocess
 import sys
 
+from tools import modules
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MATRIX = os.path.join(ROOT, 'doc', 'RIGHTS.md')
 ROLES = ['planner', 'storekeeper', 'qc', 'manager', 'accountant', 'sales']
 KINDS = {'button', 'rpc', 'wizard', 'create', 'write', 'delete',
     'field-write', 'helper'}
-OURS = ['production_kitting', 'production_material_return',
-    'production_reporting', 'quality_gate', 'stock_quarantine']
+# our modules with models and wizards (locale_zh_cn has none)
+OURS = [m for m in modules.ours() if m != 'locale_zh_cn']
 # Words that only access refusals carry (zh_CN as the demo users read
 # them, English as fallback): Tryton's model / field access
 # (msg_access_rule_error, msg_access_rule_field_error), button groups

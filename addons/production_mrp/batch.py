@@ -11,6 +11,8 @@ from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from trytond.modules.stock_quarantine.mixin import ProductUnitMixin
+
 from .exceptions import MRPError
 
 
@@ -29,7 +31,7 @@ class BatchStart(ModelView):
         return Pool().get('stock.location').get_default_warehouse()
 
 
-class BatchLine(ModelView):
+class BatchLine(ProductUnitMixin, ModelView):
     "Create Production Orders in Batch Line"
     __name__ = 'production.mrp.batch.line'
     product = fields.Many2One('product.product', "Product", required=True,
@@ -38,9 +40,6 @@ class BatchLine(ModelView):
         domain=[('quantity', '>', 0)])
     unit = fields.Many2One('product.uom', "Unit", required=True,
         domain=[('category', '=', Eval('product_uom_category', -1))])
-    product_uom_category = fields.Function(
-        fields.Many2One('product.uom.category', "Product UoM Category"),
-        'on_change_with_product_uom_category')
     planned_date = fields.Date("Planned Date", required=True)
     origin = fields.Reference("Origin", selection='get_origins',
         readonly=True)
@@ -49,16 +48,6 @@ class BatchLine(ModelView):
     def get_origins(cls):
         Production = Pool().get('production')
         return Production.get_origin()
-
-    @fields.depends('product')
-    def on_change_with_product_uom_category(self, name=None):
-        return self.product.default_uom.category if self.product else None
-
-    @fields.depends('product', 'unit')
-    def on_change_product(self):
-        if self.product and (not self.unit
-                or self.unit.category != self.product.default_uom.category):
-            self.unit = self.product.default_uom
 
 
 class Batch(Wizard):
