@@ -428,7 +428,9 @@ def run(args):
             connection.execute('ANALYZE')
         lines += report(database, args, load_time)
         if args.rpc:
-            lines += report_rpc(server, database, args)
+            # beside the other figures, before the explanation
+            at = lines.index(COMPARED)
+            lines[at:at] = report_rpc(server, database, args)
     finally:
         try:
             server.stop()
