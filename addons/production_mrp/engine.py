@@ -343,6 +343,9 @@ class Planner:
         """Serve the demand of product first come first served by date from
         on hand, the receipts and the suggestions; record on each
         suggestion the demands it serves"""
+        if not self.demands[product]:
+            # nothing to serve (a product kept at its safety stock)
+            return
         supplies = [(self.date, ON_HAND, 0, self.on_hand.get(product, 0.0),
                 None)]
         supplies += [(r.date, RECEIPT, i, r.quantity, r.firm)

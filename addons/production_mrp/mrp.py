@@ -1,5 +1,6 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime
 import hashlib
 import time
 
@@ -356,16 +357,38 @@ class Run(Workflow, ModelSQL, ModelView):
         self._insert_balances(planner)
 
     def _insert(self, Model, columns, rows):
-        "Insert rows in the table of Model by slices"
+        """Insert rows in the table of Model: PostgreSQL's COPY where the
+        driver has it (psycopg 3), else python-sql INSERTs by slices"""
         table = Model.__table__()
         cursor = Transaction().connection.cursor()
         user = Transaction().user
+        if hasattr(cursor, 'copy'):
+            self._copy(cursor, table, columns, rows, user)
+            return
         columns = [getattr(table, c) for c in columns] + [
             table.create_uid, table.create_date]
         for sub in grouped_slice(rows, 1000):
             values = [list(r) + [user, CurrentTimestamp()] for r in sub]
             if values:
                 cursor.execute(*table.insert(columns, values))
+
+    @staticmethod
+    def _copy(cursor, table, columns, rows, user):
+        """COPY rows into table: about ten times faster than INSERT for the
+        tens of thousands of rows of a large run (python-sql has no COPY:
+        the statement is composed by psycopg's sql module, the values are
+        sent as data)"""
+        from psycopg import sql
+        # the creation time as CURRENT_TIMESTAMP gives it (UTC)
+        now = datetime.datetime.now(datetime.timezone.utc).replace(
+            tzinfo=None)
+        statement = sql.SQL('COPY {} ({}) FROM STDIN').format(
+            sql.Identifier(table._name),
+            sql.SQL(', ').join(map(sql.Identifier,
+                    list(columns) + ['create_uid', 'create_date'])))
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(list(row) + [user, now])
 
     def _insert_suggestions(self, planner):
         "Return {index: id} of the inserted suggestions"
