@@ -6,9 +6,10 @@ import datetime
 from collections import defaultdict
 
 from trytond.model import ModelView, fields
-from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 
@@ -19,13 +20,29 @@ class SuggestionRelease(metaclass=PoolMeta):
     def release_documents(cls, suggestions, merge_days=None):
         """Create the documents of the open suggestions, one per group;
         return them"""
-        lock_written(cls, suggestions)
+        cls._lock_released(suggestions)
         suggestions = [s for s in cls.browse([s.id for s in suggestions])
             if s.state in {'proposed', 'firm'}]
         documents = []
         for group in cls._release_groups(suggestions, merge_days):
             documents.append(cls._release_group(group))
         return documents
+
+    @classmethod
+    def _lock_released(cls, suggestions):
+        """Write the rows of the suggestions (their own write date): a
+        second release waits for the first and, its snapshot being older
+        than the first's commit, is retried by Tryton and finds them
+        released.  Not Model.lock: the suggestions are written by COPY in
+        the run's transaction, and Tryton's lock of rows it did not create
+        restarts the transaction."""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        ids = sorted({s.id for s in suggestions})
+        for sub_ids in grouped_slice(ids):
+            cursor.execute(*table.update(
+                    [table.write_date], [table.write_date],
+                    where=reduce_ids(table.id, list(sub_ids))))
 
     @classmethod
     def _release_groups(cls, suggestions, merge_days):
