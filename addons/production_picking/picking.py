@@ -1,0 +1,857 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The production picking slip (生产领料单): normal and partial, merged for
+many orders, kit and supplementary picking"""
+import datetime as dt
+import functools
+import math
+from collections import defaultdict
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
+from trytond.modules.company import CompanyReport
+from trytond.modules.company.model import (
+    employee_field, reset_employee, set_employee)
+from trytond.modules.stock_quarantine.locking import lock_written
+from trytond.modules.stock_quarantine.mixin import ProductUnitMixin
+from trytond.modules.stock_quarantine.numbers import format_quantity
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+from .exceptions import DutyError, PickingError
+from .production import EPSILON, OPEN_STATES, Issue
+
+KINDS = [
+    ('normal', "Normal"),
+    ('merged', "Merged"),
+    ('kit', "Kit"),
+    ('supplementary', "Supplementary"),
+    ]
+
+
+def own_employee(func):
+    """Run func as the user's own employee: set_employee and the duties
+    never take an employee key that a client put in the context"""
+    @functools.wraps(func)
+    def wrapper(cls, records, *args, **kwargs):
+        transaction = Transaction()
+        context = transaction.context.copy()
+        context.pop('employee', None)
+        with transaction.reset_context(), transaction.set_context(context):
+            return func(cls, records, *args, **kwargs)
+    return wrapper
+
+
+class Picking(Workflow, ModelSQL, ModelView):
+    __name__ = 'production.picking'
+    _rec_name = 'number'
+
+    _states = {
+        'readonly': Eval('state') != 'draft',
+        }
+
+    number = fields.Char("Number", readonly=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse", required=True,
+        domain=[('type', '=', 'warehouse')], states=_states)
+    date = fields.Date("Date", required=True, states=_states)
+    kind = fields.Selection(KINDS, "Kind", required=True, states=_states,
+        help="Normal: what the orders still need, in full or in part. "
+        "Merged: one total per product for many orders, split to them by "
+        "start date. Kit: complete sets for a number of units of an order. "
+        "Supplementary: above the BOM standard, with a reason.")
+    kind_string = kind.translated('kind')
+    productions = fields.Many2Many(
+        'production.picking-production', 'picking', 'production',
+        "Productions",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('warehouse', '=', Eval('warehouse', -1)),
+            ('state', 'in', sorted(OPEN_STATES)),
+            ],
+        states=_states,
+        help="The orders to pick for: the button Fill takes what they "
+        "still need.")
+    kit_quantity = fields.Float(
+        "Sets", digits=(16, 4),
+        domain=[If(Eval('kind') == 'kit',
+                ('kit_quantity', '>', 0),
+                ())],
+        states={
+            'readonly': Eval('state') != 'draft',
+            'invisible': Eval('kind') != 'kit',
+            'required': Eval('kind') == 'kit',
+            },
+        help="The number of units of the order whose complete sets of "
+        "components are picked.")
+    reason = fields.Char(
+        "Reason",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'invisible': Eval('kind') != 'supplementary',
+            'required': Eval('kind') == 'supplementary',
+            })
+    totals = fields.One2Many(
+        'production.picking.total', 'picking', "Totals",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'invisible': Eval('kind') != 'merged',
+            },
+        help="What the storekeeper picks in total of each product and lot: "
+        "split to the orders by their start date.")
+    lines = fields.One2Many(
+        'production.picking.line', 'picking', "Lines",
+        states=_states)
+    comment = fields.Text("Comment")
+    needs_approval = fields.Function(fields.Boolean(
+            "Needs Approval",
+            help="A supplementary picking above the tolerance of the "
+            "configuration waits for the production manager's approval."),
+        'get_needs_approval')
+    requested_by = employee_field(
+        "Requested by", states=['waiting', 'approved', 'done', 'cancelled'])
+    requested_user = fields.Many2One(
+        'res.user', "Requested by User", readonly=True)
+    approved_by = employee_field(
+        "Approved by", states=['approved', 'done', 'cancelled'])
+    done_by = employee_field("Picked by", states=['done', 'cancelled'])
+    done_at = fields.DateTime("Picked at", readonly=True)
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('waiting', "Waiting for Approval"),
+            ('approved', "Approved"),
+            ('done', "Done"),
+            ('cancelled', "Cancelled"),
+            ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(['draft', 'waiting', 'approved'])),
+                })
+        cls._order = [('number', 'DESC NULLS FIRST'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'waiting'), ('waiting', 'approved'),
+            ('draft', 'done'), ('approved', 'done'),
+            ('waiting', 'draft'), ('approved', 'draft'),
+            ('draft', 'cancelled'), ('waiting', 'cancelled'),
+            ('approved', 'cancelled'), ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'fill': {
+                    'invisible': (Eval('state') != 'draft')
+                    | (Eval('kind') == 'supplementary'),
+                    'readonly': ~Eval('productions', []),
+                    'icon': 'tryton-refresh',
+                    'depends': ['state', 'kind', 'productions'],
+                    },
+                'split': {
+                    'invisible': (Eval('state') != 'draft')
+                    | (Eval('kind') != 'merged'),
+                    'readonly': ~Eval('totals', []),
+                    'icon': 'tryton-launch',
+                    'depends': ['state', 'kind', 'totals'],
+                    },
+                'request': {
+                    'invisible': (Eval('state') != 'draft')
+                    | (Eval('kind') != 'supplementary'),
+                    'readonly': ~Eval('lines', []),
+                    'icon': 'tryton-forward',
+                    'depends': ['state', 'kind', 'lines'],
+                    },
+                'approve': {
+                    'invisible': Eval('state') != 'waiting',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'do': {
+                    'invisible': ~Eval('state').in_(['draft', 'approved']),
+                    'readonly': (~Eval('lines', [])
+                        & (Eval('kind') != 'merged')),
+                    'icon': 'tryton-ok',
+                    'depends': ['state', 'lines', 'kind'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state').in_(['cancelled', 'done']),
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': ~Eval('state').in_(
+                        ['waiting', 'approved', 'cancelled']),
+                    'icon': If(Eval('state') == 'cancelled',
+                        'tryton-undo', 'tryton-back'),
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @staticmethod
+    def default_kind():
+        return 'normal'
+
+    @classmethod
+    def default_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        return Date.today()
+
+    @classmethod
+    def default_warehouse(cls):
+        pool = Pool()
+        Location = pool.get('stock.location')
+        return Location.get_default_warehouse()
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('state') == 'waiting', 'warning',
+                    If(Eval('state') == 'cancelled', 'muted', ''))),
+            ]
+
+    # Rules of the client's writes
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                sequence = Configuration(1).get_sequence(
+                    'picking_sequence', company_id)
+                if sequence:
+                    values['number'] = sequence.get()
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, pickings, values=None, external=False):
+        super().check_modification(
+            mode, pickings, values=values, external=external)
+        if mode == 'create' and external:
+            cls.check_client_create(pickings)
+        elif mode == 'write' and external:
+            cls.check_client_write(pickings, values)
+        elif mode == 'delete':
+            for picking in pickings:
+                if picking.state not in {'draft', 'cancelled'}:
+                    raise AccessError(gettext(
+                            'production_picking.msg_delete_draft',
+                            picking=picking.rec_name))
+
+    @classmethod
+    def _audit_fields(cls):
+        return ['number', 'requested_by', 'requested_user', 'approved_by',
+            'done_by', 'done_at']
+
+    @classmethod
+    def check_client_create(cls, pickings):
+        for picking in pickings:
+            audit = [n for n in cls._audit_fields()
+                if n != 'number' and getattr(picking, n) is not None]
+            if picking.state != 'draft':
+                audit.insert(0, 'state')
+            if audit:
+                cls.raise_audit_fields([picking], audit)
+
+    @classmethod
+    def check_client_write(cls, pickings, values):
+        audit = [n for n in ['state'] + cls._audit_fields() if n in values]
+        if audit:
+            cls.raise_audit_fields(pickings, audit)
+        if values.keys() - {'comment'}:
+            for picking in pickings:
+                if picking.state != 'draft':
+                    raise AccessError(gettext(
+                            'production_picking.msg_modify_not_draft',
+                            picking=picking.rec_name,
+                            state=picking.state_string))
+
+    @classmethod
+    def raise_audit_fields(cls, pickings, names):
+        raise AccessError(gettext(
+                'production_picking.msg_audit_fields',
+                picking=', '.join(
+                    p.rec_name for p in pickings[:5] if p.number) or '-',
+                fields=', '.join(
+                    '"%s"' % cls.__names__(n)['field'] for n in names)))
+
+    @classmethod
+    def copy(cls, pickings, default=None):
+        default = default.copy() if default is not None else {}
+        for name in cls._audit_fields():
+            default.setdefault(name)
+        default.setdefault('lines.move')
+        return super().copy(pickings, default=default)
+
+    # What the orders still need
+
+    @classmethod
+    def get_needs_approval(cls, pickings, name):
+        needs = dict.fromkeys([p.id for p in pickings], False)
+        supplementary = [p for p in pickings
+            if p.kind == 'supplementary' and p.state == 'draft']
+        if supplementary:
+            for picking, _ in cls.above_tolerance(supplementary):
+                needs[picking.id] = True
+        return needs
+
+    @classmethod
+    def above_tolerance(cls, pickings):
+        """Yield (picking, (line, standard, supplementary)) of the
+        supplementary pickings whose lines bring an order's supplementary
+        quantity of a product above the tolerance of its standard"""
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        Component = pool.get('production.picking.component')
+        Uom = pool.get('product.uom')
+        tolerance = float(
+            Configuration(1).supplementary_tolerance or Decimal(0))
+        productions = {l.production.id for p in pickings for l in p.lines
+            if l.production}
+        components = {(c.production.id, c.product.id): c
+            for c in Component.search([
+                    ('production', 'in', sorted(productions)),
+                    ])}
+        for picking in pickings:
+            asked = defaultdict(float)
+            for line in picking.lines:
+                if not (line.production and line.product and line.unit
+                        and line.quantity):
+                    continue
+                key = line.production.id, line.product.id
+                asked[key] += Uom.compute_qty(line.unit, line.quantity,
+                    line.product.default_uom, round=False)
+                component = components.get(key)
+                standard = component.standard_quantity if component else 0
+                done = (component.supplementary_quantity
+                    if component else 0)
+                if (asked[key] + done
+                        > (standard or 0) * tolerance / 100 + EPSILON):
+                    yield picking, (line, standard or 0, asked[key] + done)
+                    break
+
+    @classmethod
+    def check_tolerance(cls, pickings):
+        "Refuse the supplementary pickings above tolerance not approved"
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        tolerance = Configuration(1).supplementary_tolerance or Decimal(0)
+        for picking, (line, standard, asked) in cls.above_tolerance(
+                pickings):
+            unit = line.product.default_uom
+            raise PickingError(gettext(
+                    'production_picking.msg_needs_approval',
+                    picking=picking.rec_name,
+                    production=line.production.rec_name,
+                    product=line.product.rec_name,
+                    quantity=format_quantity(unit, asked),
+                    standard=format_quantity(unit, standard),
+                    tolerance=format_quantity(None, tolerance),
+                    unit=unit.symbol))
+
+    @classmethod
+    def remaining(cls, productions):
+        """Return what each order still plans to pick of each product:
+        {(production, product): quantity in the product's unit}, in the
+        order of the orders' planned start and of the products' codes"""
+        pool = Pool()
+        Production = pool.get('production')
+        remaining = {}
+        planned = Production.planned_inputs(productions)
+        for production in sorted(productions, key=_start_key):
+            products = {}
+            for (production_id, _), moves in planned.items():
+                if production_id != production.id:
+                    continue
+                for move in moves:
+                    products[move.product] = (
+                        products.get(move.product, 0)
+                        + move.internal_quantity)
+            for product in sorted(products, key=lambda p: p.rec_name):
+                if products[product] > EPSILON:
+                    remaining[production, product] = products[product]
+        return remaining
+
+    # Buttons
+
+    @classmethod
+    @ModelView.button
+    def fill(cls, pickings):
+        "Fill the lines (or the totals of a merged picking) of the orders"
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        Total = pool.get('production.picking.total')
+        pickings = [p for p in cls.browse(pickings) if p.state == 'draft']
+        Line.delete([l for p in pickings if p.kind != 'supplementary'
+                for l in p.lines])
+        Total.delete([t for p in pickings if p.kind == 'merged'
+                for t in p.totals])
+        lines, totals = [], []
+        for picking in pickings:
+            if picking.kind == 'normal':
+                lines.extend(picking.get_remaining_lines())
+            elif picking.kind == 'merged':
+                totals.extend(picking.get_totals())
+            elif picking.kind == 'kit':
+                lines.extend(picking.get_kit_lines())
+        Line.save(lines)
+        Total.save(totals)
+        cls.split([p for p in pickings if p.kind == 'merged'])
+
+    def get_remaining_lines(self):
+        "The lines of all that the orders still plan to pick"
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        return [Line(picking=self, production=production, product=product,
+                quantity=product.default_uom.round(quantity),
+                unit=product.default_uom)
+            for (production, product), quantity
+            in self.remaining(self.productions).items()]
+
+    def get_totals(self):
+        "The totals per product of what the orders still plan to pick"
+        pool = Pool()
+        Total = pool.get('production.picking.total')
+        totals = {}
+        for (_, product), quantity in self.remaining(
+                self.productions).items():
+            totals[product] = totals.get(product, 0) + quantity
+        return [Total(picking=self, product=product,
+                quantity=product.default_uom.round(quantity),
+                unit=product.default_uom)
+            for product, quantity in sorted(
+                totals.items(), key=lambda t: t[0].rec_name)]
+
+    def get_kit_lines(self):
+        """The lines of complete sets of components for kit_quantity units
+        of the order, at most what the free stock completes"""
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        if len(self.productions) != 1:
+            raise PickingError(gettext(
+                    'production_picking.msg_kit_one_production',
+                    picking=self.rec_name or '-'))
+        production, = self.productions
+        per_set = self.kit_per_set(production)
+        if not per_set:
+            raise PickingError(gettext(
+                    'production_picking.msg_kit_no_components',
+                    production=production.rec_name))
+        sets = self.kit_quantity or 0
+        self.check_kit_sets(production, per_set, sets)
+        return [Line(picking=self, production=production, product=product,
+                quantity=product.default_uom.round(quantity * sets),
+                unit=product.default_uom)
+            for product, quantity in sorted(
+                per_set.items(), key=lambda p: p[0].rec_name)]
+
+    @classmethod
+    def kit_per_set(cls, production):
+        """The quantity of each picked component for one unit of the
+        order: its standard (BOM with loss rate) / the order quantity"""
+        pool = Pool()
+        Component = pool.get('production.picking.component')
+        if not production.quantity:
+            return {}
+        return {c.product: c.standard_quantity / production.quantity
+            for c in Component.search([('production', '=', production.id)])
+            if not c.backflush and c.standard_quantity}
+
+    def check_kit_sets(self, production, per_set, sets):
+        """Refuse more sets than the free stock completes or than the
+        order still plans to pick"""
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        free = Kitting.load_stock(
+            [p.id for p in per_set], production.warehouse.id)
+        remaining = self.remaining([production])
+        limits = []
+        for product, quantity in per_set.items():
+            rest = remaining.get((production, product), 0)
+            limits.append((min(free.get(product.id, 0), rest) / quantity,
+                    product, free.get(product.id, 0), rest, quantity))
+        possible, product, stock, rest, quantity = min(
+            limits, key=lambda l: l[0])
+        possible = math.floor(max(possible, 0) + EPSILON)
+        if sets > possible + EPSILON:
+            raise PickingError(gettext(
+                    'production_picking.msg_kit_sets',
+                    picking=self.rec_name or '-',
+                    production=production.rec_name,
+                    sets=format_quantity(production.unit, sets),
+                    possible=possible,
+                    product=product.rec_name,
+                    stock=format_quantity(product.default_uom, stock),
+                    remaining=format_quantity(product.default_uom, rest),
+                    quantity=format_quantity(product.default_uom, quantity),
+                    unit=product.default_uom.symbol))
+
+    @classmethod
+    @ModelView.button
+    def split(cls, pickings):
+        """Split the totals of the merged pickings to their orders: by
+        planned start date, each up to what it still plans to pick"""
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        pickings = [p for p in cls.browse(pickings)
+            if p.state == 'draft' and p.kind == 'merged']
+        Line.delete([l for p in pickings for l in p.lines])
+        lines = []
+        for picking in pickings:
+            lines.extend(picking.get_split_lines())
+        Line.save(lines)
+
+    def get_split_lines(self):
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        Uom = pool.get('product.uom')
+        remaining = self.remaining(self.productions)
+        lines = []
+        for total in self.totals:
+            product = total.product
+            left = Uom.compute_qty(total.unit, total.quantity,
+                product.default_uom, round=False)
+            for (production, r_product), need in remaining.items():
+                if r_product != product or left <= EPSILON:
+                    continue
+                taken = min(need, left)
+                remaining[production, product] -= taken
+                left -= taken
+                lines.append(Line(picking=self, production=production,
+                        product=product, lot=total.lot,
+                        quantity=product.default_uom.round(taken),
+                        unit=product.default_uom))
+            if left > EPSILON:
+                raise PickingError(gettext(
+                        'production_picking.msg_split_above_need',
+                        picking=self.rec_name or '-',
+                        product=product.rec_name,
+                        total=format_quantity(total.unit, total.quantity),
+                        extra=format_quantity(product.default_uom, left),
+                        unit=product.default_uom.symbol))
+        return lines
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('waiting')
+    @own_employee
+    @set_employee('requested_by')
+    def request(cls, pickings):
+        cls.check_lines(pickings)
+        cls.write(pickings, {'requested_user': Transaction().user})
+
+    @classmethod
+    @ModelView.button
+    @own_employee
+    def approve(cls, pickings):
+        pool = Pool()
+        User = pool.get('res.user')
+        pickings = [p for p in cls.lock_steps(pickings)
+            if p.state == 'waiting']
+        user = User(Transaction().user)
+        for picking in pickings:
+            if picking.requested_by_user(user):
+                raise DutyError(gettext(
+                        'production_picking.msg_separate_duties',
+                        picking=picking.rec_name,
+                        user=(picking.requested_by.rec_name
+                            if picking.requested_by
+                            else picking.requested_user.rec_name)))
+        cls.accept(pickings)
+
+    @classmethod
+    @Workflow.transition('approved')
+    @set_employee('approved_by')
+    def accept(cls, pickings):
+        pass
+
+    def requested_by_user(self, user):
+        employee = user.employee
+        return (self.requested_user == user
+            or (employee is not None and employee.company == self.company
+                and self.requested_by == employee))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    @reset_employee('requested_by', 'approved_by')
+    def draft(cls, pickings):
+        cls.write(pickings, {'requested_user': None})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, pickings):
+        pass
+
+    @classmethod
+    def lock_steps(cls, pickings):
+        """Lock the pickings and return them as stored then: a picking
+        done (or approved) twice at once is done once"""
+        lock_written(cls, pickings)
+        return cls.browse([p.id for p in pickings])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    @own_employee
+    @set_employee('done_by')
+    def do(cls, pickings):
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        Production = pool.get('production')
+        pickings = [p for p in cls.lock_steps(pickings)
+            if p.state in {'draft', 'approved'}]
+        if not pickings:
+            return
+        cls.split([p for p in pickings if p.kind == 'merged' and p.totals])
+        pickings = cls.browse(pickings)
+        cls.check_lines(pickings)
+        cls.check_tolerance([p for p in pickings
+                if p.state == 'draft' and p.kind == 'supplementary'])
+        lines = [l for p in pickings for l in p.lines]
+        moves = Production.issue([l.get_issue() for l in lines])
+        Line.write(*sum(([[l], {'move': m.id}]
+                    for l, m in zip(lines, moves)), []))
+        cls.write(pickings, {'done_at': dt.datetime.now()})
+
+    @classmethod
+    def check_lines(cls, pickings):
+        for picking in pickings:
+            if not picking.lines:
+                raise PickingError(gettext(
+                        'production_picking.msg_no_lines',
+                        picking=picking.rec_name))
+            if picking.kind == 'supplementary' and not picking.reason:
+                raise PickingError(gettext(
+                        'production_picking.msg_reason_required',
+                        picking=picking.rec_name))
+            for line in picking.lines:
+                line.check_line()
+
+
+class PickingProduction(ModelSQL):
+    __name__ = 'production.picking-production'
+    picking = fields.Many2One(
+        'production.picking', "Picking", required=True, ondelete='CASCADE')
+    production = fields.Many2One(
+        'production', "Production", required=True, ondelete='CASCADE')
+
+
+class PickingTotal(ProductUnitMixin, ModelSQL, ModelView):
+    __name__ = 'production.picking.total'
+    picking = fields.Many2One(
+        'production.picking', "Picking", required=True, ondelete='CASCADE',
+        states={
+            'readonly': Eval('picking_state') != 'draft',
+            })
+    product = fields.Many2One(
+        'product.product', "Product", required=True,
+        domain=[('type', 'in', ['goods', 'assets'])],
+        states={
+            'readonly': Eval('picking_state') != 'draft',
+            })
+    lot = fields.Many2One(
+        'stock.lot', "Lot",
+        domain=[('product', '=', Eval('product', -1))],
+        states={
+            'readonly': Eval('picking_state') != 'draft',
+            })
+    quantity = fields.Float(
+        "Quantity", digits='unit', required=True,
+        domain=[('quantity', '>', 0)],
+        states={
+            'readonly': Eval('picking_state') != 'draft',
+            })
+    unit = fields.Many2One(
+        'product.uom', "Unit", required=True,
+        domain=[('category', '=', Eval('product_uom_category', -1))],
+        states={
+            'readonly': Eval('picking_state') != 'draft',
+            })
+    picking_state = fields.Function(fields.Selection(
+            'get_picking_states', "Picking State"),
+        'on_change_with_picking_state')
+
+    @classmethod
+    def get_picking_states(cls):
+        pool = Pool()
+        Picking = pool.get('production.picking')
+        return Picking.fields_get(['state'])['state']['selection']
+
+    @fields.depends('picking', '_parent_picking.state')
+    def on_change_with_picking_state(self, name=None):
+        return self.picking.state if self.picking else 'draft'
+
+    @classmethod
+    def check_modification(cls, mode, totals, values=None, external=False):
+        super().check_modification(
+            mode, totals, values=values, external=external)
+        for total in totals:
+            if total.picking.state != 'draft':
+                raise AccessError(gettext(
+                        'production_picking.msg_modify_not_draft',
+                        picking=total.picking.rec_name,
+                        state=total.picking.state_string))
+
+
+class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
+    __name__ = 'production.picking.line'
+    _states = {
+        'readonly': Eval('picking_state') != 'draft',
+        }
+    picking = fields.Many2One(
+        'production.picking', "Picking", required=True, ondelete='CASCADE',
+        states=_states)
+    production = fields.Many2One(
+        'production', "Production", required=True,
+        domain=[
+            If(Eval('picking_state') == 'draft',
+                ('state', 'in', sorted(OPEN_STATES)),
+                ()),
+            ],
+        states=_states)
+    product = fields.Many2One(
+        'product.product', "Product", required=True,
+        domain=[('type', 'in', ['goods', 'assets'])],
+        states=_states)
+    lot = fields.Many2One(
+        'stock.lot', "Lot",
+        domain=[('product', '=', Eval('product', -1))],
+        states=_states)
+    quantity = fields.Float(
+        "Quantity", digits='unit', required=True,
+        domain=[('quantity', '>', 0)], states=_states)
+    unit = fields.Many2One(
+        'product.uom', "Unit", required=True,
+        domain=[('category', '=', Eval('product_uom_category', -1))],
+        states=_states)
+    remaining_quantity = fields.Function(fields.Float(
+            "To Pick", digits='unit',
+            help="What the order still plans to pick of the product, "
+            "this slip not included."),
+        'get_remaining_quantity')
+    move = fields.Many2One('stock.move', "Move", readonly=True)
+    picking_state = fields.Function(fields.Selection(
+            'get_picking_states', "Picking State"),
+        'on_change_with_picking_state')
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.production, Index.Range())),
+                })
+        cls._order.insert(0, ('picking', 'DESC'))
+
+    get_picking_states = PickingTotal.get_picking_states
+    on_change_with_picking_state = PickingTotal.on_change_with_picking_state
+
+    def get_rec_name(self, name):
+        return '%s %s' % (self.picking.rec_name or '',
+            self.product.rec_name if self.product else '')
+
+    @classmethod
+    def get_remaining_quantity(cls, lines, name):
+        pool = Pool()
+        Picking = pool.get('production.picking')
+        Uom = pool.get('product.uom')
+        productions = {l.production for l in lines if l.production}
+        remaining = Picking.remaining(list(productions))
+        result = {}
+        for line in lines:
+            quantity = remaining.get((line.production, line.product), 0)
+            if line.unit and line.product:
+                quantity = Uom.compute_qty(line.product.default_uom,
+                    quantity, line.unit)
+            result[line.id] = quantity
+        return result
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if external and mode == 'write' and 'move' in values:
+            raise AccessError(gettext(
+                    'production_picking.msg_line_move',
+                    line=', '.join(l.rec_name for l in lines[:5])))
+        if not external and mode == 'write' and set(values) == {'move'}:
+            # the picking records the moves it has just done
+            return
+        for line in lines:
+            if line.picking.state != 'draft':
+                raise AccessError(gettext(
+                        'production_picking.msg_modify_not_draft',
+                        picking=line.picking.rec_name,
+                        state=line.picking.state_string))
+
+    @classmethod
+    def copy(cls, lines, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('move')
+        return super().copy(lines, default=default)
+
+    def check_line(self):
+        "Check the line can be issued as its picking's kind"
+        picking = self.picking
+        production = self.production
+        if (production.company != picking.company
+                or production.warehouse != picking.warehouse):
+            raise PickingError(gettext(
+                    'production_picking.msg_line_warehouse',
+                    picking=picking.rec_name,
+                    production=production.rec_name,
+                    warehouse=picking.warehouse.rec_name))
+        if picking.kind != 'supplementary' and any(
+                m.production_backflush and m.product == self.product
+                for m in production.inputs):
+            raise PickingError(gettext(
+                    'production_picking.msg_line_backflush',
+                    picking=picking.rec_name,
+                    production=production.rec_name,
+                    product=self.product.rec_name))
+
+    def get_issue(self):
+        kind = ('supplementary' if self.picking.kind == 'supplementary'
+            else 'picking')
+        return Issue(self.production, self.product, self.lot, self.quantity,
+            self.unit, self, kind)
+
+
+def _start_key(production):
+    return (production.planned_start_date or dt.date.max,
+        production.number or '', production.id)
+
+
+class PickingSlip(CompanyReport):
+    __name__ = 'production.picking'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['format_quantity'] = format_quantity
+        return context

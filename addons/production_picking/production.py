@@ -1,0 +1,536 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Issue to production orders: the one way our slips, kits, supplementary
+pickings and backflushes put material into an order"""
+from collections import defaultdict, namedtuple
+
+from sql import Null
+from sql.aggregate import Max, Sum
+from sql.conditionals import Case, Coalesce
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
+from trytond.modules.stock_quarantine.locking import lock_written
+from trytond.modules.stock_quarantine.numbers import format_quantity
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .configuration import PICKING_METHODS
+from .exceptions import IssueError
+
+# (production, product, lot, quantity, unit, origin, kind): kind picking
+# takes its quantity out of what the order still plans to pick (its BOM
+# standard), backflush out of its backflushed components, supplementary
+# comes on top of the standard
+Issue = namedtuple('Issue', [
+        'production', 'product', 'lot', 'quantity', 'unit', 'origin',
+        'kind'])
+ISSUE_KINDS = [
+    (None, ""),
+    ('picking', "Picking"),
+    ('supplementary', "Supplementary"),
+    ('backflush', "Backflush"),
+    ]
+OPEN_STATES = {'waiting', 'assigned', 'running'}
+PLANNED_MOVE_STATES = {'staging', 'draft', 'assigned'}
+EPSILON = 1e-9
+
+
+class Production(metaclass=PoolMeta):
+    __name__ = 'production'
+
+    picking_method = fields.Selection(
+        PICKING_METHODS, "Picking Method", required=True,
+        states={
+            'readonly': ~Eval('state').in_(['request', 'draft', 'waiting']),
+            },
+        help="All at start: running the order issues what was not picked "
+        "yet. By picking slips: only slips issue, before or after the "
+        "order runs.")
+    picking_lines = fields.One2Many(
+        'production.picking.line', 'production', "Picking Lines",
+        readonly=True)
+    components = fields.One2Many(
+        'production.picking.component', 'production', "Picking Progress",
+        readonly=True)
+    picked_percent = fields.Function(fields.Float(
+            "Picked %", digits=(16, 1),
+            help="The mean of the picked % of the components picked by "
+            "hand (each at most 100 %): what the order has of its "
+            "material."),
+        'get_picked_percent')
+
+    @classmethod
+    def default_picking_method(cls):
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        return Configuration(1).picking_method or 'run'
+
+    @classmethod
+    def get_picked_percent(cls, productions, name):
+        pool = Pool()
+        Component = pool.get('production.picking.component')
+        percents = defaultdict(list)
+        for component in Component.search([
+                    ('production', 'in', [p.id for p in productions]),
+                    ('backflush', '=', False),
+                    ('standard_quantity', '>', 0),
+                    ]):
+            percents[component.production.id].append(
+                min(component.picked_percent or 0, 100))
+        return {p.id: (round(sum(percents[p.id]) / len(percents[p.id]), 1)
+                if percents[p.id] else None)
+            for p in productions}
+
+    @classmethod
+    def run(cls, productions):
+        """Issue at start only what the orders issue at start: not the
+        backflushed components, nothing of an order picked by slips"""
+        for production in productions:
+            production.inputs = [
+                m for m in production.inputs
+                if m.state == 'done' or production.issues_at_start(m)]
+        super().run(productions)
+
+    @property
+    def state_label(self):
+        "The state of the order in the user's language"
+        selection = self.fields_get(['state'])['state']['selection']
+        return dict(selection).get(self.state, self.state)
+
+    def issues_at_start(self, move):
+        "Whether running the order issues the planned move"
+        return (self.picking_method == 'run'
+            and not move.production_backflush)
+
+    @classmethod
+    def issue(cls, requests, negative=False):
+        """Issue the requests to their orders as done input moves from the
+        orders' picking locations and return the moves.
+
+        Nothing is written when one request cannot be issued: order not
+        open, more than it still plans (planned requests), more than the
+        picking location holds of the product and lot (unless negative),
+        a held lot."""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        requests = [r for r in requests if r.quantity]
+        if not requests:
+            return []
+        for request in requests:
+            cls.check_issue(request)
+        cls.lock_issue(requests)
+        if not negative:
+            cls.check_issue_available(requests)
+        cls._take_planned([r for r in requests if r.kind == 'picking'])
+        cls._take_planned(
+            [r for r in requests if r.kind == 'backflush'], backflush=True)
+        moves = [r.production.issue_move(r) for r in requests]
+        Move.save(moves)
+        Move.do(moves)
+        return moves
+
+    @classmethod
+    def check_issue(cls, request):
+        production, lot = request.production, request.lot
+        if production.state not in OPEN_STATES:
+            raise IssueError(gettext(
+                    'production_picking.msg_issue_production_state',
+                    production=production.rec_name,
+                    state=production.state_label))
+        if request.quantity < 0:
+            raise IssueError(gettext(
+                    'production_picking.msg_issue_negative',
+                    production=production.rec_name,
+                    product=request.product.rec_name,
+                    quantity=format_quantity(request.unit, request.quantity)))
+        if request.unit.category != request.product.default_uom.category:
+            raise IssueError(gettext(
+                    'production_picking.msg_issue_unit',
+                    product=request.product.rec_name,
+                    unit=request.unit.rec_name))
+        if lot and lot.product != request.product:
+            raise IssueError(gettext(
+                    'production_picking.msg_issue_lot_product',
+                    lot=lot.rec_name, product=request.product.rec_name))
+        if lot and getattr(lot, 'quality_status', 'released') != 'released':
+            raise IssueError(gettext(
+                    'production_picking.msg_issue_lot_held',
+                    lot=lot.rec_name,
+                    production=production.rec_name))
+
+    @classmethod
+    def lock_issue(cls, requests):
+        """Serialise the issues of the same products and of the same
+        orders: the check of the stock and of what remains to pick sees
+        the last issue committed"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        lock_written(cls, {r.production.id for r in requests})
+        lock_written(Product, {r.product.id for r in requests})
+
+    @classmethod
+    def check_issue_available(cls, requests):
+        """Refuse a request above what the picking location (out of its
+        quarantine) holds of its product and lot today"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        needed = defaultdict(float)
+        for request in requests:
+            location = request.production.picking_location
+            needed[location, request.product, request.lot] += (
+                Uom.compute_qty(request.unit, request.quantity,
+                    request.product.default_uom, round=False))
+        stock = cls.issue_stock(needed.keys())
+        for (location, product, lot), quantity in needed.items():
+            available = stock.get((location.id, product.id,
+                    lot.id if lot else None), 0)
+            if quantity > available + EPSILON:
+                raise IssueError(gettext(
+                        'production_picking.msg_issue_stock',
+                        product=product.rec_name,
+                        lot=lot.rec_name if lot else '-',
+                        location=location.rec_name,
+                        quantity=format_quantity(
+                            product.default_uom, quantity),
+                        available=format_quantity(
+                            product.default_uom, max(available, 0)),
+                        unit=product.default_uom.symbol))
+
+    @classmethod
+    def issue_stock(cls, keys):
+        """Return the quantity of each (location, product, lot) in its
+        storage tree but quarantine, from the moves done until today"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Product = pool.get('product.product')
+        keys = list(keys)
+        products = sorted({p.id for _, p, _ in keys})
+        stock = defaultdict(float)
+        for location in {l for l, _, _ in keys}:
+            children = cls._issue_locations(location)
+            with Transaction().set_context(
+                    stock_date_end=Date.today(), forecast=False):
+                quantities = Product.products_by_location(
+                    children, grouping=('product', 'lot'),
+                    grouping_filter=(products,))
+            for (_, product, lot), quantity in quantities.items():
+                stock[location.id, product, lot] += quantity
+        return stock
+
+    @classmethod
+    def _issue_locations(cls, location):
+        "The ids of location and its children out of quarantine"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        children = Location.search([('parent', 'child_of', [location.id])])
+        quarantine = Location.search([
+                ('parent', 'child_of',
+                    [l.id for l in children if l.quarantine]),
+                ]) if any(l.quarantine for l in children) else []
+        return sorted({l.id for l in children} - {l.id for l in quarantine})
+
+    @classmethod
+    def planned_inputs(cls, productions):
+        """Return the input moves each (production, product) still plans
+        to issue (BOM standard not issued yet), backflushed ones apart:
+        {(production id, product id): [move]}"""
+        planned = defaultdict(list)
+        for production in productions:
+            for move in production.inputs:
+                if (move.state in PLANNED_MOVE_STATES
+                        and not move.production_backflush):
+                    planned[production.id, move.product.id].append(move)
+        return planned
+
+    @classmethod
+    def _take_planned(cls, requests, backflush=False):
+        """Take the quantities of requests out of the planned input moves
+        of their orders, or refuse what is above them"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        if not requests:
+            return
+        productions = cls.browse({r.production.id for r in requests})
+        if backflush:
+            planned = cls.backflush_inputs(productions)
+        else:
+            planned = cls.planned_inputs(productions)
+        left = {m: m.internal_quantity for ms in planned.values() for m in ms}
+        for request in requests:
+            key = request.production.id, request.product.id
+            product = request.product
+            quantity = Uom.compute_qty(request.unit, request.quantity,
+                product.default_uom, round=False)
+            remaining = sum(left[m] for m in planned[key])
+            if quantity > remaining + EPSILON:
+                raise IssueError(gettext(
+                        'production_picking.msg_issue_above_remaining',
+                        production=request.production.rec_name,
+                        product=product.rec_name,
+                        quantity=format_quantity(
+                            product.default_uom, quantity),
+                        remaining=format_quantity(
+                            product.default_uom, remaining),
+                        unit=product.default_uom.symbol))
+            for move in planned[key]:
+                taken = min(left[move], quantity)
+                left[move] -= taken
+                quantity -= taken
+        cls._write_planned(
+            {m: q for m, q in left.items() if q != m.internal_quantity})
+
+    @classmethod
+    def _write_planned(cls, quantities):
+        "Set the planned moves to their quantity left, delete the empty"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Uom = pool.get('product.uom')
+        Move.draft([m for m in quantities if m.state == 'assigned'])
+        to_delete, to_save = [], []
+        for move, internal in quantities.items():
+            quantity = move.unit.round(Uom.compute_qty(
+                    move.product.default_uom, internal, move.unit,
+                    round=False))
+            if quantity <= 0:
+                to_delete.append(move)
+            else:
+                move.quantity = quantity
+                to_save.append(move)
+        Move.save(to_save)
+        Move.delete(to_delete)
+
+    @classmethod
+    def backflush_inputs(cls, productions):
+        """Return the backflushed input moves not consumed yet of each
+        (production, product)"""
+        planned = defaultdict(list)
+        for production in productions:
+            for move in production.inputs:
+                if (move.state in PLANNED_MOVE_STATES
+                        and move.production_backflush):
+                    planned[production.id, move.product.id].append(move)
+        return planned
+
+    def issue_move(self, request):
+        "The done input move of the request (not saved)"
+        move = self._move(
+            'input', request.product, request.unit, request.quantity)
+        move.lot = request.lot
+        move.origin = request.origin
+        move.production_backflush = request.kind == 'backflush'
+        move.production_issue = request.kind
+        move.planned_date = move.effective_date = _today(self.company)
+        return move
+
+
+def _today(company):
+    pool = Pool()
+    Date = pool.get('ir.date')
+    with Transaction().set_context(company=company.id):
+        return Date.today()
+
+
+class BOMInput(metaclass=PoolMeta):
+    __name__ = 'production.bom.input'
+    backflush = fields.Boolean(
+        "Backflush",
+        help="Never picked by hand: consumed from the picking location in "
+        "proportion to the output reported.")
+
+    @classmethod
+    def default_backflush(cls):
+        return False
+
+    def prepare_move(self, production, move):
+        move = super().prepare_move(production, move)
+        move.production_backflush = bool(
+            self.backflush or move.product.backflush)
+        return move
+
+    def lines_for_quantity(self, quantity):
+        """Replace a component not stocked (skip-level picking) by the
+        components of its BOM, as a phantom"""
+        bom = self.skip_level_bom
+        if not bom:
+            yield from super().lines_for_quantity(quantity)
+            return
+        factor = bom.compute_factor(self.product, quantity, self.unit)
+        for input_ in bom.inputs:
+            yield from input_.lines_for_quantity(
+                input_.compute_quantity(factor))
+
+    @property
+    def skip_level_bom(self):
+        "The BOM of the not stocked component"
+        if (not self.phantom_bom and self.product
+                and self.product.picking_skip_level
+                and self.product.boms):
+            return self.product.boms[0].bom
+
+
+class Template(metaclass=PoolMeta):
+    __name__ = 'product.template'
+    backflush = fields.Boolean(
+        "Backflush",
+        help="Never picked by hand: consumed from the picking location in "
+        "proportion to the output reported, in every BOM.")
+    picking_skip_level = fields.Boolean(
+        "Not Stocked",
+        help="A sub-assembly that is never stocked: production orders pick "
+        "its components instead (skip-level picking).")
+
+    @classmethod
+    def default_backflush(cls):
+        return False
+
+    @classmethod
+    def default_picking_skip_level(cls):
+        return False
+
+
+class Product(metaclass=PoolMeta):
+    __name__ = 'product.product'
+
+
+class Component(ModelSQL, ModelView):
+    "Picking progress of an order's component"
+    __name__ = 'production.picking.component'
+    production = fields.Many2One('production', "Production", readonly=True)
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    unit = fields.Many2One('product.uom', "Unit", readonly=True)
+    standard_quantity = fields.Float(
+        "Standard", digits='unit', readonly=True,
+        help="The BOM quantity of the order (with its loss rate).")
+    picked_quantity = fields.Float(
+        "Picked", digits='unit', readonly=True,
+        help="Issued by picking slips and kits, and at the order's start.")
+    backflushed_quantity = fields.Float(
+        "Backflushed", digits='unit', readonly=True)
+    supplementary_quantity = fields.Float(
+        "Supplementary", digits='unit', readonly=True)
+    issued_quantity = fields.Float(
+        "Issued", digits='unit', readonly=True,
+        help="Picked + backflushed + supplementary.")
+    remaining_quantity = fields.Float(
+        "To Pick", digits='unit', readonly=True,
+        help="The standard not issued yet (backflushed components are "
+        "consumed by the output reports).")
+    picked_percent = fields.Float(
+        "Picked %", digits=(16, 1), readonly=True)
+    backflush = fields.Boolean("Backflush", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('product', 'ASC'))
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        move = Move.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        kind = Coalesce(move.production_issue, '')
+        backflush = Coalesce(move.production_backflush, False)
+        done = move.state == 'done'
+        planned = move.state.in_(sorted(PLANNED_MOVE_STATES))
+        quantity = move.internal_quantity
+
+        def total(condition):
+            return Sum(Case((condition, quantity), else_=0.0))
+        standard = total((done | planned) & (kind != 'supplementary'))
+        picked = total(done & kind.in_(['', 'picking']))
+        return move.join(product, condition=move.product == product.id
+            ).join(template, condition=product.template == template.id
+            ).select(
+                Max(move.id).as_('id'),
+                move.production_input.as_('production'),
+                move.product.as_('product'),
+                template.default_uom.as_('unit'),
+                standard.as_('standard_quantity'),
+                picked.as_('picked_quantity'),
+                total(done & (kind == 'backflush')
+                    ).as_('backflushed_quantity'),
+                total(done & (kind == 'supplementary')
+                    ).as_('supplementary_quantity'),
+                total(done).as_('issued_quantity'),
+                total(planned & (backflush == False)  # noqa: E712
+                    ).as_('remaining_quantity'),
+                Case((standard > 0, (picked + total(
+                                done & (kind == 'backflush')))
+                        * 100 / standard),
+                    else_=Null).as_('picked_percent'),
+                (Max(Case((backflush == True, 1), else_=0))  # noqa: E712
+                    == 1).as_('backflush'),
+                where=(move.production_input != Null)
+                & (move.state != 'cancelled'),
+                group_by=[move.production_input, move.product,
+                    template.default_uom])
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'stock.move'
+    production_backflush = fields.Boolean(
+        "Backflush", readonly=True,
+        help="A component consumed by the output reports of its order.")
+    production_issue = fields.Selection(
+        ISSUE_KINDS, "Issue Kind", readonly=True,
+        help="How the move issued the component to its order.")
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + [
+            'production.picking.line', 'production.output.report']
+
+    @classmethod
+    def on_modification(cls, mode, moves, field_names=None):
+        super().on_modification(mode, moves, field_names=field_names)
+        if mode == 'create' or (mode == 'write' and field_names
+                and {'product', 'production_input'} & set(field_names)):
+            cls.set_production_backflush(moves)
+
+    @classmethod
+    def set_production_backflush(cls, moves):
+        """Flag the planned inputs of the orders that are backflushed: the
+        product is, or its input of the order's BOM is (set by the server,
+        never by a client)"""
+        to_write = defaultdict(list)
+        for move in moves:
+            production = move.production_input
+            if (not production or move.production_issue
+                    or move.state not in PLANNED_MOVE_STATES):
+                continue
+            backflush = bool(move.product.backflush or (
+                    production.bom and any(i.backflush
+                        and i.product == move.product
+                        for i in production.bom.inputs)))
+            if backflush != bool(move.production_backflush):
+                to_write[backflush].append(move)
+        for backflush, records in to_write.items():
+            cls.write(records, {'production_backflush': backflush})
+
+    @classmethod
+    def check_modification(cls, mode, moves, values=None, external=False):
+        super().check_modification(
+            mode, moves, values=values, external=external)
+        if (external and mode in {'create', 'write'}
+                and cls._issue_fields() & set(values or {})):
+            raise AccessError(gettext(
+                    'production_picking.msg_move_issue_fields',
+                    move=', '.join(m.rec_name for m in moves[:5])))
+
+    @classmethod
+    def _issue_fields(cls):
+        return {'production_backflush', 'production_issue'}
+
+    @classmethod
+    def copy(cls, moves, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('production_issue')
+        return super().copy(moves, default=default)
