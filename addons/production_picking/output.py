@@ -13,6 +13,7 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.modules.product import price_digits, round_price
+from trytond.modules.quality.quality import ControlledMixin
 from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.numbers import format_quantity
 from trytond.pool import Pool, PoolMeta
@@ -493,29 +494,28 @@ class OutputReport(Workflow, ModelSQL, ModelView):
 
     def get_output_moves(self, planned):
         "The done output moves of the report (not saved), one per lot"
+        lines = [(l.lot, l.quantity) for l in self.lots] or [
+            (None, self.quantity)]
+        return [self.get_output_move(planned, lot, quantity)
+            for lot, quantity in lines]
+
+    def get_output_move(self, planned, lot, quantity):
+        "A done output move like planned of quantity of the lot"
         pool = Pool()
         Uom = pool.get('product.uom')
         production = self.production
-        lines = [(l.lot, l.quantity) for l in self.lots] or [
-            (None, self.quantity)]
-        unit_price = None
+        move = production._move(
+            'output', production.product, self.unit, quantity)
+        move.from_location = planned.from_location
+        move.to_location = self.output_location(planned)
+        move.lot = lot
+        move.origin = self
         if planned.unit_price is not None:
-            unit_price = round_price(Uom.compute_price(
+            move.unit_price = round_price(Uom.compute_price(
                     planned.unit, planned.unit_price, self.unit))
-        moves = []
-        for lot, quantity in lines:
-            move = production._move(
-                'output', production.product, self.unit, quantity)
-            move.from_location = planned.from_location
-            move.to_location = self.output_location(planned)
-            move.lot = lot
-            move.origin = self
-            if unit_price is not None:
-                move.unit_price = unit_price
-                move.currency = production.company.currency
-            move.planned_date = move.effective_date = self.date
-            moves.append(move)
-        return moves
+            move.currency = production.company.currency
+        move.planned_date = move.effective_date = self.date
+        return move
 
     def output_location(self, planned):
         "Where the output goes: stock, or the picking of the parent order"
@@ -883,5 +883,189 @@ class Production(metaclass=PoolMeta):
             cls.do(cls.browse(productions))
 
 
-class OutputReportQuality(metaclass=PoolMeta):
+class OutputReportQuality(ControlledMixin, metaclass=PoolMeta):
+    """The output of a report goes through the gate of the order's "do"
+    (quality_gate): the controls on "Production Done" inspect the
+    report's part before it is posted; the rejected units are posted to
+    quarantine with a disposition to decide on them"""
     __name__ = 'production.output.report'
+
+    def quality_control_pattern(self, operation):
+        pattern = super().quality_control_pattern(operation)
+        pattern['company'] = self.company.id
+        pattern['products'] = {self.production.product.id}
+        return pattern
+
+    def quality_controlled_for(self, operation):
+        # the controls of the order's "do"
+        return any(i for i in self.quality_inspections
+            if 'production:do' in i.control.operations)
+
+    def quality_inspections_failed(self):
+        # decided inspections routed their rejected units
+        return [i for i in super().quality_inspections_failed()
+            if not i.decided]
+
+    def get_quality_inspection_lines(self, control):
+        "One inspection line per lot of the report (one without lot)"
+        pool = Pool()
+        Line = pool.get('quality.inspection.line')
+        product = self.production.product
+        if not control.match_product(product):
+            return []
+        lines = [(l.lot, l.quantity) for l in self.lots] or [
+            (None, self.quantity)]
+        return [Line._get_sampled(control, product=product, lot=lot,
+                unit=self.unit, quantity=quantity)
+            for lot, quantity in lines]
+
+    def get_quarantine_location(self, document=None):
+        return self.production.warehouse.get_quarantine_location(
+            document=document)
+
+    @classmethod
+    @ModelView.button
+    @ControlledMixin.control(
+        'do', 'production_picking.wizard_output_report_inspect_do')
+    def do(cls, reports):
+        super().do(reports)
+
+    def get_output_moves(self, planned):
+        """Split the moves by the decided inspection lines: the rejected
+        units of a lot go to quarantine"""
+        moves = super().get_output_moves(planned)
+        rejected = self.quality_rejected()
+        for move in list(moves):
+            quantity = min(rejected.get(move.lot, 0), move.quantity)
+            if not quantity:
+                continue
+            move.quantity = self.unit.round(move.quantity - quantity)
+            quarantine = self.get_output_move(planned, move.lot, quantity)
+            quarantine.to_location = self.get_quarantine_location(
+                document=self)
+            moves.append(quarantine)
+            if not move.quantity:
+                moves.remove(move)
+        return moves
+
+    def quality_decided_lines(self):
+        return [l for i in self.quality_inspections if i.decided
+            for l in i.lines]
+
+    def quality_rejected(self):
+        "The rejected quantity per lot in the unit of the report"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        rejected = defaultdict(float)
+        for line in self.quality_decided_lines():
+            if line.rejected_quantity:
+                quantity = Uom.compute_qty(
+                    line.unit, line.rejected_quantity, self.unit)
+                rejected[line.lot] = max(rejected[line.lot], quantity)
+        return rejected
+
+    def post_outputs(self, production):
+        pool = Pool()
+        Line = pool.get('quality.inspection.line')
+        moves = super().post_outputs(production)
+        quarantine = self.get_quarantine_location()
+        to_save = []
+        for line in self.quality_decided_lines():
+            for move in moves:
+                if (line.rejected_quantity and move.lot == line.lot
+                        and move.to_location == quarantine):
+                    line.rejected_move = move
+                    to_save.append(line)
+        Line.save(to_save)
+        return moves
+
+
+class ProductionQuality(metaclass=PoolMeta):
+    __name__ = 'production'
+
+    def quality_controlled_for(self, operation):
+        # The output reports inspected their parts: nothing is left to
+        # inspect once no output is planned (fully reported or closed short)
+        return super().quality_controlled_for(operation) or (
+            operation == 'do' and not self.quality_inspection_moves())
+
+
+class Control(metaclass=PoolMeta):
+    __name__ = 'quality.control'
+
+    @classmethod
+    def get_inspections(cls, records, operation):
+        """The controls of "Production Done" inspect the draft output
+        reports"""
+        pool = Pool()
+        Inspection = pool.get('quality.inspection')
+        if not records or records[0].__name__ != 'production.output.report':
+            return super().get_inspections(records, operation)
+        records = [r for r in records if r.state == 'draft'
+            and not r.quality_controlled_for(operation)]
+        inspections = []
+        if records and operation == 'do':
+            for control in cls.search([
+                        ('operations', 'in', 'production:do'),
+                        ]):
+                for record in records:
+                    pattern = record.quality_control_pattern(operation)
+                    if control.match(pattern) and control.choose(record):
+                        inspections.append(
+                            Inspection.get_from_control(control, record))
+        return inspections
+
+
+class Inspection(metaclass=PoolMeta):
+    __name__ = 'quality.inspection'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.origin.domain['production.output.report'] = [
+            ('company', '=', Eval('company', -1)),
+            ]
+
+    @classmethod
+    def _get_origins(cls):
+        return super()._get_origins() + ['production.output.report']
+
+
+class InspectionLine(metaclass=PoolMeta):
+    __name__ = 'quality.inspection.line'
+
+    @property
+    def output_report(self):
+        pool = Pool()
+        Report = pool.get('production.output.report')
+        origin = self.inspection.origin
+        if isinstance(origin, Report):
+            return origin
+
+    def get_quarantine_location(self):
+        report = self.output_report
+        if report:
+            return report.get_quarantine_location(document=self.inspection)
+        return super().get_quarantine_location()
+
+    def check_decision(self):
+        super().check_decision()
+        report = self.output_report
+        if report and report.state != 'draft':
+            raise OutputReportError(gettext(
+                    'production_picking.msg_output_inspection_report',
+                    line=self.rec_name,
+                    inspection=self.inspection.rec_name,
+                    report=report.rec_name,
+                    state=report.state_string))
+
+
+class Inspect(metaclass=PoolMeta):
+    __name__ = 'quality.inspect'
+
+    @property
+    def _operations(self):
+        operations = super()._operations
+        operations['production_picking.wizard_output_report_inspect_do'] = (
+            'do')
+        return operations
