@@ -229,6 +229,12 @@ class Picking(Workflow, ModelSQL, ModelView):
                     If(Eval('state') == 'cancelled', 'muted', ''))),
             ]
 
+    @property
+    def print_productions(self):
+        "The orders of the lines by planned start, for the printed slip"
+        return sorted({l.production for l in self.lines if l.production},
+            key=_start_key)
+
     # Rules of the client's writes
 
     @classmethod
