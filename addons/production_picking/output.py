@@ -254,6 +254,8 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         for report in reports:
             audit = [n for n in cls._audit_fields()
                 if n != 'number' and getattr(report, n) is not None]
+            if report.moves:
+                audit.insert(0, 'moves')
             if report.state != 'draft':
                 audit.insert(0, 'state')
             if audit:
@@ -261,8 +263,8 @@ class OutputReport(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_client_write(cls, reports, values):
-        audit = [n for n in ['state', 'reported_by'] + cls._audit_fields()
-            if n in values]
+        audit = [n for n in ['state', 'reported_by', 'moves']
+            + cls._audit_fields() if n in values]
         if audit:
             cls.raise_audit_fields(reports, audit)
         for report in reports:

@@ -102,12 +102,12 @@ class ProductionPickingTestCase(CompanyTestMixin, ModuleTestCase):
         company = create_company()
         with set_company(company):
             report = Report(state='done', number=None, rec_name='-',
-                done_by=None, done_at=None, unit_price=None)
+                done_by=None, done_at=None, unit_price=None, moves=[])
             with self.assertRaises(AccessError):
                 Report.check_client_create([report])
             report = Report(state='draft', number='OR1', rec_name='OR1')
-            for name in ['state', 'number', 'reported_by', 'done_by',
-                    'done_at', 'unit_price']:
+            for name in ['state', 'number', 'reported_by', 'moves',
+                    'done_by', 'done_at', 'unit_price']:
                 with self.assertRaises(AccessError):
                     Report.check_client_write([report], {name: None})
             Report.check_client_write([report], {'quantity': 2})
