@@ -806,12 +806,13 @@ class Production(metaclass=PoolMeta):
 
     @classmethod
     def reported_productions(cls, productions):
-        "The ids of the productions with an output report done"
+        "The ids of the productions with output posted by output reports"
         pool = Pool()
-        Report = pool.get('production.output.report')
-        return {r.production.id for r in Report.search([
-                    ('production', 'in', [p.id for p in productions]),
+        Move = pool.get('stock.move')
+        return {m.production_output.id for m in Move.search([
+                    ('production_output', 'in', [p.id for p in productions]),
                     ('state', '=', 'done'),
+                    ('origin', 'like', 'production.output.report,%'),
                     ])}
 
     @classmethod
