@@ -673,7 +673,15 @@ class Production(metaclass=PoolMeta):
             cls, mode, productions, values=None, external=False):
         super().check_modification(
             mode, productions, values=values, external=external)
-        if mode != 'write' or not external:
+        if mode == 'create' and external:
+            values = {}
+            for production in productions:
+                if production.closed_short:
+                    values['closed_short'] = True
+                if production.short_close_reason:
+                    values['short_close_reason'] = (
+                        production.short_close_reason)
+        elif mode != 'write' or not external:
             return
         if 'closed_short' in values:
             raise AccessError(gettext(
