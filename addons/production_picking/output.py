@@ -770,7 +770,8 @@ class Production(metaclass=PoolMeta):
         if not requests:
             return []
         cls.lock_issue(requests)
-        shortages = cls.backflush_shortages(requests)
+        requests, shortages = cls.backflush_lots(
+            requests, cls.backflush_stock(requests))
         if shortages:
             record = origin or orders[0][0]
             text = gettext(
@@ -789,28 +790,70 @@ class Production(metaclass=PoolMeta):
         return cls.issue(requests, negative=bool(shortages))
 
     @classmethod
-    def backflush_shortages(cls, requests):
-        """The texts of the components the picking locations lack: the
-        component, the quantity needed and in stock"""
-        needed = defaultdict(float)
+    def backflush_stock(cls, requests):
+        """The quantities that the picking locations of the requests hold
+        of their products: {(location id, product id, lot id): quantity},
+        without the lots held by quality control"""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        stock = cls.issue_stock({
+                (r.production.picking_location, r.product, None)
+                for r in requests})
+        held = {l.id for l in Lot.browse(sorted(
+                    {k[2] for k in stock if k[2] is not None}))
+            if getattr(l, 'quality_status', 'released') != 'released'}
+        return {k: q for k, q in stock.items()
+            if q > EPSILON and k[2] not in held}
+
+    @classmethod
+    def backflush_lots(cls, requests, stock):
+        """Split the requests over the stock of their picking locations:
+        the stock without lot first, then the lots in the order they were
+        created.  Return the split requests and the texts of the
+        shortages; what is short is requested without lot (never into
+        the negative of a lot)."""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        free = dict(stock)
+        split = []
+        needed, missing = defaultdict(float), defaultdict(float)
         for request in requests:
-            needed[request.production.picking_location, request.product,
-                None] += request.quantity
-        stock = cls.issue_stock(needed.keys())
-        shortages = []
-        for (location, product, _), quantity in needed.items():
-            available = stock.get((location.id, product.id, None), 0)
-            if quantity > available + EPSILON:
-                unit = product.default_uom
-                shortages.append(gettext(
-                        'production_picking.msg_output_backflush_short',
-                        product=product.rec_name,
-                        location=location.rec_name,
-                        quantity=_quantity(unit, quantity),
-                        available=_quantity(unit, max(available, 0)),
-                        missing=_quantity(unit, unit.round(
-                                quantity - max(available, 0)))))
-        return shortages
+            location, product = request.production.picking_location, (
+                request.product)
+            unit = product.default_uom
+            needed[location, product] += request.quantity
+            quantity = request.quantity
+            for key in sorted((k for k in free
+                        if k[:2] == (location.id, product.id)),
+                    key=lambda k: (k[2] is not None, k[2] or 0)):
+                taken = unit.round(min(free[key], quantity))
+                if taken <= EPSILON:
+                    continue
+                free[key] -= taken
+                quantity -= taken
+                split.append(request._replace(
+                        lot=Lot(key[2]) if key[2] is not None else None,
+                        quantity=taken))
+                if quantity <= EPSILON:
+                    break
+            if quantity > EPSILON:
+                split.append(request._replace(quantity=unit.round(quantity)))
+                missing[location, product] += quantity
+        return split, [
+            cls._backflush_shortage(location, product, needed[
+                    location, product], needed[location, product] - quantity)
+            for (location, product), quantity in missing.items()]
+
+    @classmethod
+    def _backflush_shortage(cls, location, product, quantity, available):
+        unit = product.default_uom
+        return gettext('production_picking.msg_output_backflush_short',
+            product=product.rec_name,
+            location=location.rec_name,
+            quantity=_quantity(unit, quantity),
+            available=_quantity(unit, max(available, 0)),
+            missing=_quantity(unit, unit.round(
+                    quantity - max(available, 0))))
 
     @classmethod
     def reported_productions(cls, productions):

@@ -90,7 +90,8 @@ class ProductionPickingTestCase(CompanyTestMixin, ModuleTestCase):
         with set_company(company):
             production, component = self._output_production(4, 8)
             requests = production.backflush_requests(2, False)
-            shortage, = Production.backflush_shortages(requests)
+            _, (shortage,) = Production.backflush_lots(
+                requests, Production.backflush_stock(requests))
             self.assertIn('"Component" needs 4 u', shortage)
             self.assertIn('has 0 u (short by 4 u)', shortage)
 
