@@ -63,7 +63,8 @@ class Integrity(metaclass=PoolMeta):
                         [warehouse.storage_location.id], with_childs=True,
                         grouping=('product', 'lot'))
                 for (_, product, lot), quantity in sorted(
-                        quantities.items(), key=lambda i: i[0][1:]):
+                        quantities.items(),
+                        key=lambda i: (i[0][1], i[0][2] or 0)):
                     if lot is None or quantity >= 0:
                         continue
                     product = Product(product)

@@ -122,11 +122,13 @@ class Production(metaclass=PoolMeta):
         for request in requests:
             cls.check_issue(request)
         cls.lock_issue(requests)
-        if not negative:
-            cls.check_issue_available(requests)
+        # what the orders still need first: the transaction is rolled back
+        # when the stock then lacks
         cls._take_planned([r for r in requests if r.kind == 'picking'])
         cls._take_planned(
             [r for r in requests if r.kind == 'backflush'], backflush=True)
+        if not negative:
+            cls.check_issue_available(requests)
         moves = [r.production.issue_move(r) for r in requests]
         Move.save(moves)
         Move.do(moves)
