@@ -308,7 +308,6 @@ class Picking(Workflow, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         for name in cls._audit_fields():
             default.setdefault(name)
-        default.setdefault('lines.move')
         return super().copy(pickings, default=default)
 
     # What the orders still need
@@ -626,7 +625,6 @@ class Picking(Workflow, ModelSQL, ModelView):
     @set_employee('done_by')
     def do(cls, pickings):
         pool = Pool()
-        Line = pool.get('production.picking.line')
         Production = pool.get('production')
         pickings = [p for p in cls.lock_steps(pickings)
             if p.state in {'draft', 'approved'}]
@@ -637,10 +635,7 @@ class Picking(Workflow, ModelSQL, ModelView):
         cls.check_lines(pickings)
         cls.check_tolerance([p for p in pickings
                 if p.state == 'draft' and p.kind == 'supplementary'])
-        lines = [l for p in pickings for l in p.lines]
-        moves = Production.issue([l.get_issue() for l in lines])
-        Line.write(*sum(([[l], {'move': m.id}]
-                    for l, m in zip(lines, moves)), []))
+        Production.issue([l.get_issue() for p in pickings for l in p.lines])
         cls.write(pickings, {'done_at': dt.datetime.now()})
 
     @classmethod
@@ -759,7 +754,10 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
             help="What the order still plans to pick of the product, "
             "this slip not included."),
         'get_remaining_quantity')
-    move = fields.Many2One('stock.move', "Move", readonly=True)
+    move = fields.Function(fields.Many2One(
+            'stock.move', "Move",
+            help="The move that issued the line (its origin)."),
+        'get_move')
     picking_state = fields.Function(fields.Selection(
             'get_picking_states', "Picking State"),
         'on_change_with_picking_state')
@@ -798,28 +796,27 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
         return result
 
     @classmethod
+    def get_move(cls, lines, name):
+        "The done (or cancelled) move whose origin is the line"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        moves = {}
+        for move in Move.search([
+                    ('origin', 'in', [str(l) for l in lines]),
+                    ], order=[('id', 'ASC')]):
+            moves.setdefault(move.origin.id, move.id)
+        return {l.id: moves.get(l.id) for l in lines}
+
+    @classmethod
     def check_modification(cls, mode, lines, values=None, external=False):
         super().check_modification(
             mode, lines, values=values, external=external)
-        if external and mode == 'write' and 'move' in values:
-            raise AccessError(gettext(
-                    'production_picking.msg_line_move',
-                    line=', '.join(l.rec_name for l in lines[:5])))
-        if not external and mode == 'write' and set(values) == {'move'}:
-            # the picking records the moves it has just done
-            return
         for line in lines:
             if line.picking.state != 'draft':
                 raise AccessError(gettext(
                         'production_picking.msg_modify_not_draft',
                         picking=line.picking.rec_name,
                         state=line.picking.state_string))
-
-    @classmethod
-    def copy(cls, lines, default=None):
-        default = default.copy() if default is not None else {}
-        default.setdefault('move')
-        return super().copy(lines, default=default)
 
     def check_line(self):
         "Check the line can be issued as its picking's kind"
