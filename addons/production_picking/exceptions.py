@@ -13,6 +13,11 @@ class IssueError(PickingError):
     pass
 
 
+class ScanError(PickingError):
+    "A scanned code that cannot change the slip"
+    pass
+
+
 class DutyError(AccessError):
     pass
 

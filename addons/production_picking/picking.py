@@ -21,7 +21,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .exceptions import DutyError, PickingError
+from .exceptions import DutyError, PickingError, ScanError
 from .production import EPSILON, OPEN_STATES, Issue
 
 KINDS = [
@@ -228,6 +228,76 @@ class Picking(Workflow, ModelSQL, ModelView):
                 If(Eval('state') == 'waiting', 'warning',
                     If(Eval('state') == 'cancelled', 'muted', ''))),
             ]
+
+    @fields.depends('state', 'number', 'kind', 'productions', 'lines',
+        'totals', 'company', 'warehouse')
+    def on_scan_code(self, code):
+        """Add the order of a scanned order number to the slip, or set the
+        scanned lot on the slip's line (total when merged) of its product
+        that has no lot yet.  Only a draft slip changes; any other scan is
+        refused with the reason."""
+        code = (code or '').strip()
+        if not code:
+            return
+        self.check_scan_draft()
+        if not self._scan_production(code) and not self._scan_lot(code):
+            raise ScanError(gettext(
+                    'production_picking.msg_scan_unknown', code=code))
+
+    def check_scan_draft(self):
+        "Refuse a scan on a slip that is no longer a draft"
+        records = [self]
+        if self.id is not None and self.id >= 0:
+            # The state as stored, whatever the client says
+            records.append(self.__class__(self.id))
+        for record in records:
+            if record.state != 'draft':
+                raise ScanError(gettext(
+                        'production_picking.msg_scan_not_draft',
+                        picking=record.number or '-',
+                        state=record.state_string))
+
+    def _scan_production(self, code):
+        pool = Pool()
+        Production = pool.get('production')
+        productions = Production.search([
+                ('number', '=', code),
+                ('company', '=', self.company.id if self.company else -1),
+                ], limit=1)
+        if not productions:
+            return False
+        production, = productions
+        if (production.state not in OPEN_STATES
+                or production.warehouse != self.warehouse):
+            raise ScanError(gettext(
+                    'production_picking.msg_scan_production',
+                    production=production.rec_name,
+                    warehouse=self.warehouse.rec_name
+                    if self.warehouse else '-'))
+        if production not in (self.productions or []):
+            self.productions = list(self.productions or []) + [production]
+        return True
+
+    def _scan_lot(self, code):
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        lots = Lot.search([('number', '=', code)], order=[('id', 'ASC')])
+        if not lots:
+            return False
+        records = list(
+            (self.totals if self.kind == 'merged' else self.lines) or [])
+        for lot in lots:
+            for record in records:
+                if record.product == lot.product and not record.lot:
+                    record.lot = lot
+                    if self.kind == 'merged':
+                        self.totals = records
+                    else:
+                        self.lines = records
+                    return True
+        raise ScanError(gettext(
+                'production_picking.msg_scan_lot',
+                lot=lots[0].rec_name, product=lots[0].product.rec_name))
 
     @property
     def print_productions(self):
