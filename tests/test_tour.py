@@ -35,7 +35,19 @@ SCREENS = [
         [('state', '=', 'done')], ['展望期', '物料需求建议', '采购建议数']),
     ('10_mrp_suggestions', 'planner', 'production.mrp.suggestion', None,
         ['[FG-001]', '建议', '需求日期']),
+    ('11_picking_list', 'storekeeper', 'production.picking', None,
+        ['PK0001', '合并领料', '配套领料', '待审批', '已完成']),
+    ('12_picking_form', 'storekeeper', 'production.picking',
+        [('kind', '=', 'merged')], ['合并领料', '合并汇总', 'PP 扶手']),
+    ('13_production_picking', 'storekeeper', 'production',
+        [('product.code', '=', 'SA-104'), ('quantity', '=', 5),
+            ('picking_method', '=', 'slip'), ('state', '=', 'waiting')],
+        ['领料方式', '标准用量', '已领', '待领', 'PP 扶手']),
+    ('14_output_report_list', 'manager', 'production.output.report',
+        None, ['OR0001', '汇报数量', '已完成']),
     ]
+# screen: the tab of the form to open before the texts are looked for
+TABS = {'13_production_picking': '领料'}
 
 
 CUT_COLUMNS = """() => Array.from(document.querySelectorAll(
@@ -73,6 +85,9 @@ def test_tour_screen(demo_server, browser, sao_login, tour_dir, name, role,
         sao_login(page, demo_server, role, DEMO_PASSWORD)
         page.goto(demo_server.base_url + '/' + fragment)
         page.get_by_text(title['string']).first.wait_for(timeout=30000)
+        if name in TABS:
+            page.locator('.nav-tabs a').filter(has_text=re.compile(
+                    '^%s$' % TABS[name])).first.click()
         for text in texts:
             page.get_by_text(text).locator('visible=true').first.wait_for(
                 timeout=30000)
