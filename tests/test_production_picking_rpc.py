@@ -200,7 +200,7 @@ def test_two_storekeepers_same_stock(env):
     sessions = [session(env, 'storekeeper') for _ in range(2)]
     slips = [create_slip(rpc, env, [{'production': p, 'quantity': 8}])
         for rpc, p in zip(sessions, [first, second])]
-    errors = click_at_once([(rpc, PICKING + 'do', [slip])
+    errors = click_at_once([(rpc, PICKING + 'done', [slip])
             for rpc, slip in zip(sessions, slips)])
     assert len(errors) == 1, errors
     assert '库存不足' in errors[0], errors
@@ -222,7 +222,7 @@ def test_slip_done_twice_at_once(env):
             {'production': production, 'product': env['screw'],
                 'lot': None, 'quantity': 6}])
     errors = click_at_once(
-        [(rpc, PICKING + 'do', [slip]) for rpc in sessions])
+        [(rpc, PICKING + 'done', [slip]) for rpc in sessions])
     # the loser sees the slip done and does nothing, or is refused by the
     # button's states
     assert len(errors) <= 1, errors
@@ -251,19 +251,19 @@ def test_bad_input(env):
         [{'production': production, 'quantity': -1}],
         says=['-1', '数量'])
     slip = create_slip(rpc, env, [{'production': production, 'quantity': 5}])
-    refused(rpc, PICKING + 'do', [slip],
+    refused(rpc, PICKING + 'done', [slip],
         says=['只剩 4', '不能领 5', '钢管 Φ25'])
     slip = create_slip(rpc, env, [{'production': production,
                 'product': env['screw'], 'lot': None, 'quantity': 11}])
-    refused(rpc, PICKING + 'do', [slip],
+    refused(rpc, PICKING + 'done', [slip],
         says=['只剩 10', '不能领 11', '螺丝 M8', '补料单'])
     slip = create_slip(rpc, env, [{'production': production, 'quantity': 1,
                 'lot': env['empty_lot']}])
-    refused(rpc, PICKING + 'do', [slip],
+    refused(rpc, PICKING + 'done', [slip],
         says=['库存不足', 'L2312-09', '要发 1', '库存只有 0'])
     slip = create_slip(rpc, env, [{'production': production, 'quantity': 1}])
     session(env, 'admin')('model.production.cancel', [production])
-    refused(rpc, PICKING + 'do', [slip], says=['才能发料'])
+    refused(rpc, PICKING + 'done', [slip], says=['才能发料'])
     assert tube_moves(env, production) == []
     assert_integrity(env['server'])
 
@@ -278,7 +278,7 @@ def test_client_cannot_write_what_steps_set(env):
         kind='UserError', says=['由流程步骤自动填写'])
     refused(rpc, PICKING + 'write', [slip], {'number': 'PK9999'},
         says=['由流程步骤自动填写'])
-    rpc(PICKING + 'do', [slip])
+    rpc(PICKING + 'done', [slip])
     line, = rpc(PICKING + 'read', [slip], ['lines'])[0]['lines']
     refused(rpc, 'model.production.picking.line.write', [line],
         {'quantity': 100}, says=['不能再修改'])
@@ -299,13 +299,13 @@ def test_roles(env):
     slip = create_slip(storekeeper, env, [{'production': production,
                 'product': env['screw'], 'lot': None, 'quantity': 5}],
         kind='supplementary', reason='掉落')
-    refused(storekeeper, PICKING + 'do', [slip],
+    refused(storekeeper, PICKING + 'done', [slip],
         says=['超过容差 5%', '生产经理审批'])
     storekeeper(PICKING + 'request', [slip])
     refused(storekeeper, PICKING + 'approve', [slip], says=['approve'])
     manager = session(env, 'manager')
     manager(PICKING + 'approve', [slip])
-    storekeeper(PICKING + 'do', [slip])
+    storekeeper(PICKING + 'done', [slip])
     own = create_slip(manager, env, [{'production': production,
                 'product': env['screw'], 'lot': None, 'quantity': 5}],
         kind='supplementary', reason='掉落')
@@ -333,7 +333,7 @@ def test_other_company(env):
                                 'product': env['screw'],
                                 'unit': env['unit'], 'quantity': 1}]]],
                 }])
-    refused(other, PICKING + 'do', [slip], says=['其他仓库或公司'])
+    refused(other, PICKING + 'done', [slip], says=['其他仓库或公司'])
     admin = session(env, 'admin')
     assert admin('model.stock.move.search', [
             ('production_input', '=', production),

@@ -141,7 +141,7 @@ class OutputReport(Workflow, ModelSQL, ModelView):
             ('cancelled', 'draft'),
             }
         cls._buttons.update({
-                'do': {
+                'done': {
                     'invisible': Eval('state') != 'draft',
                     'icon': 'tryton-ok',
                     'depends': ['state'],
@@ -324,7 +324,7 @@ class OutputReport(Workflow, ModelSQL, ModelView):
     @Workflow.transition('done')
     @own_employee
     @set_employee('done_by')
-    def do(cls, reports):
+    def done(cls, reports):
         pool = Pool()
         Production = pool.get('production')
         reports = [r for r in cls.lock_steps(reports) if r.state == 'draft']
@@ -981,8 +981,8 @@ class OutputReportQuality(ControlledMixin, metaclass=PoolMeta):
     @ModelView.button
     @ControlledMixin.control(
         'do', 'production_picking.wizard_output_report_inspect_do')
-    def do(cls, reports):
-        super().do(reports)
+    def done(cls, reports):
+        super().done(reports)
 
     def get_output_moves(self, planned):
         """Split the moves by the decided inspection lines: the rejected

@@ -176,7 +176,7 @@ class Picking(Workflow, ModelSQL, ModelView):
                     'icon': 'tryton-ok',
                     'depends': ['state'],
                     },
-                'do': {
+                'done': {
                     'invisible': ~Eval('state').in_(['draft', 'approved']),
                     'readonly': (~Eval('lines', [])
                         & (Eval('kind') != 'merged')),
@@ -693,7 +693,7 @@ class Picking(Workflow, ModelSQL, ModelView):
     @Workflow.transition('done')
     @own_employee
     @set_employee('done_by')
-    def do(cls, pickings):
+    def done(cls, pickings):
         pool = Pool()
         Production = pool.get('production')
         pickings = [p for p in cls.lock_steps(pickings)
