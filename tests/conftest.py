@@ -6,7 +6,9 @@
   ZHIZAO_PG_URI, or a throwaway one started here).
 - ``make_server(name, modules, backend='postgresql')``: builds a database
   with the modules and starts a real trytond on 127.0.0.1; stopped at the
-  end of the test session.  See tools/server.py.
+  end of the test session.  See tools/server.py.  On PostgreSQL the first
+  step of every build (ir and res with en and zh_CN) is done once per
+  cluster and copied (``Server.build(base_template=True)``).
 - ``demo_server``: the demo command itself builds the factory on SQLite
   and serves it.
 - ``browser``: Debian's headless Chromium driven by Playwright;
@@ -92,7 +94,7 @@ def make_server(pg_uri, tmp_path_factory):
         uri = pg_uri if backend == 'postgresql' else 'sqlite://'
         server = Server(name, modules, uri=uri,
             workdir=str(tmp_path_factory.mktemp(name)), **kwargs)
-        server.build()
+        server.build(base_template=(backend == 'postgresql'))
         server.start()
         servers.append(server)
         return server

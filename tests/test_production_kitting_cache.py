@@ -26,7 +26,7 @@ def cluster(pg_uri, tmp_path_factory):
         uri=pg_uri, workdir=str(tmp_path_factory.mktemp('kitting_cache')),
         config_file=CONFIG,
         extra_env={'TRYTOND_PRODUCTION_KITTING__GRAPH_IN_MAX': '0'})
-    server.build()
+    server.build(base_template=True)
     scaleout = ScaleOut(server, hosts=2, workers=1, cron=False, worker=False)
     try:
         scaleout.start()

@@ -37,7 +37,7 @@ def cluster(pg_uri, tmp_path_factory):
     server = Server('test_scaleout', ['production_material_return'],
         uri=pg_uri, workdir=str(tmp_path_factory.mktemp('scaleout')),
         config_file=CONFIG)
-    server.build()
+    server.build(base_template=True)
     scaleout = ScaleOut(server, hosts=2, workers=1, cron=False)
     try:
         scaleout.start()

@@ -8,12 +8,18 @@
 4. the repository tests (tests/: cross-module, RPC, browser, concurrency,
    the demo command) with pytest, PostgreSQL available to them.
 ``--quick`` runs 1 and 2 only (a few minutes, no PostgreSQL).
+
+Phases 2 to 4 share the machine's cores (``-j``, at least 2): the
+repository tests are one process that mostly waits on its servers, so it
+starts first and holds one slot while the module suites, the longest first,
+take the others (then all of them once pytest is done); its output is kept
+in test-artifacts/pytest.log and printed when it ends.
+
 It ends with one line ``N passed, N failed`` and exits non-zero on any
 failure.  A test that is skipped is reported and counts as a failure:
 nothing may silently not run.
 """
 import argparse
-import concurrent.futures
 import glob
 import hashlib
 import json
@@ -21,6 +27,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -30,6 +37,9 @@ from tools.pgcluster import Cluster
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = sys.executable
 LINT_PATHS = ['addons', 'tests', 'tools', 'data', 'bench', 'setup.py']
+# seconds each suite took last time here, to start the longest first
+DURATIONS = os.path.join(ROOT, 'var', 'cache', 'suite-seconds.json')
+PYTEST_LOG = os.path.join(ROOT, 'test-artifacts', 'pytest.log')
 
 
 def log(message):
@@ -60,8 +70,13 @@ class Totals:
     def __init__(self):
         self.passed = self.failed = 0
         self.lines = []
+        self.lock = threading.Lock()
 
     def add(self, name, passed, failed, skipped=0, seconds=0, note=''):
+        with self.lock:
+            self._add(name, passed, failed, skipped, seconds, note)
+
+    def _add(self, name, passed, failed, skipped, seconds, note):
         self.passed += passed
         self.failed += failed + skipped
         status = 'ok' if not (failed or skipped) else 'FAILED'
@@ -100,25 +115,90 @@ def run_module(backend, env, name):
     return backend, name, counts, seconds, output
 
 
-def run_modules(totals, jobs, parallel):
-    "Run (backend, env, module) jobs, ``parallel`` at a time"
-    with concurrent.futures.ThreadPoolExecutor(parallel) as executor:
-        futures = [executor.submit(run_module, *job) for job in jobs]
-        for future in concurrent.futures.as_completed(futures):
-            backend, name, counts, seconds, output = future.result()
-            label = '%s %s' % (backend, name)
-            if counts is None:
-                print(output)
-                totals.add(label, 0, 1, seconds=seconds,
-                    note=' (the suite crashed)')
-                continue
-            if counts['failed'] or counts['skipped']:
-                print(output)
-            log('%s: %d passed, %d failed, %d skipped (%.0fs)' % (
-                    label, counts['passed'], counts['failed'],
-                    counts['skipped'], seconds))
-            totals.add(label, counts['passed'], counts['failed'],
-                counts['skipped'], seconds)
+def report_module(totals, backend, name, counts, seconds, output):
+    label = '%s %s' % (backend, name)
+    if counts is None:
+        print(output)
+        totals.add(label, 0, 1, seconds=seconds,
+            note=' (the suite crashed)')
+        return
+    if counts['failed'] or counts['skipped']:
+        print(output)
+    log('%s: %d passed, %d failed, %d skipped (%.0fs)' % (
+            label, counts['passed'], counts['failed'],
+            counts['skipped'], seconds))
+    totals.add(label, counts['passed'], counts['failed'],
+        counts['skipped'], seconds)
+
+
+def expected_seconds(backend, name, last):
+    """How long a suite should take: its time of the last run here, else
+    a guess from its scenarios (each activates its modules anew) and
+    PostgreSQL's slower activations"""
+    if '%s %s' % (backend, name) in last:
+        return last['%s %s' % (backend, name)]
+    scenarios = glob.glob(os.path.join(
+            our_modules.ADDONS, name, 'tests', 'scenario_*.rst'))
+    return (1 + len(scenarios)) * (60 if backend == 'postgresql' else 30)
+
+
+def load_durations():
+    try:
+        with open(DURATIONS) as fp:
+            return json.load(fp)
+    except (OSError, ValueError):
+        return {}
+
+
+def save_durations(durations):
+    last = load_durations()
+    last.update(durations)
+    os.makedirs(os.path.dirname(DURATIONS), exist_ok=True)
+    with open(DURATIONS, 'w') as fp:
+        json.dump(last, fp, indent=1, sort_keys=True)
+
+
+def run_all(totals, jobs, parallel, repo=None):
+    """Run the (backend, env, module) jobs, the longest first, and
+    ``repo()`` (the repository tests) beside them: ``parallel`` processes
+    at a time, the repository tests holding one slot from the start"""
+    last = load_durations()
+    queue = sorted(jobs, key=lambda job: -expected_seconds(
+            job[0], job[2], last))
+    slots = threading.Semaphore(parallel)
+    lock = threading.Lock()
+    durations = {}
+
+    def modules_worker():
+        while True:
+            with slots:
+                with lock:
+                    if not queue:
+                        return
+                    job = queue.pop(0)
+                backend, name, counts, seconds, output = run_module(*job)
+            if counts is not None:
+                durations['%s %s' % (backend, name)] = round(seconds)
+            report_module(totals, backend, name, counts, seconds, output)
+
+    def repo_worker():
+        try:
+            repo()
+        finally:
+            slots.release()
+
+    threads = []
+    if repo:
+        slots.acquire()
+        threads.append(threading.Thread(target=repo_worker))
+    threads.extend(threading.Thread(target=modules_worker)
+        for _ in range(min(parallel, len(queue))))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if durations:
+        save_durations(durations)
 
 
 def module_env(**extra):
@@ -129,13 +209,24 @@ def module_env(**extra):
     return env
 
 
-def run_pytest(totals, env, args):
+def run_pytest(totals, env, args, logfile=None):
+    """The repository tests; their output goes to ``logfile`` (printed
+    when they end) when they run beside the module suites"""
     xml = tempfile.mktemp(suffix='.xml')
     start = time.monotonic()
-    subprocess.call(
-        [PYTHON, '-m', 'pytest', '-rfEs', '--durations=20', '--junitxml', xml,
-            'tests']
-        + args, cwd=ROOT, env=env)
+    command = [PYTHON, '-m', 'pytest', '-rfEs', '--durations=20',
+        '--junitxml', xml, 'tests'] + args
+    if logfile:
+        os.makedirs(os.path.dirname(logfile), exist_ok=True)
+        log('repository tests (pytest) started beside the module suites: '
+            'output in %s' % os.path.relpath(logfile, ROOT))
+        with open(logfile, 'w') as fp:
+            subprocess.call(command, cwd=ROOT, env=env, stdout=fp,
+                stderr=subprocess.STDOUT)
+        with open(logfile) as fp:
+            print(fp.read(), flush=True)
+    else:
+        subprocess.call(command, cwd=ROOT, env=env)
     seconds = time.monotonic() - start
     if not os.path.exists(xml):
         totals.add('repository tests (pytest)', 0, 1, seconds=seconds,
@@ -148,6 +239,8 @@ def run_pytest(totals, env, args):
     failed = int(suite.get('failures', 0)) + int(suite.get('errors', 0))
     skipped = int(suite.get('skipped', 0))
     os.remove(xml)
+    log('repository tests (pytest): %d passed, %d failed, %d skipped '
+        '(%.0fs)' % (tests - failed - skipped, failed, skipped, seconds))
     totals.add('repository tests (pytest)', tests - failed - skipped,
         failed, skipped, seconds)
 
@@ -164,7 +257,8 @@ def main():
     parser.add_argument('-k', help="pytest -k expression for repo tests")
     parser.add_argument('-j', '--jobs', type=int,
         default=max(2, os.cpu_count() or 2),
-        help="module suites run at once")
+        help="test processes at once (module suites and the repository "
+            "tests)")
     args = parser.parse_args()
     phases = set(args.only.split(','))
     unknown = phases - {'lint', 'sqlite', 'postgresql', 'repo'}
@@ -203,12 +297,17 @@ def main():
                     TRYTOND_DATABASE_URI=uri, DB_NAME='test_' + name,
                     DB_CACHE='postgresql://')
                 jobs.append(('postgresql', env, name))
-        # the slowest first, two at a time (2 cores)
-        jobs.sort(key=lambda job: job[0] != 'postgresql')
-        run_modules(totals, jobs, args.jobs)
+        repo = None
         if 'repo' in phases:
             env = module_env(ZHIZAO_PG_URI=uri)
-            run_pytest(totals, env, ['-k', args.k] if args.k else [])
+            pytest_args = ['-k', args.k] if args.k else []
+            if jobs:
+                def repo():
+                    run_pytest(totals, env, pytest_args, PYTEST_LOG)
+            else:
+                def repo():
+                    run_pytest(totals, env, pytest_args)
+        run_all(totals, jobs, args.jobs, repo)
     finally:
         if cluster:
             cluster.stop()

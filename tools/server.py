@@ -5,6 +5,7 @@
     server = Server('test_mr', modules=['production_material_return'],
         uri='postgresql://postgres@127.0.0.1:5433/')   # or uri='sqlite://'
     server.build()          # creates the database, activates the modules
+                            # (build(base_template=True): see build)
     server.start()          # trytond -d DB on a free 127.0.0.1 port
     proxy = server.xmlrpc('admin', 'admin')
     server.stop()
@@ -12,7 +13,9 @@
 The admin password is ``admin``.  ``server.proteus()`` configures proteus
 over XML-RPC for data set-up in tests.
 """
+import configparser
 import gzip
+import hashlib
 import json
 import os
 import signal
@@ -27,6 +30,9 @@ import xmlrpc.client
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 ADMIN_PASSWORD = 'admin'
+ADMIN_EMAIL = 'admin@example.com'
+# pg_advisory_lock key of the base template's builder
+BASE_LOCK = 20260601
 
 
 def free_port():
@@ -125,28 +131,86 @@ class Server:
         return os.path.exists(
             os.path.join(self.workdir, self.database + '.sqlite'))
 
-    def build(self):
-        "Create the database and activate the modules"
+    def main_language(self):
+        "The database's main language: [database] language, else en"
+        env = self.env()
+        if env.get('TRYTOND_DATABASE__LANGUAGE'):
+            return env['TRYTOND_DATABASE__LANGUAGE']
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(self.config_file, encoding='utf-8')
+        return parser.get('database', 'language', fallback='en')
+
+    def base_name(self):
+        """The template database of the first step of a build (ir and res
+        with the languages): one per trytond version, languages and main
+        language"""
+        import trytond
+        key = json.dumps([trytond.__version__, sorted(self.languages),
+                self.main_language(), ADMIN_EMAIL])
+        return 'zhizao_base_' + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+    def build(self, base_template=False):
+        """Create the database and activate the modules
+
+        With ``base_template`` (PostgreSQL only) the first step, the same
+        for every database of the cluster with the same languages, is done
+        once in a template database (``base_name()``, left in the cluster:
+        for throwaway clusters) and copied by ``CREATE DATABASE ...
+        TEMPLATE``"""
         self.drop()
-        if self.backend == 'postgresql':
-            with _pg_connect(self.uri) as conn:
-                conn.execute(
-                    'CREATE DATABASE "%s" TEMPLATE template0 '
-                    "ENCODING 'UTF8'" % self.database)
+        if self.backend == 'postgresql' and base_template:
+            self._create_from_base()
         else:
-            open(os.path.join(
-                    self.workdir, self.database + '.sqlite'), 'w').close()
-        # ir and res get their translations now: overriding translations of
-        # later modules (locale_zh_cn) need the rows to exist
-        self.admin('--all', '--email', 'admin@example.com',
-            '-l', *self.languages)
+            if self.backend == 'postgresql':
+                with _pg_connect(self.uri) as conn:
+                    conn.execute(
+                        'CREATE DATABASE "%s" TEMPLATE template0 '
+                        "ENCODING 'UTF8'" % self.database)
+            else:
+                open(os.path.join(
+                        self.workdir, self.database + '.sqlite'), 'w').close()
+            self._init_base(self.database)
         self.admin('-u', *self.modules, '--activate-dependencies',
             '-l', *self.languages)
 
-    def admin(self, *args):
+    def _init_base(self, database):
+        # ir and res get their translations now: overriding translations of
+        # later modules (locale_zh_cn) need the rows to exist
+        self.admin('--all', '--email', ADMIN_EMAIL, '-l', *self.languages,
+            database=database)
+
+    def _create_from_base(self):
+        base = self.base_name()
+        with _pg_connect(self.uri) as conn:
+            # one builder at a time per cluster (processes may share it)
+            conn.execute('SELECT pg_advisory_lock(%s)', (BASE_LOCK,))
+            try:
+                if not conn.execute(
+                        'SELECT 1 FROM pg_database WHERE datname = %s',
+                        (base,)).fetchone():
+                    # built under another name: a failed build is never
+                    # taken for a base
+                    partial = base + '_partial'
+                    conn.execute(
+                        'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % partial)
+                    conn.execute(
+                        'CREATE DATABASE "%s" TEMPLATE template0 '
+                        "ENCODING 'UTF8'" % partial)
+                    self._init_base(partial)
+                    conn.execute('ALTER DATABASE "%s" RENAME TO "%s"'
+                        % (partial, base))
+                    # trytond's database list skips templates
+                    conn.execute(
+                        'ALTER DATABASE "%s" IS_TEMPLATE true' % base)
+                conn.execute('CREATE DATABASE "%s" TEMPLATE "%s"'
+                    % (self.database, base))
+            finally:
+                conn.execute('SELECT pg_advisory_unlock(%s)', (BASE_LOCK,))
+
+    def admin(self, *args, database=None):
         subprocess.run(
             [os.path.join(BIN, 'trytond-admin'), '-c', self.config_file,
-                '-d', self.database] + list(args),
+                '-d', database or self.database] + list(args),
             env=self.env(), check=True, cwd=ROOT)
 
     def start(self, port=None, timeout=60):
