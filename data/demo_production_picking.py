@@ -113,15 +113,8 @@ def _order(ctx, code, quantity, days):
 
 
 def _post(record):
-    """Click the step that issues a slip or posts a report: 'done' (issue
-    16's public contract), 'do' in a database of before the rename"""
-    from proteus import Model
-    Button = Model.get('ir.model.button')
-    names = {b.name for b in Button.find([
-                ('model', '=', record.__class__.__name__),
-                ('name', 'in', ['do', 'done']),
-                ])}
-    record.click('done' if 'done' in names else 'do')
+    "Click the step that issues a slip or posts a report"
+    record.click('done')
 
 
 def _lot(ctx, code):

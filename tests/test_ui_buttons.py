@@ -31,20 +31,6 @@ FORMS = [
         '汇报数量'),
     ]
 
-# (role, model, size): known defects, expected to fail until fixed
-KNOWN = {
-    # the 扫码 button of the scannable slip (693e315) sits over the
-    # notebook and the Many2One search buttons at desk size
-    ('storekeeper', 'production.picking', 'desk'):
-        "扫码 drawn over the slip's form at desk size",
-    ('manager', 'production.picking', 'desk'):
-        "扫码 drawn over the slip's form at desk size",
-    # approve is granted to Supplementary Picking Approval only, yet the
-    # storekeeper is shown it on a waiting slip (the server refuses it)
-    ('storekeeper', 'production.picking', 'offered'):
-        "审批 offered to the storekeeper",
-    }
-
 COVERED = """() => {
     const covered = [];
     for (const button of document.querySelectorAll('.form button')) {
@@ -109,8 +95,6 @@ def test_every_button_reachable(demo_server, browser, sao_login, artifacts,
         covered = page.evaluate(COVERED)
         page.screenshot(path='%s/buttons-%s-%s-%s.png' % (
                 artifacts, role, model, size))
-        if covered and (role, model, size) in KNOWN:
-            pytest.xfail(KNOWN[role, model, size])
         assert not covered, (role, size, model, domain, covered)
     finally:
         page.close()
@@ -162,8 +146,6 @@ def test_buttons_offered_by_role(demo_server, browser, sao_login, artifacts,
         page.screenshot(path='%s/offered-%s-%s.png' % (
                 artifacts, role, model))
         assert set(offered) <= set(texts), (role, offered, texts)
-        if set(hidden) & set(texts) and (role, model, 'offered') in KNOWN:
-            pytest.xfail(KNOWN[role, model, 'offered'])
         assert not set(hidden) & set(texts), (role, hidden, texts)
     finally:
         page.close()

@@ -18,7 +18,7 @@ from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.mixin import ProductUnitMixin
 from trytond.modules.stock_quarantine.numbers import format_quantity
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction
 
 from .exceptions import DutyError, PickingError, ScanError
@@ -172,7 +172,9 @@ class Picking(Workflow, ModelSQL, ModelView):
                     'depends': ['state', 'kind', 'lines'],
                     },
                 'approve': {
-                    'invisible': Eval('state') != 'waiting',
+                    'invisible': (Eval('state') != 'waiting')
+                    | ~Id('production_picking', 'group_picking_approver').in_(
+                        Eval('context', {}).get('groups', [])),
                     'icon': 'tryton-ok',
                     'depends': ['state'],
                     },
