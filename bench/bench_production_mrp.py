@@ -2,8 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 """M1 of BENCHMARKS.md for production_mrp: a full MRP run
 
-    .venv/bin/python -m bench.bench_production_mrp --size S|M --runs 3
-        [--keep] [--uri URI --database NAME] [--output F]
+    .venv/bin/python -m bench.bench_production_mrp --size S|M|L --runs 3
+        [--keep] [--uri URI --database NAME --prepared] [--no-native]
+        [--output F]
 
 A throwaway PostgreSQL 15, a database with production_mrp, sale and
 stock_supply_production built by trytond-admin, the seeded dataset of
@@ -25,6 +26,10 @@ data/dataset.py, the comparison setting below, then, in one run:
   the first products in low-level-code order, extrapolated to every
   product planned.
 
+``--no-native`` leaves the wizard out (333 s on M; on L, five times the
+products and ten times the moves, hours): the report says so, and the
+comparison with it is then not made.
+
 The numbers must agree before any time counts: ours, the lower bound and
 the naive loop suggestion by suggestion; ours and native on the totals that
 both must compute on this data (see COMPARED).  Then, optionally, ours
@@ -34,6 +39,8 @@ bench/results/production_mrp.md.
 import argparse
 import datetime as dt
 import os
+import re
+import resource
 import statistics
 import sys
 import time
@@ -87,10 +94,39 @@ naive loop must agree suggestion by suggestion (product, kind, need date,
 start date, quantity).""" % HORIZON
 
 
+# The resident memory of the process around the timed runs of median_of
+# (MiB): 'before' = VmRSS before the first timed run, 'peak' = the highest
+# VmHWM of the timed runs (the high-water mark reset before each through
+# /proc/self/clear_refs), 'how' = how it was read
+RSS = {}
+
+
+def _status(field):
+    "A field of /proc/self/status in MiB (None if unreadable)"
+    try:
+        with open('/proc/self/status') as fp:
+            match = re.search(r'^%s:\s+(\d+) kB' % field, fp.read(), re.M)
+    except OSError:
+        return None
+    return int(match.group(1)) / 1024 if match else None
+
+
+def _reset_peak():
+    "Reset the process's VmHWM to its VmRSS; False if it cannot"
+    try:
+        with open('/proc/self/clear_refs', 'w') as fp:
+            fp.write('5')
+    except OSError:
+        return False
+    return True
+
+
 def median_of(function, runs, prepare=None):
     """Return (result, median seconds, statements, peak MiB) of function
     called runs times after a warm-up; prepare (untimed) gives its argument
-    at each call.  runs=0: one run, without warm-up nor memory."""
+    at each call.  runs=0: one run, without warm-up nor memory.  The peak
+    MiB is tracemalloc's (Python allocations during one more run); the
+    process's resident memory during the timed runs goes to RSS."""
     def call():
         argument = prepare() if prepare else None
         STATEMENTS[0] = 0
@@ -101,7 +137,25 @@ def median_of(function, runs, prepare=None):
         result, seconds, statements = call()
         return result, seconds, statements, None
     result, _, _ = call()
-    times = [call()[1] for _ in range(runs)]
+    RSS.clear()
+    RSS['before'] = _status('VmRSS')
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    times = []
+    peaks = []
+    for _ in range(runs):
+        reset = _reset_peak()
+        times.append(call()[1])
+        peaks.append(_status('VmHWM') if reset else None)
+    if None not in peaks:
+        RSS['peak'] = max(peaks)
+        RSS['how'] = 'VmHWM of /proc/self/status, reset before each run'
+    else:
+        # the high-water mark of the whole process: a run that stays below
+        # an earlier peak (the dataset's load) leaves it unchanged
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        RSS['peak'] = after
+        RSS['how'] = ('ru_maxrss of the process (%.0f MiB before the runs: '
+            'a bound, not the runs\' own peak)' % maxrss)
     argument = prepare() if prepare else None
     STATEMENTS[0] = 0
     tracemalloc.start()
@@ -467,7 +521,10 @@ def report(database, args, load_time):
         keep=read_suggestions)
     _, t_ours, s_ours, m_ours = median_of(
         lambda: plan_ours(database, 0, context, warehouse), args.runs)
-    log("ours %.3fs, %s statements" % (t_ours, s_ours))
+    rss_ours = dict(RSS)
+    log("ours %.3fs, %s statements, %.1f MiB traced, RSS %.0f MiB before, "
+        "%.0f MiB peak" % (t_ours, s_ours, m_ours, rss_ours['before'],
+            rss_ours['peak']))
     if args.profile:
         profile(database, context, warehouse)
     planner, t_lower, s_lower, m_lower, t_load, s_load = lower_bound(
@@ -482,9 +539,10 @@ def report(database, args, load_time):
     naive, t_naive, s_naive, _ = median_of(
         lambda: naive_plan(database, admin, context, warehouse, sample), 0)
     log("naive %.1fs for %s products" % (t_naive, len(sample)))
-    totals, daily, t_native, s_native, n_native = native_supply(
-        database, admin, context, warehouse)
-    log("native %.1fs" % t_native)
+    if args.native:
+        totals, daily, t_native, s_native, n_native = native_supply(
+            database, admin, context, warehouse)
+        log("native %.1fs" % t_native)
 
     # numbers first
     assert ours == lower, 'the lower bound differs from ours: %s' % (
@@ -502,14 +560,17 @@ def report(database, args, load_time):
             day = need - dt.timedelta(days=1) if need > today else today
             ours_daily[product, day] += quantity
     ours_totals = dict(ours_totals)
-    differ = {k: (ours_totals.get(k), totals.get(k))
-        for k in set(ours_totals) | set(totals)
-        if round(ours_totals.get(k, 0), 6) != round(totals.get(k, 0), 6)}
-    assert not differ, 'native differs from ours (kind, product): ' \
-        '(ours, native) %s' % dict(list(differ.items())[:20])
-    native_daily = {k: v for k, v in daily.items() if codes.get(k[0]) == 0}
-    assert dict(ours_daily) == native_daily, \
-        'native differs from ours on the finished goods day by day'
+    if args.native:
+        differ = {k: (ours_totals.get(k), totals.get(k))
+            for k in set(ours_totals) | set(totals)
+            if round(ours_totals.get(k, 0), 6)
+            != round(totals.get(k, 0), 6)}
+        assert not differ, 'native differs from ours (kind, product): ' \
+            '(ours, native) %s' % dict(list(differ.items())[:20])
+        native_daily = {
+            k: v for k, v in daily.items() if codes.get(k[0]) == 0}
+        assert dict(ours_daily) == native_daily, \
+            'native differs from ours on the finished goods day by day'
 
     kinds = defaultdict(int)
     for _, kind, _, _, _ in ours:
@@ -518,6 +579,38 @@ def report(database, args, load_time):
     scale = len(codes) / len(sample)
     n_pegs = counts['production.mrp.peg']
     n_balances = counts['production.mrp.balance']
+    if args.native:
+        checked = ('ours and the wizard identical totals per product and '
+            'kind (%s products with a production request or a purchase '
+            'request; %s production requests, %s purchase requests) and '
+            'identical finished goods day by day (checked).' % (
+                len(totals), n_native[0], n_native[1]))
+        native_row = ('| native: Supply Stock wizard (1 run) | %.1f s | %s '
+            '| | %.0f× |' % (t_native, s_native, t_native / t_lower))
+        faster = ('ours is %.0f× faster than the Supply Stock wizard and '
+            '%.0f× faster than the naive loop, %.1f× the lower bound.' % (
+                t_native / t_ours, t_naive * scale / t_ours,
+                t_ours / t_lower))
+    else:
+        checked = ('Tryton\'s Supply Stock wizard was not run '
+            '(`--no-native`): it took 333 s on M, and on L (5× the '
+            'products, 10× the moves and sales) it would take hours (it '
+            'repeats purchase and production requests until nothing new is '
+            'created, computing the projected stock of the products again '
+            'at each pass); this run makes no comparison with it.')
+        native_row = ('| native: Supply Stock wizard | not run '
+            '(`--no-native`) | | | |')
+        faster = ('ours is %.0f× faster than the naive loop, %.1f× the '
+            'lower bound.' % (t_naive * scale / t_ours, t_ours / t_lower))
+    rss = ('Resident memory of the bench process (the server process: '
+        'ours runs in it): %.0f MiB before the timed runs of ours (the '
+        'pool, the caches%s), %.0f MiB at the peak of a run (%s), so '
+        '%.0f MiB taken by a run at most; the peak memory of the table is '
+        'tracemalloc\'s, Python allocations during one more run.' % (
+            rss_ours['before'],
+            ', and what the dataset\'s load left in this process'
+            if load_time else '', rss_ours['peak'], rss_ours['how'],
+            rss_ours['peak'] - rss_ours['before']))
     return [
         '# production_mrp benchmark (M1)',
         '',
@@ -535,22 +628,18 @@ def report(database, args, load_time):
         '%s products planned over %s low-level codes, %s suggestions (%s), '
         '%s pegs, %s exceptions, %s rows of the time-phased plan; horizon '
         '%s days.  Ours, the lower bound and the naive loop (on its '
-        'sample) give identical suggestions; ours and the wizard identical '
-        'totals per product and kind (%s products with a production '
-        'request or a purchase request; %s production requests, %s '
-        'purchase requests) and identical finished goods day by day '
-        '(checked).' % (len(codes), levels, len(ours),
+        'sample) give identical suggestions (checked)%s %s' % (
+            len(codes), levels, len(ours),
             ', '.join('%s %s' % (v, k) for k, v in sorted(kinds.items())),
             n_pegs, counts['production.mrp.exception'], n_balances,
-            HORIZON, len(totals), n_native[0], n_native[1]),
+            HORIZON, ';' if args.native else '.', checked),
         '',
         '| way | median | statements | peak memory | vs lower bound |',
         '|---|---|---|---|---|',
         '| ours (production.mrp.run.plan in the server, written) | %.3f s '
         '| %s | %.1f MiB | %.1f× |' % (t_ours, s_ours, m_ours,
             t_ours / t_lower),
-        '| native: Supply Stock wizard (1 run) | %.1f s | %s | | %.0f× |'
-        % (t_native, s_native, t_native / t_lower),
+        native_row,
         '| naive ORM loop (%s products, ×%.0f; 1 run) | %.1f s | %.0f | '
         '| %.0f× |' % (len(sample), scale, t_naive * scale,
             s_naive * scale, t_naive * scale / t_lower),
@@ -560,9 +649,9 @@ def report(database, args, load_time):
         '| build_planner alone (what a run reads; part of ours, not of '
         'the lower bound; 1 run) | %.3f s | %s | | |' % (t_load, s_load),
         '',
-        'ours is %.0f× faster than the Supply Stock wizard and %.0f× '
-        'faster than the naive loop, %.1f× the lower bound.' % (
-            t_native / t_ours, t_naive * scale / t_ours, t_ours / t_lower),
+        rss,
+        '',
+        faster,
         '',
         COMPARED,
         '',
@@ -634,6 +723,8 @@ def main():
     parser.add_argument('--prepared', action='store_true',
         help="the kept database has the comparison setting already")
     parser.add_argument('--no-rpc', dest='rpc', action='store_false')
+    parser.add_argument('--no-native', dest='native', action='store_false',
+        help="leave out Tryton's Supply Stock wizard (hours on L)")
     parser.add_argument('--profile', action='store_true',
         help="print a cProfile of one run of ours on stderr")
     parser.add_argument('--output', help="instead of %s" % RESULTS)
