@@ -13,7 +13,7 @@ class ProductionReportingTestCase(CompanyTestMixin, ModuleTestCase):
     module = 'production_reporting'
     extras = [
         'production_material_return', 'quality_gate', 'production_kitting',
-        'production_outsourcing']
+        'production_outsourcing', 'production_picking']
 
     @with_transaction()
     def test_warning_kinds(self):
@@ -75,8 +75,12 @@ class ProductionReportingTestCase(CompanyTestMixin, ModuleTestCase):
                     if definition.digits != 'currency':
                         wrong.append((view.model, name, definition.digits))
                 elif definition._type == 'float':
-                    if (definition.digits != 'unit'
-                            or field.get('symbol') != 'unit'):
+                    if name.endswith('_percent'):
+                        if definition.digits != (16, 1):
+                            wrong.append(
+                                (view.model, name, definition.digits))
+                    elif (definition.digits not in {'unit', 'output_unit'}
+                            or field.get('symbol') != definition.digits):
                         wrong.append((view.model, name, definition.digits))
         self.assertEqual(wrong, [])
         for checked_field in [
@@ -85,6 +89,9 @@ class ProductionReportingTestCase(CompanyTestMixin, ModuleTestCase):
                 ('production.reporting.slow_moving', 'cost_price'),
                 ('production.reporting.tracking', 'returned_quantities'),
                 ('production.reporting.sale_line', 'missing'),
+                ('production.reporting.picking_variance', 'output'),
+                ('production.reporting.picking_variance', 'variance_value'),
+                ('production.reporting.tracking', 'picked_percent'),
                 ]:
             self.assertIn(checked_field, checked)
 

@@ -1,0 +1,511 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The picking variance by issue kind (领料差异分析表) and the picked % of
+the orders, with production_picking"""
+from sql import Cast, Literal, Null, Union
+from sql.aggregate import Avg, Min, Sum
+from sql.conditionals import Case, Coalesce, Least
+from sql.functions import Round
+from sql.operators import Concat
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.stock_quarantine.arguments import show, to_date
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+from .arguments import check_id
+from .arguments import company_id as company_id_
+from .exceptions import ContextError
+from .production import STATES, is_waste, produced_moves, ratio, to_unit
+
+# the quantity columns of the moves of a component, added per order
+# (inputs: the number of input moves, a component has at least one)
+QUANTITIES = [
+    'picked', 'backflushed', 'supplementary', 'returned', 'scrapped',
+    'issued', 'issued_cost', 'inputs']
+
+
+def context_period():
+    "Return the (from_date, to_date) of the context, checked"
+    context = Transaction().context
+    dates = []
+    for key in ['from_date', 'to_date']:
+        value = context.get(key)
+        try:
+            dates.append(to_date(value))
+        except ValueError:
+            raise ContextError(gettext(
+                    'production_reporting.msg_context_date',
+                    key=key, value=show(value)))
+    return dates
+
+
+class VarianceContext(ModelView):
+    __name__ = 'production.reporting.picking_variance.context'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse",
+        domain=[
+            ('type', '=', 'warehouse'),
+            ])
+    from_date = fields.Date(
+        "From Date",
+        domain=[
+            If(Eval('to_date') & Eval('from_date'),
+                ('from_date', '<=', Eval('to_date')),
+                ()),
+            ],
+        help="The first effective date of the orders (their planned date "
+        "while not done).")
+    to_date = fields.Date(
+        "To Date",
+        domain=[
+            If(Eval('from_date') & Eval('to_date'),
+                ('to_date', '>=', Eval('from_date')),
+                ()),
+            ])
+    production = fields.Many2One(
+        'production', "Production",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+    product = fields.Many2One(
+        'product.product', "Component",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_warehouse(cls):
+        return Transaction().context.get('warehouse')
+
+
+class Variance(ModelSQL, ModelView):
+    "领料差异分析表: per order and component, the standard against the issue"
+    __name__ = 'production.reporting.picking_variance'
+
+    production = fields.Many2One('production', "Production")
+    number = fields.Char("Number")
+    company = fields.Many2One('company.company', "Company")
+    warehouse = fields.Many2One('stock.location', "Warehouse")
+    state = fields.Selection(STATES, "State", sort=False)
+    date = fields.Date(
+        "Date", help="The effective date of the order, its planned date "
+        "while not done.")
+    product = fields.Many2One(
+        'product.product', "Component",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    product_name = fields.Char("Component Name")
+    unit = fields.Many2One('product.uom', "Unit")
+    output_unit = fields.Many2One('product.uom', "Output Unit")
+    output = fields.Float(
+        "Output Reported", digits='output_unit',
+        help="The done output of the order's product in its default unit.")
+    standard = fields.Float(
+        "Standard", digits='unit',
+        help="The BOM quantity (with its loss rate) for the output "
+        "reported.")
+    picked = fields.Float(
+        "Picked", digits='unit',
+        help="Issued by picking slips and kits, and at the order's start.")
+    backflushed = fields.Float("Backflushed", digits='unit')
+    supplementary = fields.Float("Supplementary", digits='unit')
+    returned = fields.Float(
+        "Returned", digits='unit',
+        help="Brought back to stock by material returns and return moves.")
+    scrapped = fields.Float(
+        "Scrapped", digits='unit',
+        help="Sent from the order to a waste location; counted as "
+        "consumed.")
+    actual = fields.Float(
+        "Actual", digits='unit',
+        help="Picked + backflushed + supplementary - returned.")
+    variance = fields.Float(
+        "Variance", digits='unit', help="Actual - standard.")
+    variance_percent = fields.Float(
+        "Variance %", digits=(16, 1),
+        help="The variance over the standard × 100 (none without "
+        "standard).")
+    currency = fields.Many2One('currency.currency', "Currency")
+    unit_cost = fields.Numeric(
+        "Unit Cost", digits='currency',
+        help="The average cost of the issued moves (the product's cost "
+        "price when nothing was issued).")
+    variance_value = fields.Numeric(
+        "Variance Value", digits='currency',
+        help="The variance at the unit cost.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('date', 'DESC NULLS LAST'),
+            ('production', 'DESC'),
+            ('product_name', 'ASC'),
+            ('id', 'ASC'),
+            ]
+
+    @classmethod
+    def table_query(cls):
+        company_id = company_id_()
+        productions = cls._productions(company_id)
+        from_item, tables = cls._joins(company_id, productions)
+        return from_item.select(*cls._columns(tables),
+            where=cls._where(tables, productions))
+
+    @classmethod
+    def _where(cls, tables, productions):
+        "The orders and the component of the filters of the context"
+        product_id = Transaction().context.get('product')
+        where = tables['production'].id.in_(productions)
+        if product_id:
+            where &= tables['component'].product == product_id
+        return where
+
+    @classmethod
+    def _productions(cls, company_id):
+        "Query of the ids of the orders of the filters of the context"
+        pool = Pool()
+        Production = pool.get('production')
+        production = Production.__table__()
+        context = Transaction().context
+        for key in ['production', 'product']:
+            check_id(key, context.get(key))
+        from_date, to_date = context_period()
+        date = Coalesce(production.effective_date, production.planned_date)
+        where = production.company == company_id
+        if context.get('warehouse'):
+            where &= production.warehouse == context['warehouse']
+        if context.get('production'):
+            where &= production.id == context['production']
+        if from_date:
+            where &= date >= from_date
+        if to_date:
+            where &= date <= to_date
+        return production.select(production.id, where=where)
+
+    @classmethod
+    def _joins(cls, company_id, productions):
+        pool = Pool()
+        Production = pool.get('production')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Company = pool.get('company.company')
+        CostPrice = pool.get('product.cost_price')
+        tables = {}
+        tables['component'] = component = cls._components(productions)
+        tables['production'] = production = Production.__table__()
+        tables['produced'] = produced = produced_moves(company_id)
+        tables['product'] = product = Product.__table__()
+        tables['template'] = template = Template.__table__()
+        tables['company'] = company = Company.__table__()
+        tables['cost_price'] = cost_price = CostPrice.__table__()
+        from_item = (component
+            .join(production, condition=component.production == production.id)
+            .join(company, condition=production.company == company.id)
+            .join(produced, 'LEFT',
+                condition=produced.production == production.id)
+            .join(product, condition=component.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .join(cost_price, 'LEFT',
+                condition=(cost_price.product == product.id)
+                & (cost_price.company == production.company)))
+        return cls._standard_joins(from_item, tables), tables
+
+    @classmethod
+    def _standard_joins(cls, from_item, tables):
+        """Join the quantities of the component and of the order's product
+        in the order's BOM and the default unit of the order's product"""
+        pool = Pool()
+        Component = pool.get('production.reporting.component')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        component = tables['component']
+        production = tables['production']
+        tables['bom_inputs'] = bom_inputs = cls._bom_inputs()
+        tables['bom_outputs'] = bom_outputs = Component._bom_quantities(
+            'production.bom.output')
+        output_product = Product.__table__()
+        tables['output_template'] = output_template = Template.__table__()
+        return (from_item
+            .join(bom_inputs, 'LEFT',
+                condition=(bom_inputs.bom == production.bom)
+                & (bom_inputs.product == component.product))
+            .join(bom_outputs, 'LEFT',
+                condition=(bom_outputs.bom == production.bom)
+                & (bom_outputs.product == production.product))
+            .join(output_product, 'LEFT',
+                condition=production.product == output_product.id)
+            .join(output_template, 'LEFT',
+                condition=output_product.template == output_template.id))
+
+    @classmethod
+    def _bom_inputs(cls):
+        """Query of the quantity of each product of the BOM inputs with
+        their loss rate, added per BOM, in the default unit of the product"""
+        pool = Pool()
+        Input = pool.get('production.bom.input')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        input_ = Input.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        unit = Uom.__table__()
+        default_uom = Uom.__table__()
+        loss = Literal(1.0) + cls.standard.sql_cast(
+            Coalesce(input_.loss_rate, 0)) / 100
+        return (input_
+            .join(product, condition=input_.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .join(unit, condition=input_.unit == unit.id)
+            .join(default_uom,
+                condition=template.default_uom == default_uom.id)
+            .select(
+                input_.bom.as_('bom'),
+                input_.product.as_('product'),
+                Sum(to_unit(input_.quantity, unit, default_uom) * loss
+                    ).as_('quantity'),
+                group_by=[input_.bom, input_.product]))
+
+    @classmethod
+    def _components(cls, productions):
+        """Query of the quantities of the moves of the orders added per
+        order and component: the products the orders have as inputs (not
+        their by-products)"""
+        moves = Union(*cls._move_queries(productions), all_=True)
+        return moves.select(
+            Min(moves.id).as_('id'),
+            moves.production.as_('production'),
+            moves.product.as_('product'),
+            *[Sum(getattr(moves, n)).as_(n) for n in QUANTITIES],
+            group_by=[moves.production, moves.product],
+            having=Sum(moves.inputs) > 0)
+
+    @classmethod
+    def _move_queries(cls, productions):
+        """Queries of the moves of the orders with the quantities of
+        QUANTITIES in the default unit of the component"""
+        return [cls._input_moves(productions), cls._output_moves(productions)]
+
+    @classmethod
+    def _quantity_columns(cls, **quantities):
+        """The columns of QUANTITIES, zero but the ones given (the cost is
+        numeric)"""
+        zeros = {n: Literal(0.0) for n in QUANTITIES}
+        zeros['issued_cost'] = cls.unit_cost.sql_cast(Literal(0))
+        return [quantities.get(n, zeros[n]).as_(n) for n in QUANTITIES]
+
+    @classmethod
+    def _input_moves(cls, productions):
+        """Query of the input moves of the orders: the done ones by issue
+        kind (none is issued at the order's start: picked), the planned
+        ones as zero (the component has a row before it is issued)"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        zero = Literal(0.0)
+        kind = Coalesce(move.production_issue, 'picking')
+        done = move.state == 'done'
+        quantity = move.internal_quantity
+
+        def of_kind(name):
+            return Case((done & (kind == name), quantity), else_=zero)
+        issued = Case((done, quantity), else_=zero)
+        cost = Case((done, cls.unit_cost.sql_cast(quantity)
+                    * Coalesce(move.cost_price, 0)),
+            else_=cls.unit_cost.sql_cast(Literal(0)))
+        return move.select(
+            move.id.as_('id'),
+            move.production_input.as_('production'),
+            move.product.as_('product'),
+            *cls._quantity_columns(
+                picked=of_kind('picking'),
+                backflushed=of_kind('backflush'),
+                supplementary=of_kind('supplementary'),
+                issued=issued, issued_cost=cost, inputs=Literal(1.0)),
+            where=move.production_input.in_(productions)
+            & (move.state != 'cancelled'))
+
+    @classmethod
+    def _output_moves(cls, productions):
+        """Query of the done output moves of the orders of an other product
+        than the order's: scrapped into a waste location, else returned"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Production = pool.get('production')
+        move = Move.__table__()
+        production = Production.__table__()
+        zero = Literal(0.0)
+        scrap = is_waste(move.to_location)
+        return move.join(production,
+            condition=move.production_output == production.id
+            ).select(
+            move.id.as_('id'),
+            move.production_output.as_('production'),
+            move.product.as_('product'),
+            *cls._quantity_columns(
+                returned=Case((~scrap, move.internal_quantity), else_=zero),
+                scrapped=Case((scrap, move.internal_quantity), else_=zero)),
+            where=move.production_output.in_(productions)
+            & (move.product != production.product)
+            & (move.state == 'done'))
+
+    @classmethod
+    def _columns(cls, tables):
+        return cls._order_columns(tables) + cls._quantity_columns_of(tables)
+
+    @classmethod
+    def _order_columns(cls, tables):
+        "The columns of the order and of the component"
+        component = tables['component']
+        production = tables['production']
+        product = tables['product']
+        template = tables['template']
+        return [
+            component.id.as_('id'),
+            component.production.as_('production'),
+            production.number.as_('number'),
+            production.company.as_('company'),
+            production.warehouse.as_('warehouse'),
+            production.state.as_('state'),
+            Coalesce(production.effective_date, production.planned_date
+                ).as_('date'),
+            component.product.as_('product'),
+            Concat(Coalesce(Concat(Concat('[', product.code), '] '), ''),
+                template.name).as_('product_name'),
+            template.default_uom.as_('unit'),
+            tables['output_template'].default_uom.as_('output_unit'),
+            tables['company'].currency.as_('currency'),
+            ]
+
+    @classmethod
+    def _standard(cls, tables):
+        "The BOM quantity of the component for the output reported"
+        standard = ratio(tables['bom_inputs'].quantity * cls._output(tables),
+            tables['bom_outputs'].quantity)
+        return Coalesce(standard, 0.0)
+
+    @classmethod
+    def _output(cls, tables):
+        "The output reported of the order in the default unit"
+        return Coalesce(tables['produced'].produced, 0.0)
+
+    @classmethod
+    def _unit_cost(cls, tables):
+        """The average cost of the issued moves of the component, else the
+        cost price of the product"""
+        component = tables['component']
+        average = ratio(component.issued_cost,
+            cls.unit_cost.sql_cast(component.issued))
+        return Coalesce(average, tables['cost_price'].cost_price)
+
+    @classmethod
+    def _quantity_columns_of(cls, tables):
+        "The columns of the quantities of the component and the variance"
+        component = tables['component']
+        standard = cls._standard(tables)
+        actual = (component.picked + component.backflushed
+            + component.supplementary - component.returned)
+        variance = actual - standard
+        unit_cost = cls._unit_cost(tables)
+        value = cls.variance_value.sql_cast(variance) * unit_cost
+        return [
+            cls._output(tables).as_('output'),
+            standard.as_('standard'),
+            component.picked.as_('picked'),
+            component.backflushed.as_('backflushed'),
+            component.supplementary.as_('supplementary'),
+            component.returned.as_('returned'),
+            component.scrapped.as_('scrapped'),
+            actual.as_('actual'),
+            variance.as_('variance'),
+            ratio(variance * 100, standard).as_('variance_percent'),
+            cls.unit_cost.sql_cast(Round(unit_cost, 4)).as_('unit_cost'),
+            cls.variance_value.sql_cast(Round(value, 2)).as_(
+                'variance_value'),
+            ]
+
+
+class VarianceMaterialReturn(metaclass=PoolMeta):
+    __name__ = 'production.reporting.picking_variance'
+
+    @classmethod
+    def _move_queries(cls, productions):
+        "Add the done moves of the material returns as returned"
+        return super()._move_queries(productions) + [
+            cls._returned_moves(productions)]
+
+    @classmethod
+    def _returned_moves(cls, productions):
+        "Query of the done moves of the material returns of the orders"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Line = pool.get('production.material.return.line')
+        Return = pool.get('production.material.return')
+        move = Move.__table__()
+        line = Line.__table__()
+        return_ = Return.__table__()
+        return (move
+            .join(line, condition=move.origin == Concat(
+                    'production.material.return.line,', line.id))
+            .join(return_, condition=line.material_return == return_.id)
+            .select(
+                move.id.as_('id'),
+                return_.production.as_('production'),
+                move.product.as_('product'),
+                *cls._quantity_columns(returned=move.internal_quantity),
+                where=move.origin.like('production.material.return.line,%')
+                & (move.state == 'done')
+                & return_.production.in_(productions)))
+
+
+class Tracking(metaclass=PoolMeta):
+    __name__ = 'production.reporting.tracking'
+
+    picked_percent = fields.Float(
+        "Picked %", digits=(16, 1),
+        help="The mean of the picked % of the components picked by hand "
+        "(each at most 100 %).")
+
+    @classmethod
+    def _joins(cls):
+        from_item, tables = super()._joins()
+        tables['picked'] = picked = cls._picked_percents()
+        from_item = from_item.join(picked, 'LEFT',
+            condition=picked.production == tables['production'].id)
+        return from_item, tables
+
+    @classmethod
+    def _picked_percents(cls):
+        """Query of the picked % of each order as production_picking
+        computes it: the mean of its components picked by hand with a
+        standard, each at most 100"""
+        pool = Pool()
+        Component = pool.get('production.picking.component')
+        component = Component.__table__()
+        return component.select(
+            component.production.as_('production'),
+            Avg(Least(component.picked_percent, 100.0)).as_('percent'),
+            where=(component.backflush == Literal(False))
+            & (component.standard_quantity > 0)
+            & (component.picked_percent != Null),
+            group_by=[component.production])
+
+    @classmethod
+    def _columns(cls, tables):
+        return super()._columns(tables) + [
+            cls.picked_percent.sql_cast(Round(Cast(
+                        tables['picked'].percent, 'NUMERIC'), 1)).as_(
+                'picked_percent')]
