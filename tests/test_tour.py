@@ -38,7 +38,7 @@ SCREENS = [
     ('11_picking_list', 'storekeeper', 'production.picking', None,
         ['PK0001', '合并领料', '配套领料', '待审批', '已完成']),
     ('12_picking_form', 'storekeeper', 'production.picking',
-        [('kind', '=', 'merged')], ['合并领料', '合并汇总', 'PP 扶手']),
+        [('kind', '=', 'merged')], ['合并汇总', 'PP 扶手']),
     ('13_production_picking', 'storekeeper', 'production',
         [('product.code', '=', 'SA-104'), ('quantity', '=', 5),
             ('picking_method', '=', 'slip'), ('state', '=', 'waiting')],
