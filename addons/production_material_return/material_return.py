@@ -9,6 +9,7 @@ from decimal import Decimal
 from sql import Union
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
+from sql.operators import Concat
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -448,12 +449,18 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
     def check_client_create(cls, returns):
         "Refuse the returns a client creates beyond the draft"
         for return_ in returns:
-            audit = [n for n in cls._audit_fields()
-                if getattr(return_, n) is not None]
-            if return_.state != 'draft':
-                audit.insert(0, 'state')
+            audit = cls._created_audit_fields(return_)
             if audit:
                 cls.raise_audit_fields([return_], audit)
+
+    @classmethod
+    def _created_audit_fields(cls, return_):
+        "Return the state and the audit fields set on a new return_"
+        audit = [n for n in cls._audit_fields()
+            if getattr(return_, n) is not None]
+        if return_.state != 'draft':
+            audit.insert(0, 'state')
+        return audit
 
     @classmethod
     def check_client_write(cls, returns, values):
@@ -513,11 +520,16 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
                 continue
             lines = Line.get_returnable_lines(production, quantities)
             if lines:
-                return_ = cls(production=production, lines=lines)
-                return_.on_change_production()
-                returns.append(return_)
+                returns.append(cls._new_return(production, lines))
         cls.save(returns)
         return returns
+
+    @classmethod
+    def _new_return(cls, production, lines):
+        "Return an unsaved return of lines filled in from production"
+        return_ = cls(production=production, lines=lines)
+        return_.on_change_production()
+        return return_
 
     @classmethod
     def lock_productions(cls, returns):
@@ -582,15 +594,20 @@ class MaterialReturn(Workflow, ModelSQL, ModelView, ControlledMixin):
         store the quantities checked in the default unit of the products"""
         pool = Pool()
         Line = pool.get('production.material.return.line')
+        cls.check_lines(returns)
+        cls.check_locations(returns)
+        lines = [l for r in returns for l in r.lines]
+        Line.check_returnable(lines, exclude=[r.id for r in returns])
+        Line.set_internal_quantity(lines)
+
+    @classmethod
+    def check_lines(cls, returns):
+        "Refuse a return without lines"
         for return_ in returns:
             if not return_.lines:
                 raise MaterialReturnError(gettext(
                         'production_material_return.msg_no_lines',
                         material_return=return_.rec_name))
-        cls.check_locations(returns)
-        lines = [l for r in returns for l in r.lines]
-        Line.check_returnable(lines, exclude=[r.id for r in returns])
-        Line.set_internal_quantity(lines)
 
     @classmethod
     def supersede_inspections(cls, returns):
@@ -869,11 +886,15 @@ class MaterialReturnLine(ProductUnitMixin, ModelSQL, ModelView):
 
     def get_moves_cost(self):
         "Σ quantity × unit price of the moves, None if no move is priced"
-        moves = [m for m in self.moves
-            if m.state != 'cancelled' and m.unit_price is not None]
+        moves = self._priced_moves()
         if moves:
             return self.material_return.company.currency.round(sum(
                     Decimal(str(m.quantity)) * m.unit_price for m in moves))
+
+    def _priced_moves(self):
+        "Return the moves of the line with a unit price, not cancelled"
+        return [m for m in self.moves
+            if m.state != 'cancelled' and m.unit_price is not None]
 
     @classmethod
     def get_returnable_quantity(cls, lines, name):
@@ -1030,6 +1051,22 @@ class MaterialReturnLine(ProductUnitMixin, ModelSQL, ModelView):
                 (line.internal_quantity * 0).as_('issued'),
                 Coalesce(line.internal_quantity, 0).as_('returned'),
                 where=where)
+
+    @classmethod
+    def moves_join(cls):
+        """Return the join of the stock moves to the return lines they stock
+        in and to their returns, with the tables of the moves and returns"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Return = pool.get('production.material.return')
+        move = Move.__table__()
+        line = cls.__table__()
+        return_ = Return.__table__()
+        return (move
+            .join(line, condition=move.origin == Concat(
+                    'production.material.return.line,', line.id))
+            .join(return_, condition=line.material_return == return_.id),
+            move, return_)
 
     @classmethod
     def consumed_quantities(cls, productions):

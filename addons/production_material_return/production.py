@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from sql import Cast
 from sql.aggregate import Sum
-from sql.operators import Concat
 
 from trytond.model import ModelView, fields
 from trytond.modules.product import price_digits, round_price
@@ -51,16 +50,9 @@ class Production(metaclass=PoolMeta):
         pool = Pool()
         Move = pool.get('stock.move')
         Line = pool.get('production.material.return.line')
-        Return = pool.get('production.material.return')
-        move = Move.__table__()
-        line = Line.__table__()
-        return_ = Return.__table__()
+        from_item, move, return_ = Line.moves_join()
         numeric = Move.unit_price.sql_type().base
-        return line.join(return_,
-            condition=line.material_return == return_.id
-            ).join(move, condition=move.origin == Concat(
-                'production.material.return.line,', line.id)
-            ).select(
+        return from_item.select(
             return_.production,
             Sum(Cast(move.quantity, numeric) * move.unit_price),
             where=(move.state == 'done')

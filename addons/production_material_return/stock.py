@@ -23,13 +23,17 @@ class Move(metaclass=PoolMeta):
     @classmethod
     def check_material_return_cancel(cls, moves):
         "The stock-in of a done return stays: it counts as returned"
-        pool = Pool()
-        Line = pool.get('production.material.return.line')
         for move in moves:
-            if (move.state == 'done'
-                    and isinstance(move.origin, Line)
-                    and move.origin.material_return.state == 'done'):
+            if cls._material_returned(move):
                 raise AccessError(gettext(
                         'production_material_return.msg_move_cancel_done',
                         move=move.rec_name,
                         material_return=move.origin.material_return.rec_name))
+
+    @classmethod
+    def _material_returned(cls, move):
+        "Whether move is the done stock-in of a done return"
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        return (move.state == 'done' and isinstance(move.origin, Line)
+            and move.origin.material_return.state == 'done')
