@@ -455,17 +455,15 @@ class Picking(Workflow, ModelSQL, ModelView):
         order of the orders' planned start and of the products' codes"""
         pool = Pool()
         Production = pool.get('production')
+        by_production = defaultdict(lambda: defaultdict(float))
+        for (production_id, _), moves in Production.planned_inputs(
+                productions).items():
+            for move in moves:
+                by_production[production_id][move.product] += (
+                    move.internal_quantity)
         remaining = {}
-        planned = Production.planned_inputs(productions)
         for production in sorted(productions, key=_start_key):
-            products = {}
-            for (production_id, _), moves in planned.items():
-                if production_id != production.id:
-                    continue
-                for move in moves:
-                    products[move.product] = (
-                        products.get(move.product, 0)
-                        + move.internal_quantity)
+            products = by_production[production.id]
             for product in sorted(products, key=lambda p: p.rec_name):
                 if products[product] > EPSILON:
                     remaining[production, product] = products[product]
@@ -594,41 +592,64 @@ class Picking(Workflow, ModelSQL, ModelView):
         Line = pool.get('production.picking.line')
         pickings = [p for p in cls.browse(pickings)
             if p.state == 'draft' and p.kind == 'merged']
-        Line.delete([l for p in pickings for l in p.lines])
-        lines = []
+        to_delete, to_save = [], []
         for picking in pickings:
-            lines.extend(picking.get_split_lines())
-        Line.save(lines)
+            lines = picking.get_split_lines()
+            if not picking.is_split(lines):
+                to_delete.extend(picking.lines)
+                to_save.extend(lines)
+        Line.delete(to_delete)
+        Line.save(to_save)
+
+    def is_split(self, lines):
+        "Whether the lines of the picking are already the lines of its split"
+        return (sorted(map(_split_key, self.lines))
+            == sorted(map(_split_key, lines)))
 
     def get_split_lines(self):
+        remaining = self.remaining(self.productions)
+        needs = defaultdict(list)
+        for production, product in remaining:
+            needs[product].append(production)
+        lines = []
+        for total in self.totals:
+            lines.extend(self._split_total(
+                    total, needs[total.product], remaining))
+        return lines
+
+    def _split_total(self, total, productions, remaining):
+        """The lines of the total to the productions in their order, each
+        up to what remains to it (updated)"""
         pool = Pool()
         Line = pool.get('production.picking.line')
         Uom = pool.get('product.uom')
-        remaining = self.remaining(self.productions)
+        product = total.product
+        left = Uom.compute_qty(total.unit, total.quantity,
+            product.default_uom, round=False)
         lines = []
-        for total in self.totals:
-            product = total.product
-            left = Uom.compute_qty(total.unit, total.quantity,
-                product.default_uom, round=False)
-            for (production, r_product), need in remaining.items():
-                if r_product != product or left <= EPSILON:
-                    continue
-                taken = min(need, left)
-                remaining[production, product] -= taken
-                left -= taken
-                lines.append(Line(picking=self, production=production,
-                        product=product, lot=total.lot,
-                        quantity=product.default_uom.round(taken),
-                        unit=product.default_uom))
-            if left > EPSILON:
-                raise PickingError(gettext(
-                        'production_picking.msg_split_above_need',
-                        picking=self.rec_name or '-',
-                        product=product.rec_name,
-                        total=format_quantity(total.unit, total.quantity),
-                        extra=format_quantity(product.default_uom, left),
-                        unit=product.default_uom.symbol))
+        for production in productions:
+            if left <= EPSILON:
+                break
+            taken = min(remaining[production, product], left)
+            remaining[production, product] -= taken
+            left -= taken
+            lines.append(Line(picking=self, production=production,
+                    product=product, lot=total.lot,
+                    quantity=product.default_uom.round(taken),
+                    unit=product.default_uom))
+        if left > EPSILON:
+            self.raise_split_above_need(total, left)
         return lines
+
+    def raise_split_above_need(self, total, extra):
+        product = total.product
+        raise PickingError(gettext(
+                'production_picking.msg_split_above_need',
+                picking=self.rec_name or '-',
+                product=product.rec_name,
+                total=format_quantity(total.unit, total.quantity),
+                extra=format_quantity(product.default_uom, extra),
+                unit=product.default_uom.symbol))
 
     @classmethod
     @ModelView.button
@@ -691,6 +712,20 @@ class Picking(Workflow, ModelSQL, ModelView):
         return cls.browse([p.id for p in pickings])
 
     @classmethod
+    def lock_issue(cls, pickings):
+        """Lock first what issuing the pickings locks: the transaction is
+        retried to take the locks before any work is done"""
+        pool = Pool()
+        Production = pool.get('production')
+        productions = {l.production for p in pickings for l in p.lines}
+        products = {l.product for p in pickings for l in p.lines}
+        for picking in pickings:
+            if picking.kind == 'merged':
+                productions.update(picking.productions)
+                products.update(t.product for t in picking.totals)
+        Production.lock_issue_records(productions, products)
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('done')
     @own_employee
@@ -702,6 +737,7 @@ class Picking(Workflow, ModelSQL, ModelView):
             if p.state in {'draft', 'approved'}]
         if not pickings:
             return
+        cls.lock_issue(pickings)
         cls.split([p for p in pickings if p.kind == 'merged' and p.totals])
         pickings = cls.browse(pickings)
         cls.check_lines(pickings)
@@ -712,6 +748,10 @@ class Picking(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_lines(cls, pickings):
+        pool = Pool()
+        Production = pool.get('production')
+        backflushed = Production.backflushed_products(
+            {l.production for p in pickings for l in p.lines})
         for picking in pickings:
             if not picking.lines:
                 raise PickingError(gettext(
@@ -722,7 +762,7 @@ class Picking(Workflow, ModelSQL, ModelView):
                         'production_picking.msg_reason_required',
                         picking=picking.rec_name))
             for line in picking.lines:
-                line.check_line()
+                line.check_line(backflushed)
 
 
 class PickingProduction(ModelSQL):
@@ -890,8 +930,9 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
                         picking=line.picking.rec_name,
                         state=line.picking.state_string))
 
-    def check_line(self):
-        "Check the line can be issued as its picking's kind"
+    def check_line(self, backflushed):
+        """Check the line can be issued as its picking's kind; backflushed:
+        the (production id, product id) of the orders' backflushed inputs"""
         picking = self.picking
         production = self.production
         if (production.company != picking.company
@@ -901,9 +942,8 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
                     picking=picking.rec_name,
                     production=production.rec_name,
                     warehouse=picking.warehouse.rec_name))
-        if picking.kind != 'supplementary' and any(
-                m.production_backflush and m.product == self.product
-                for m in production.inputs):
+        if (picking.kind != 'supplementary'
+                and (production.id, self.product.id) in backflushed):
             raise PickingError(gettext(
                     'production_picking.msg_line_backflush',
                     picking=picking.rec_name,
@@ -915,6 +955,11 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
             else 'picking')
         return Issue(self.production, self.product, self.lot, self.quantity,
             self.unit, self, kind)
+
+
+def _split_key(line):
+    return (line.production.id, line.product.id,
+        line.lot.id if line.lot else None, line.quantity, line.unit.id)
 
 
 def _start_key(production):

@@ -168,10 +168,16 @@ class Production(metaclass=PoolMeta):
         """Serialise the issues of the same products and of the same
         orders: the check of the stock and of what remains to pick sees
         the last issue committed"""
+        cls.lock_issue_records(
+            {r.production for r in requests}, {r.product for r in requests})
+
+    @classmethod
+    def lock_issue_records(cls, productions, products):
+        "Lock the orders and the products of issues"
         pool = Pool()
         Product = pool.get('product.product')
-        lock_written(cls, {r.production.id for r in requests})
-        lock_written(Product, {r.product.id for r in requests})
+        lock_written(cls, productions)
+        lock_written(Product, products)
 
     @classmethod
     def check_issue_available(cls, requests):
@@ -246,6 +252,16 @@ class Production(metaclass=PoolMeta):
                         and not move.production_backflush):
                     planned[production.id, move.product.id].append(move)
         return planned
+
+    @classmethod
+    def backflushed_products(cls, productions):
+        "The (production id, product id) of the orders' backflushed inputs"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        return {(m.production_input.id, m.product.id) for m in Move.search([
+                    ('production_input', 'in', [p.id for p in productions]),
+                    ('production_backflush', '=', True),
+                    ])}
 
     @classmethod
     def _take_planned(cls, requests, backflush=False):
