@@ -226,18 +226,22 @@ class KittingBOM(metaclass=PoolMeta):
 
     @classmethod
     def _uoms(cls):
-        pool = Pool()
-        Uom = pool.get('product.uom')
-        uom = Uom.__table__()
         table = cls._bom_graph_cache.get('uoms')
         if table is not None:
             return table.rows
         cursor = Transaction().connection.cursor()
-        cursor.execute(*uom.select(
-                uom.id, uom.factor, uom.rounding, uom.category))
+        cursor.execute(*cls._uoms_query())
         uoms = {i: (f, r, c) for i, f, r, c in cursor}
         cls._bom_graph_cache.set('uoms', _Table(uoms))
         return uoms
+
+    @classmethod
+    def _uoms_query(cls):
+        "Return the query of the units: factor, rounding and category"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        uom = Uom.__table__()
+        return uom.select(uom.id, uom.factor, uom.rounding, uom.category)
 
     @classmethod
     def _bom_products_query(cls, where):
@@ -326,13 +330,18 @@ class KittingBOM(metaclass=PoolMeta):
         rows = cls._bom_rows()
         products = cls._bom_products(rows, set(product_ids), uoms)
         boms = {}
-        frontier = {p: v['bom'] for p, v in products.items() if v['bom']}
+        frontier = cls._bom_frontier(products)
         level = 0
         while frontier and (depth is None or level < depth):
             level += 1
             frontier = cls._load_bom_level(
                 rows, frontier, products, boms, uoms)
         return boms, products
+
+    @classmethod
+    def _bom_frontier(cls, products):
+        "Return {product: bom} of the products made by a BOM"
+        return {p: v['bom'] for p, v in products.items() if v['bom']}
 
     @classmethod
     def _bom_products(cls, rows, ids, uoms):
@@ -342,9 +351,7 @@ class KittingBOM(metaclass=PoolMeta):
         for (pid, code, uom_id, purchasable, bom, sequence,
                 pb_id) in rows['products'].get(ids):
             key = (sequence is not None, sequence or 0, pb_id or 0)
-            current = found.get(pid)
-            if current is None or (bom and (
-                        current[4] is None or key < current[0])):
+            if cls._bom_before(found.get(pid), key, bom):
                 found[pid] = (key, code, uom_id, purchasable, bom)
         return {pid: {
                 'code': code, 'uom': uom_id,
@@ -353,6 +360,12 @@ class KittingBOM(metaclass=PoolMeta):
                 'bom': bom,
                 }
             for pid, (_, code, uom_id, purchasable, bom) in found.items()}
+
+    @staticmethod
+    def _bom_before(current, key, bom):
+        "Whether the BOM of key comes before the current of its product"
+        return current is None or (bom and (
+                current[4] is None or key < current[0]))
 
     @classmethod
     def _load_bom_level(cls, rows, frontier, products, boms, uoms):
@@ -373,6 +386,11 @@ class KittingBOM(metaclass=PoolMeta):
             boms[product] = list(cls._flatten(
                     bom, 1 / total, lines, phantoms, substitutes, uoms,
                     products))
+        return cls._next_frontier(new, products, boms)
+
+    @classmethod
+    def _next_frontier(cls, new, products, boms):
+        "Return {product: bom} of the new products made by a BOM not loaded"
         return {p: products[p]['bom'] for p in new
             if products[p]['bom'] and p not in boms}
 
@@ -389,16 +407,21 @@ class KittingBOM(metaclass=PoolMeta):
             for (line_bom, line_id, product, quantity, unit, phantom,
                     ph_quantity, ph_unit, loss) in rows['inputs'].get(
                         pending):
-                if loss:
-                    quantity *= 1 + float(loss) / 100
-                lines[line_bom].append(
-                    (line_id, product, quantity, unit, phantom))
+                lines[line_bom].append((line_id, product,
+                        cls._with_loss(quantity, loss), unit, phantom))
                 if phantom:
                     phantoms[phantom] = (ph_quantity, ph_unit)
                     if phantom not in lines:
                         nested.add(phantom)
             pending = nested - set(lines)
         return lines, phantoms
+
+    @staticmethod
+    def _with_loss(quantity, loss):
+        "Return quantity increased by the loss rate in percent"
+        if loss:
+            quantity *= 1 + float(loss) / 100
+        return quantity
 
     @classmethod
     def _bom_outputs(cls, rows, frontier, products, uoms):
@@ -448,8 +471,13 @@ class KittingBOM(metaclass=PoolMeta):
                     chain + ((quantity * scale, uoms[unit][1]),))
                 continue
             factor = uoms[unit][0] / uoms[products[product]['uom']][0]
-            subs = [Substitute(
-                    s, r, uoms[unit][0] / uoms[products[s]['uom']][0])
-                for s, r in substitutes[line_id]]
+            subs = cls._flat_substitutes(
+                substitutes[line_id], unit, uoms, products)
             yield Line(product, quantity * scale, uoms[unit][1], factor, subs,
                 chain)
+
+    @classmethod
+    def _flat_substitutes(cls, substitutes, unit, uoms, products):
+        "Return the engine substitutes [(product, ratio)] of an input in unit"
+        return [Substitute(s, r, uoms[unit][0] / uoms[products[s]['uom']][0])
+            for s, r in substitutes]

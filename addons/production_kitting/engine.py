@@ -144,12 +144,16 @@ class Engine:
                 continue
             child = line.product
             if state.get(child) == 1:
-                cycle = path[path.index(child):] + [child]
-                raise CycleError(cycle)
+                raise CycleError(self._cycle(path, child))
             if child not in state and child in self.boms:
                 state[child] = 1
                 path.append(child)
                 stack.append(iter(self.boms[child]))
+
+    @staticmethod
+    def _cycle(path, child):
+        "Return the cycle that child closes on the path of products walked"
+        return path[path.index(child):] + [child]
 
     def _round_up(self, product, quantity):
         return ceil_round(quantity, self.rounding.get(product, 0))
@@ -169,15 +173,19 @@ class Engine:
             return memo[product]
         bound = UNLIMITED
         for line in self.boms.get(product, []):
-            # rounding up in the chain only adds: still an upper bound
-            per_unit = line.quantity * line.factor * line.scale
-            if per_unit <= 0:
-                continue
-            available = self._with_substitutes(
-                line, self.available(line.product, memo))
-            bound = min(bound, available / per_unit)
+            line_bound = self._line_bound(line, memo)
+            if line_bound is not None:
+                bound = min(bound, line_bound)
         memo[product] = bound
         return bound
+
+    def _line_bound(self, line, memo):
+        "Return the units the stock covers of line, None if it needs none"
+        # rounding up in the chain only adds: still an upper bound
+        per_unit = line.quantity * line.factor * line.scale
+        if per_unit > 0:
+            return self._with_substitutes(
+                line, self.available(line.product, memo)) / per_unit
 
     def _with_substitutes(self, line, available):
         "Add to available what the stock of the substitutes of line covers"
@@ -217,8 +225,7 @@ class Engine:
         """The largest multiple of the rounding of product up to bound that
         can be made from the pool, by bisection"""
         rounding = self.rounding.get(product) or 1
-        low, high = 0, int(math.floor(round(bound / rounding, 9)))
-        high = min(high, int(UNLIMITED / rounding))
+        low, high = 0, self._steps(bound, rounding)
         while low < high:
             middle = (low + high + 1) // 2
             # what is taken goes to the first map: pool stays untouched
@@ -228,6 +235,12 @@ class Engine:
             else:
                 high = middle - 1
         return floor_round(low * rounding, rounding)
+
+    @staticmethod
+    def _steps(bound, rounding):
+        "Return the number of steps of rounding up to bound"
+        high = int(math.floor(round(bound / rounding, 9)))
+        return min(high, int(UNLIMITED / rounding))
 
     def explain(self, product, quantity, pool=None):
         "The tree of needs to make quantity of product (without its stock)"
@@ -240,6 +253,11 @@ class Engine:
             node['to_make'] = 0.0
             node['short'] = quantity
         return node
+
+    def explain_one_more(self, product, buildable):
+        "Return one more unit of product than buildable and its tree of needs"
+        step = self.rounding.get(product) or 1
+        return step, self.explain(product, buildable + step)
 
     def make(self, product, quantity, pool):
         "Take from the pool what making quantity of product needs"
@@ -331,12 +349,17 @@ class Engine:
         sub_taken = self._take(sub.product, sub_need, pool)
         if sub_taken <= 0:
             return rest
-        if node is not None:
-            node['substitutes'].append(
-                {'product': sub.product, 'quantity': sub_taken})
+        self._note_substitute(node, sub.product, sub_taken)
         if sub_taken >= sub_need - EPSILON:
             return 0
         return rest - sub_taken / to_sub
+
+    @staticmethod
+    def _note_substitute(node, product, quantity):
+        "Record in node the quantity of the substitute product taken"
+        if node is not None:
+            node['substitutes'].append(
+                {'product': product, 'quantity': quantity})
 
     def _short(self, product, bom, made, rest, pool, node):
         """Record rest of product as short, or the components missing to
@@ -366,10 +389,15 @@ class Engine:
             children.extend(extra)
             return
         for node, other in zip(children, extra):
-            for key in ['required', 'from_stock', 'to_make', 'short']:
-                node[key] += other[key]
-            node['substitutes'].extend(other['substitutes'])
+            cls._add_node(node, other)
             cls._merge(node['children'], other['children'])
+
+    @classmethod
+    def _add_node(cls, node, other):
+        "Add the quantities and the substitutes of other to node"
+        for key in ['required', 'from_stock', 'to_make', 'short']:
+            node[key] += other[key]
+        node['substitutes'].extend(other['substitutes'])
 
     def limiting(self, node):
         "The products short in the tree of node, with their quantities"

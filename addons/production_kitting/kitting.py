@@ -82,14 +82,18 @@ class Kitting(Model):
     @classmethod
     def _check_planning_group(cls, method, planning):
         "Refuse a planning method to a user outside the planning group"
+        if planning and not cls._planning_user():
+            raise AccessError(gettext(
+                    'production_kitting.msg_planning_only', method=method))
+
+    @classmethod
+    def _planning_user(cls):
+        "Whether the user is in the planning group"
         pool = Pool()
         ModelData = pool.get('ir.model.data')
         User = pool.get('res.user')
-        group = ModelData.get_id(
-            'production_kitting', 'group_production_planning')
-        if planning and group not in User.get_groups():
-            raise AccessError(gettext(
-                    'production_kitting.msg_planning_only', method=method))
+        return ModelData.get_id('production_kitting',
+            'group_production_planning') in User.get_groups()
 
     @classmethod
     def _check_engine_arguments(cls, name, product_ids, warehouse_id, date):
@@ -100,10 +104,17 @@ class Kitting(Model):
         warehouse_id = arguments.record_id('warehouse_id', warehouse_id)
         date = arguments.date('date', date)
         arguments.context_company()
+        product_ids = cls._check_engine_records(
+            name, product_ids, warehouse_id)
+        return product_ids, warehouse_id, date
+
+    @classmethod
+    def _check_engine_records(cls, name, product_ids, warehouse_id):
+        "Return the ids of the visible products; check the warehouse"
         products = arguments.records('product.product', name, product_ids)
         arguments.records('stock.location', 'warehouse_id', [warehouse_id],
             domain=[('type', '=', 'warehouse')])
-        return [p.id for p in products], warehouse_id, date
+        return [p.id for p in products]
 
     @classmethod
     def _check_documents(cls, model, name, ids):
@@ -137,8 +148,12 @@ class Kitting(Model):
         product than buildable and how much of it is missing"""
         if product not in engine.boms:
             return None, None
-        step = engine.rounding.get(product) or 1
-        limiting = engine.limiting(engine.explain(product, buildable + step))
+        _, tree = engine.explain_one_more(product, buildable)
+        return cls._most_limiting(engine.limiting(tree))
+
+    @classmethod
+    def _most_limiting(cls, limiting):
+        "Return the component missing most and how much, (None, None) if none"
         if not limiting:
             return None, None
         return max(limiting.items(), key=lambda i: (i[1], -i[0]))
@@ -149,10 +164,15 @@ class Kitting(Model):
         for (company, warehouse), group in cls._warehouse_groups(
                 records).items():
             if warehouse is None:
-                raise NoWarehouseError(gettext(
-                        'production_kitting.msg_no_warehouse',
-                        document=group[0].rec_name))
+                raise cls._no_warehouse_error(group[0])
             yield company, warehouse, group
+
+    @classmethod
+    def _no_warehouse_error(cls, record):
+        "Return the error of a record without a warehouse"
+        return NoWarehouseError(gettext(
+                'production_kitting.msg_no_warehouse',
+                document=record.rec_name))
 
     @classmethod
     def _warehouse_groups(cls, records):
@@ -160,12 +180,17 @@ class Kitting(Model):
         only those two fields (a record's attribute reads all its fields)"""
         groups = defaultdict(list)
         if records:
-            values = {v['id']: (v['company'], v['warehouse'])
-                for v in records[0].__class__.read(
-                    [r.id for r in records], ['company', 'warehouse'])}
+            values = cls._company_warehouses(records)
             for record in records:
                 groups[values[record.id]].append(record)
         return groups
+
+    @classmethod
+    def _company_warehouses(cls, records):
+        "Return {id: (company id, warehouse id)} of the records"
+        return {v['id']: (v['company'], v['warehouse'])
+            for v in records[0].__class__.read(
+                [r.id for r in records], ['company', 'warehouse'])}
 
     @classmethod
     def _by_warehouse_compute(cls, records, compute):
@@ -182,14 +207,19 @@ class Kitting(Model):
         "Return an engine loaded with the BOM graph and the free stock"
         boms, products = cls.load_boms(product_ids)
         stock = cls.load_stock(products.keys(), warehouse_id, date=date)
-        rounding = {p: v['rounding'] for p, v in products.items()}
-        codes = {p: v['code'] for p, v in products.items()}
+        rounding = cls._by_product(products, 'rounding')
+        codes = cls._by_product(products, 'code')
         try:
             engine = Engine(boms, stock, rounding, codes=codes)
         except CycleError as exception:
             raise cls._cyclic_bom_error(exception.cycle, codes)
         engine.products = products
         return engine
+
+    @classmethod
+    def _by_product(cls, products, key):
+        "Return {product: its value of key} of the products loaded"
+        return {p: v[key] for p, v in products.items()}
 
     @classmethod
     def _cyclic_bom_error(cls, cycle, codes):
@@ -260,9 +290,8 @@ class KittingLine(ModelSQL, ModelView):
         language of the user, e.g. "可做 6 个，受限于 螺丝：还差 3 个
         才能多做 1 个"."""
         pool = Pool()
-        Lang = pool.get('ir.lang')
         Product = pool.get('product.product')
-        quantity = functools.partial(cls._quantity, Lang.get())
+        quantity = cls._quantity_format()
         product = Product(product)
         texts = cls._describe_quantities(product, required, values, quantity)
         breakdown = ''
@@ -271,15 +300,26 @@ class KittingLine(ModelSQL, ModelView):
                 engine, product, values['buildable'], quantity)
             if limited:
                 texts.append(limited)
-        return (gettext('production_kitting.msg_kitting_sentence_separator'
-                ).join(texts), breakdown)
+        return cls._sentence(texts), breakdown
+
+    @classmethod
+    def _quantity_format(cls):
+        "Return the function formatting a quantity in the user's language"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        return functools.partial(cls._quantity, Lang.get())
+
+    @classmethod
+    def _sentence(cls, texts):
+        "Return the texts joined in one sentence"
+        return gettext(
+            'production_kitting.msg_kitting_sentence_separator').join(texts)
 
     @classmethod
     def _describe_one_more(cls, engine, product, buildable, quantity):
         """Return the text of what limits making one more unit of product
         than buildable (None if nothing) and the breakdown of its needs"""
-        step = engine.rounding.get(product.id) or 1
-        tree = engine.explain(product.id, buildable + step)
+        step, tree = engine.explain_one_more(product.id, buildable)
         limited = cls._describe_limiting(
             engine.limiting(tree), product, step, quantity)
         return limited, '\n'.join(cls._breakdown(tree, quantity))
@@ -344,15 +384,20 @@ class KittingLine(ModelSQL, ModelView):
         pool = Pool()
         Product = pool.get('product.product')
         product = Product(node['product'])
-        parts = [gettext('production_kitting.msg_breakdown_need',
-                product=product.rec_name,
-                quantity=quantity(node['required'], product))]
+        parts = [cls._breakdown_need(node, product, quantity)]
         parts.extend(cls._breakdown_quantities(
                 node, product, quantity, ['from_stock']))
         parts.extend(cls._breakdown_substitutes(node, quantity))
         parts.extend(cls._breakdown_quantities(
                 node, product, quantity, ['to_make', 'short']))
         return gettext('production_kitting.msg_kitting_separator').join(parts)
+
+    @classmethod
+    def _breakdown_need(cls, node, product, quantity):
+        "Return the text of what node requires of product"
+        return gettext('production_kitting.msg_breakdown_need',
+            product=product.rec_name,
+            quantity=quantity(node['required'], product))
 
     @classmethod
     def _breakdown_quantities(cls, node, product, quantity, keys):
@@ -364,16 +409,18 @@ class KittingLine(ModelSQL, ModelView):
     @classmethod
     def _breakdown_substitutes(cls, node, quantity):
         "Return the texts of the substitutes taken for node"
+        return [cls._breakdown_substitute(s, quantity)
+            for s in node['substitutes']]
+
+    @classmethod
+    def _breakdown_substitute(cls, substitute, quantity):
+        "Return the text of the quantity of a substitute taken"
         pool = Pool()
         Product = pool.get('product.product')
-        texts = []
-        for substitute in node['substitutes']:
-            other = Product(substitute['product'])
-            texts.append(gettext(
-                    'production_kitting.msg_breakdown_substitute',
-                    product=other.rec_name,
-                    quantity=quantity(substitute['quantity'], other)))
-        return texts
+        product = Product(substitute['product'])
+        return gettext('production_kitting.msg_breakdown_substitute',
+            product=product.rec_name,
+            quantity=quantity(substitute['quantity'], product))
 
 
 class KittingStart(ModelView):
@@ -466,13 +513,17 @@ class KittingWizard(Wizard):
         the date) and every product made by a BOM"""
         pool = Pool()
         Product = pool.get('product.product')
-        Production = pool.get('production')
-        self._demand_productions(
-            demand, Production.search(self._open_productions_domain()))
+        self._demand_productions(demand, self._open_productions())
         self._demand_products(demand, Product.search([
                     ('producible', '=', True),
                     ('boms', '!=', None),
                     ]))
+
+    def _open_productions(self):
+        "Return the open production orders of the warehouse up to the date"
+        pool = Pool()
+        Production = pool.get('production')
+        return Production.search(self._open_productions_domain())
 
     def _open_productions_domain(self):
         "The domain of the open productions of the warehouse up to the date"
@@ -497,6 +548,11 @@ class KittingWizard(Wizard):
         lines = [self._kitting_line(engine, product, required)
             for product, required in demand.items()]
         Line.save(lines)
+        return self._lines_action(action, lines)
+
+    @classmethod
+    def _lines_action(cls, action, lines):
+        "Return action opening the lines"
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [l.id for l in lines])])
         return action, {}

@@ -61,14 +61,10 @@ class Production(metaclass=PoolMeta):
     def _get_origin(cls):
         return super()._get_origin() | {'production'}
 
-    @classmethod
-    def get_kitting_analysed_at(cls, productions, name):
-        result = {p.id: None for p in productions}
-        for production in productions:
-            dates = [s.create_date for s in production.kitting_shortages]
-            if dates:
-                result[production.id] = max(dates).replace(microsecond=0)
-        return result
+    def get_kitting_analysed_at(self, name):
+        dates = [s.create_date for s in self.kitting_shortages]
+        if dates:
+            return max(dates).replace(microsecond=0)
 
     @classmethod
     def copy(cls, productions, default=None):
@@ -92,8 +88,7 @@ class Production(metaclass=PoolMeta):
         short, without duplicating those already requested"""
         pool = Pool()
         Shortage = pool.get('production.kitting.shortage')
-        lock_written(cls, productions)
-        productions = cls.browse(productions)
+        productions = cls._kitting_lock(productions)
         cls._check_kitting_request(productions)
         shortages = Shortage.refresh(productions)
         covered = cls._kitting_requested(productions)
@@ -103,6 +98,12 @@ class Production(metaclass=PoolMeta):
                 shortages[production.id], covered, requests, sub_productions)
         cls._kitting_save_requests(requests, sub_productions)
         return cls._kitting_requests_action(productions)
+
+    @classmethod
+    def _kitting_lock(cls, productions):
+        "Lock the productions and return them as stored then"
+        lock_written(cls, productions)
+        return cls.browse(productions)
 
     @classmethod
     def _kitting_save_requests(cls, requests, productions):
@@ -125,13 +126,10 @@ class Production(metaclass=PoolMeta):
     def _kitting_requests(self, shortage, covered, requests, productions):
         """Add to requests and productions what covers the shortage lines
         not yet covered"""
-        pool = Pool()
-        Product = pool.get('product.product')
         for line in shortage:
             if line['action'] not in {'purchase', 'production'}:
                 continue
-            product = Product(line['product'])
-            missing = line['short'] - covered[(self.id, product.id)]
+            product, missing = self._kitting_missing(line, covered)
             if missing <= 1e-9:
                 continue
             if line['action'] == 'purchase':
@@ -140,6 +138,13 @@ class Production(metaclass=PoolMeta):
             else:
                 productions.append(
                     self._kitting_production_request(product, missing))
+
+    def _kitting_missing(self, line, covered):
+        "Return the product of the shortage line and its quantity not covered"
+        pool = Pool()
+        Product = pool.get('product.product')
+        product = Product(line['product'])
+        return product, line['short'] - covered[(self.id, product.id)]
 
     @classmethod
     def _kitting_requests_action(cls, productions):
@@ -152,13 +157,23 @@ class Production(metaclass=PoolMeta):
         if not requests:
             return
         action = ActWindow.get(xml_id)
-        action['name'] = gettext('production_kitting.msg_requests_of',
-            name=action['name'],
-            productions=', '.join(p.rec_name for p in productions))
-        action['pyson_domain'] = PYSONEncoder().encode(
-            [('id', 'in', [r.id for r in requests])])
-        action['pyson_search_value'] = '[]'
+        action['name'] = cls._kitting_requests_name(
+            action['name'], productions)
+        cls._kitting_action_domain(action, requests)
         return action
+
+    @classmethod
+    def _kitting_action_domain(cls, action, records):
+        "Make action open the records, with no search value"
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', [r.id for r in records])])
+        action['pyson_search_value'] = '[]'
+
+    @classmethod
+    def _kitting_requests_name(cls, name, productions):
+        "Return the name of the action opening the requests of productions"
+        return gettext('production_kitting.msg_requests_of', name=name,
+            productions=', '.join(p.rec_name for p in productions))
 
     @classmethod
     def _kitting_request_records(cls, productions):
@@ -194,19 +209,24 @@ class Production(metaclass=PoolMeta):
     @classmethod
     def _kitting_cover(cls, covered, requests):
         "Add the quantities of requests to covered by (origin, product)"
-        pool = Pool()
-        Uom = pool.get('product.uom')
         for request in requests:
             covered[(request.origin.id, request.product.id)] += (
-                Uom.compute_qty(request.unit, request.quantity,
-                    request.product.default_uom, round=False))
+                cls._kitting_request_quantity(request))
+
+    @classmethod
+    def _kitting_request_quantity(cls, request):
+        "Return the quantity of request in its product's default unit"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        return Uom.compute_qty(request.unit, request.quantity,
+            request.product.default_uom, round=False)
 
     def _kitting_purchase_request(self, product, quantity):
         "Return the purchase request of quantity of product for self"
         pool = Pool()
         PurchaseRequest = pool.get('purchase.request')
         date = self._kitting_supply_date()
-        unit = product.purchase_uom or product.default_uom
+        unit = self._kitting_purchase_unit(product)
         quantity = self._kitting_purchase_quantity(
             product, quantity, unit, date)
         party, purchase_date = PurchaseRequest.find_best_supplier(
@@ -225,6 +245,17 @@ class Production(metaclass=PoolMeta):
             warehouse=self.warehouse,
             origin=self,
             )
+
+    @classmethod
+    def _kitting_bom(cls, product):
+        "Return the BOM product is made with, None if it has none"
+        pbom = product.get_bom()
+        return pbom.bom if pbom else None
+
+    @classmethod
+    def _kitting_purchase_unit(cls, product):
+        "Return the unit product is purchased in"
+        return product.purchase_uom or product.default_uom
 
     @classmethod
     def _kitting_purchase_quantity(cls, product, quantity, unit, date):
@@ -247,9 +278,14 @@ class Production(metaclass=PoolMeta):
             product, date)
         if not (product_supplier and product_supplier.prices):
             return 0
-        minimum = min(p.quantity or 0 for p in product_supplier.prices)
+        minimum = cls._kitting_supplier_minimum(product_supplier)
         return Uom.compute_qty(
             product_supplier.unit, minimum, unit, round=False)
+
+    @classmethod
+    def _kitting_supplier_minimum(cls, product_supplier):
+        "Return the least quantity of the prices of product_supplier"
+        return min(p.quantity or 0 for p in product_supplier.prices)
 
     def _kitting_supply_date(self):
         "The date the supplies of the components are needed by"
@@ -260,7 +296,6 @@ class Production(metaclass=PoolMeta):
     def _kitting_production_request(self, product, quantity):
         "Return the production request of quantity of product for self"
         date = self._kitting_supply_date()
-        pbom = product.get_bom()
         unit = product.default_uom
         production = self.__class__(
             planned_date=date,
@@ -268,7 +303,7 @@ class Production(metaclass=PoolMeta):
             warehouse=self.warehouse,
             location=self.warehouse.production_location,
             product=product,
-            bom=pbom.bom if pbom else None,
+            bom=self._kitting_bom(product),
             unit=unit,
             quantity=unit.ceil(quantity),
             state='request',
@@ -338,16 +373,23 @@ class ProductionShortage(ModelSQL, ModelView):
         "Replace the shortage lines of the productions"
         pool = Pool()
         Kitting = pool.get('production.kitting')
+        cls._delete_of(productions)
+        shortages = Kitting.shortage(productions)
+        cls.save(cls._new_lines(productions, shortages))
+        return shortages
+
+    @classmethod
+    def _new_lines(cls, productions, shortages):
+        "Return the unsaved shortage lines of the productions"
+        return [cls(production=p, **v)
+            for p in productions for v in shortages[p.id]]
+
+    @classmethod
+    def _delete_of(cls, productions):
+        "Delete the shortage lines of the productions"
         cls.delete(cls.search([
                     ('production', 'in', [p.id for p in productions]),
                     ]))
-        shortages = Kitting.shortage(productions)
-        lines = []
-        for production in productions:
-            for values in shortages[production.id]:
-                lines.append(cls(production=production, **values))
-        cls.save(lines)
-        return shortages
 
 
 class KittingProduction(metaclass=PoolMeta):
@@ -375,8 +417,7 @@ class KittingProduction(metaclass=PoolMeta):
         pool = Pool()
         Date = pool.get('ir.date')
         today = Date.today()
-        productions = sorted(productions, key=lambda p: (
-                p.planned_start_date or p.planned_date or today, p.id))
+        productions = cls._by_start(productions, today)
         needs = [(p, *cls._shortage_needs(p)) for p in productions]
         substitutes = cls._production_substitutes(productions)
         engine, incoming = cls._shortage_supply(
@@ -387,6 +428,12 @@ class KittingProduction(metaclass=PoolMeta):
             for production, required, reserved in needs}
 
     @classmethod
+    def _by_start(cls, productions, today):
+        "Return the productions in the order of their planned start"
+        return sorted(productions, key=lambda p: (
+                p.planned_start_date or p.planned_date or today, p.id))
+
+    @classmethod
     def _shortage_supply(cls, warehouse, productions, needs, substitutes,
             today):
         """Return the engine of the free stock of the components and their
@@ -394,9 +441,14 @@ class KittingProduction(metaclass=PoolMeta):
         product_ids = {p for _, r, _ in needs for p in r}
         engine = cls._shortage_engine(warehouse, product_ids | {
                 s for ss in substitutes.values() for s, _ in ss})
-        last = max(
-            [p.planned_start_date or today for p in productions] + [today])
+        last = cls._last_start(productions, today)
         return engine, cls.load_incoming(product_ids, warehouse, last)
+
+    @classmethod
+    def _last_start(cls, productions, today):
+        "Return the last planned start of the productions, today at least"
+        return max(
+            [p.planned_start_date or today for p in productions] + [today])
 
     @classmethod
     def _shortage_lines(cls, production, required, reserved, engine,
@@ -428,7 +480,7 @@ class KittingProduction(metaclass=PoolMeta):
         # the components and their substitutes only: no BOM walk
         _, products = cls.load_boms(product_ids, depth=0)
         engine = Engine({}, cls.load_stock(products.keys(), warehouse),
-            {p: v['rounding'] for p, v in products.items()})
+            cls._by_product(products, 'rounding'))
         engine.products = products
         return engine
 
@@ -442,7 +494,7 @@ class KittingProduction(metaclass=PoolMeta):
         from_stock = take_free(stock, product, missing)
         missing -= from_stock
         from_incoming, missing = cls._take_incoming(missing, incoming, start)
-        short = ceil_round(max(missing, 0), rounding) if missing > 1e-9 else 0
+        short = cls._short_quantity(missing, rounding)
         action, substitute = cls._shortage_action(
             engine, product, short, stock, substitutes)
         return {
@@ -455,6 +507,11 @@ class KittingProduction(metaclass=PoolMeta):
             'action': action,
             'substitute': substitute,
             }
+
+    @classmethod
+    def _short_quantity(cls, missing, rounding):
+        "Return missing rounded up, 0 when nothing is missing"
+        return ceil_round(max(missing, 0), rounding) if missing > 1e-9 else 0
 
     @classmethod
     def _take_incoming(cls, missing, incoming, start):
@@ -476,10 +533,17 @@ class KittingProduction(metaclass=PoolMeta):
         a substitute in stock, else production or purchase"""
         if not short:
             return None, None
+        substitute = cls._substitute_in_stock(stock, short, substitutes)
+        if substitute is not None:
+            return 'substitute', substitute
+        return cls._supply_action(engine.products[product]), None
+
+    @classmethod
+    def _substitute_in_stock(cls, stock, short, substitutes):
+        "Return the first substitute whose stock covers short, None if none"
         for sub, quantity in substitutes:
             if stock.get(sub, 0) >= short * quantity - 1e-9:
-                return 'substitute', sub
-        return cls._supply_action(engine.products[product]), None
+                return sub
 
     @classmethod
     def _supply_action(cls, product):

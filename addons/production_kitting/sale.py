@@ -40,14 +40,17 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     def check_kitting(cls, sales):
         "Warn when a line cannot be promised by its date"
+        sales = [s for s in sales if s.warehouse]
+        if sales:
+            for line_id, values in cls._kitting_shorts(sales).items():
+                cls._check_kitting_line(line_id, values)
+
+    @classmethod
+    def _kitting_shorts(cls, sales):
+        "Return {line id: values} of the lines short by their date"
         pool = Pool()
         Kitting = pool.get('production.kitting')
-        sales = [s for s in sales if s.warehouse]
-        if not sales:
-            return
-        for line_id, values in Kitting.sale_atp(sales).items():
-            if values['short']:
-                cls._check_kitting_line(line_id, values)
+        return {l: v for l, v in Kitting.sale_atp(sales).items() if v['short']}
 
     @classmethod
     def _check_kitting_line(cls, line_id, values):
@@ -73,12 +76,17 @@ class Sale(metaclass=PoolMeta):
             sale=line.sale.rec_name,
             product=line.product.rec_name,
             quantity=number(values['quantity']),
-            promised=number(values['from_stock'] + values['from_production']),
+            promised=number(cls._kitting_promised(values)),
             stock=number(values['from_stock']),
             production=number(values['from_production']),
             short=number(values['short']),
             date=lang.strftime(values['date']),
             limiting=cls._kitting_limiting(lang, values) or '-')
+
+    @classmethod
+    def _kitting_promised(cls, values):
+        "Return the quantity promised from stock and from production"
+        return values['from_stock'] + values['from_production']
 
     @classmethod
     def _kitting_number(cls, lang, value, unit):
@@ -123,15 +131,19 @@ class KittingSale(metaclass=PoolMeta):
     @classmethod
     def _sale_line_quantity(cls, line):
         "Quantity still to ship in the product's default unit"
-        pool = Pool()
-        Uom = pool.get('product.uom')
-        quantity = Uom.compute_qty(
-            line.unit, line.quantity or 0, line.product.default_uom,
-            round=False)
+        quantity = cls._sale_line_ordered(line)
         for move in line.moves:
             if move.state == 'done':
                 quantity -= move.internal_quantity
         return max(quantity, 0)
+
+    @classmethod
+    def _sale_line_ordered(cls, line):
+        "Return the quantity of line in the product's default unit"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        return Uom.compute_qty(line.unit, line.quantity or 0,
+            line.product.default_uom, round=False)
 
     @classmethod
     def _sale_atp(cls, warehouse, sales):
@@ -198,12 +210,17 @@ class KittingSale(metaclass=PoolMeta):
         """Return the keys (date, sale, sequence, line) of the lines to
         allocate in order, up to the last date of the asked lines, and
         that date"""
-        keys = {i: (l[5] or today, l[1], l[2] or 0, i)
-            for i, l in lines.items()}
+        keys = cls._sale_atp_keys(lines, today)
         last = max(keys[i][0] for i in asked_ids)
         order = sorted((k for k in keys.values()
                 if k[0] <= last or k[3] in asked_ids))
         return order, last
+
+    @classmethod
+    def _sale_atp_keys(cls, lines, today):
+        "Return {id: (date, sale, sequence, id)} of the lines"
+        return {i: (l[5] or today, l[1], l[2] or 0, i)
+            for i, l in lines.items()}
 
     @classmethod
     def _sale_atp_receipts(cls, engine, warehouse, last):
@@ -286,25 +303,36 @@ class KittingSale(metaclass=PoolMeta):
     def _sale_lead_times(cls, templates):
         """Return {template: lead time} of the templates, the default lead
         time for those without"""
-        pool = Pool()
-        LeadTime = pool.get('product.lead_time')
-        Configuration = pool.get('product.configuration')
         cursor = Transaction().connection.cursor()
         lead_times = {}
         if not templates:
             return lead_times
-        lead_time = LeadTime.__table__()
-        cursor.execute(*lead_time.select(
-                lead_time.template, lead_time.lead_time,
-                where=_in(lead_time.template, templates)
-                & (lead_time.template != Null)))
+        cursor.execute(*cls._lead_times_query(templates))
         for template_id, value in cursor:
             lead_times.setdefault(template_id, value)
         if templates - set(lead_times):
-            default = Configuration(1).get_multivalue('default_lead_time')
+            default = cls._default_lead_time()
             for template_id in templates - set(lead_times):
                 lead_times[template_id] = default
         return lead_times
+
+    @classmethod
+    def _lead_times_query(cls, templates):
+        "Return the query of the lead times of the templates"
+        pool = Pool()
+        LeadTime = pool.get('product.lead_time')
+        lead_time = LeadTime.__table__()
+        return lead_time.select(
+            lead_time.template, lead_time.lead_time,
+            where=_in(lead_time.template, templates)
+            & (lead_time.template != Null))
+
+    @classmethod
+    def _default_lead_time(cls):
+        "Return the default lead time of the configuration"
+        pool = Pool()
+        Configuration = pool.get('product.configuration')
+        return Configuration(1).get_multivalue('default_lead_time')
 
     @classmethod
     def load_sale_lines(cls, line, where):
@@ -317,17 +345,23 @@ class KittingSale(metaclass=PoolMeta):
         moves, or without moves the sale date plus the lead time, not
         before the shipping date of the sale."""
         pool = Pool()
-        Uom = pool.get('product.uom')
         Date = pool.get('ir.date')
         cursor = Transaction().connection.cursor()
         cursor.execute(*cls._sale_lines_query(line, where))
         rows = cursor.fetchall()
         lead_times = cls._sale_lead_times({r[7] for r in rows if not r[12]})
-        units = {u.id: u for u in Uom.browse(
-                {r[5] for r in rows} | {r[6] for r in rows})}
+        units = cls._sale_line_units(rows)
         today = Date.today()
         return [cls._sale_line_row(row, units, lead_times, today)
             for row in rows]
+
+    @classmethod
+    def _sale_line_units(cls, rows):
+        "Return {id: unit} of the units of the rows of the sale lines query"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        return {u.id: u for u in Uom.browse(
+                {r[5] for r in rows} | {r[6] for r in rows})}
 
     @classmethod
     def _sale_line_row(cls, row, units, lead_times, today):
@@ -366,14 +400,20 @@ class KittingSale(metaclass=PoolMeta):
     def _sale_line_date(cls, lead_time, quantity, sale_date, shipping_date):
         """Return the shipping date of a line without moves: the sale date
         plus the lead time, not before the shipping date of the sale"""
-        if isinstance(lead_time, (int, float)):
-            lead_time = datetime.timedelta(seconds=lead_time)
+        lead_time = cls._lead_timedelta(lead_time)
         if lead_time is None or quantity <= 0:
             return None
         date = sale_date + lead_time
         if shipping_date:
             date = max(date, shipping_date)
         return date
+
+    @classmethod
+    def _lead_timedelta(cls, lead_time):
+        "Return lead_time as a timedelta, also from a number of seconds"
+        if isinstance(lead_time, (int, float)):
+            lead_time = datetime.timedelta(seconds=lead_time)
+        return lead_time
 
     @classmethod
     def _promise(cls, engine, stock, product, quantity):
@@ -386,16 +426,26 @@ class KittingSale(metaclass=PoolMeta):
         if rest > 1e-9:
             from_production, limiting = cls._promise_production(
                 engine, stock, product, rest)
-        short = max(rest - from_production, 0)
         return {
             'product': product,
             'quantity': quantity,
             'from_stock': from_stock,
             'from_production': from_production,
-            'short': short if short > 1e-9 else 0,
-            'limiting': [{'product': p, 'quantity': q}
-                for p, q in sorted(limiting.items())],
+            'short': cls._still_short(rest, from_production),
+            'limiting': cls._limiting_list(limiting),
             }
+
+    @classmethod
+    def _still_short(cls, rest, made):
+        "Return rest less made, 0 below the tolerance"
+        short = max(rest - made, 0)
+        return short if short > 1e-9 else 0
+
+    @classmethod
+    def _limiting_list(cls, limiting):
+        "Return the limiting components {product: quantity} in a list"
+        return [{'product': p, 'quantity': q}
+            for p, q in sorted(limiting.items())]
 
     @classmethod
     def _make_all(cls, engine, stock, product, quantity):

@@ -71,18 +71,24 @@ class KittingStock(metaclass=PoolMeta):
         company up to date, as products_by_location uses it"""
         pool = Pool()
         Period = pool.get('stock.period')
-        Date = pool.get('ir.date')
         period = Period.__table__()
         cursor = Transaction().connection.cursor()
         if not company:
             return None
-        date = max(date or Date.today(), Date.today())
+        date = cls._stock_period_date(date)
         cursor.execute(*period.select(period.id, period.date,
                 where=(period.state == 'closed')
                 & (period.company == company)
                 & (period.date <= date),
                 order_by=[period.date.desc], limit=1))
         return cursor.fetchone()
+
+    @classmethod
+    def _stock_period_date(cls, date):
+        "Return the date up to which a closed period counts: today at least"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        return max(date or Date.today(), Date.today())
 
     @classmethod
     def _stock_moves_where(cls, move, product_ids):
@@ -114,9 +120,13 @@ class KittingStock(metaclass=PoolMeta):
         whens = [(move.state.in_(states), quantity)]
         if date:
             whens.append((move.state.in_(planned_states)
-                    & (move.planned_date <= date)
-                    & (move.planned_date != Null), quantity))
+                    & cls._planned_up_to(move, date), quantity))
         return Sum(Case(*whens, else_=0))
+
+    @classmethod
+    def _planned_up_to(cls, move, date):
+        "Return the clause of the moves planned up to date"
+        return (move.planned_date <= date) & (move.planned_date != Null)
 
     @classmethod
     def _stock_moves_filter(cls, move, inside, outside, states, filters):
@@ -124,17 +134,27 @@ class KittingStock(metaclass=PoolMeta):
         locations (inside) from outside them, of the company after the
         period"""
         where = (cls._stock_moves_where(move, filters['product_ids'])
-            & Column(move, inside).in_(filters['locations'])
-            & ~Column(move, outside).in_(filters['locations'])
+            & cls._into(move, inside, outside, filters['locations'])
             & move.state.in_(states))
         if filters['company']:
             where &= move.company == filters['company']
         if filters['period']:
-            # as products_by_location (and its index)
-            where &= Coalesce(
-                move.effective_date, move.planned_date,
-                datetime.date.max) > filters['period'][1]
+            where &= cls._after_period(move, filters['period'])
         return where
+
+    @classmethod
+    def _into(cls, move, inside, outside, locations):
+        "Return the clause of the moves into the locations from outside them"
+        return (Column(move, inside).in_(locations)
+            & ~Column(move, outside).in_(locations))
+
+    @classmethod
+    def _after_period(cls, move, period):
+        "Return the clause of the moves after period, as products_by_location"
+        # the expression of products_by_location (and of its index)
+        return Coalesce(
+            move.effective_date, move.planned_date,
+            datetime.date.max) > period[1]
 
     @classmethod
     def _stock_moves_query(cls, direction, filters):
@@ -143,13 +163,9 @@ class KittingStock(metaclass=PoolMeta):
         pool = Pool()
         Move = pool.get('stock.move')
         move = Move.__table__()
-        inside, outside = 'to_location', 'from_location'
-        states, planned_states = ['done'], ['draft', 'assigned']
-        if direction < 0:
-            inside, outside = outside, inside
-            states, planned_states = ['done', 'assigned'], ['draft']
-            if not filters['assigned']:
-                states, planned_states = ['done'], ['draft', 'assigned']
+        inside, outside = cls._stock_moves_sides(direction)
+        states, planned_states = cls._stock_moves_states(
+            direction, filters['assigned'])
         date = filters['date']
         return move.select(
             move.product.as_('product'),
@@ -161,20 +177,43 @@ class KittingStock(metaclass=PoolMeta):
             group_by=[move.product])
 
     @classmethod
+    def _stock_moves_sides(cls, direction):
+        "Return the location columns inside and outside the moves counted"
+        if direction < 0:
+            return 'from_location', 'to_location'
+        return 'to_location', 'from_location'
+
+    @classmethod
+    def _stock_moves_states(cls, direction, assigned):
+        """Return the states of the moves counted and of those counted up to
+        the date: assigned issues count as done unless not assigned"""
+        if direction < 0 and assigned:
+            return ['done', 'assigned'], ['draft']
+        return ['done'], ['draft', 'assigned']
+
+    @classmethod
     def _stock_query(cls, filters):
         """Return the query of (product, free stock): the moves in and out
         and the closed period cache"""
-        query = Union(
+        queries = [
             cls._stock_moves_query(1, filters),
             cls._stock_moves_query(-1, filters),
-            all_=True)
+            ]
         period = filters['period']
         if period:
-            for other in cls._stock_period_queries(
-                    period[0], filters['locations'], filters['product_ids']):
-                query = Union(query, other, all_=True)
+            queries += cls._stock_period_queries(
+                period[0], filters['locations'], filters['product_ids'])
+        query = cls._union_all(queries)
         return query.select(
             query.product, Sum(query.quantity), group_by=[query.product])
+
+    @classmethod
+    def _union_all(cls, queries):
+        "Return the union of all the rows of the queries"
+        query, *others = queries
+        for other in others:
+            query = Union(query, other, all_=True)
+        return query
 
     @classmethod
     def load_stock(cls, product_ids, warehouse_id, date=None, assigned=True,
@@ -202,9 +241,13 @@ class KittingStock(metaclass=PoolMeta):
             'assigned': assigned,
             }
         cursor.execute(*cls._stock_query(filters))
+        return cls._stock_of(cursor.fetchall(), product_ids)
+
+    @classmethod
+    def _stock_of(cls, rows, product_ids):
+        "Return {product: quantity} of the rows, 0 for the products without"
         stock = dict.fromkeys(product_ids, 0.0)
-        stock.update((p, q or 0.0) for p, q in cursor.fetchall()
-            if p in product_ids)
+        stock.update((p, q or 0.0) for p, q in rows if p in product_ids)
         return stock
 
     @classmethod
@@ -218,16 +261,11 @@ class KittingStock(metaclass=PoolMeta):
             where = move.company == company
             period = cls._stock_period(company, date)
             if period:
-                # as products_by_location (and its index)
-                where &= Coalesce(
-                    move.effective_date, move.planned_date,
-                    datetime.date.max) > period[1]
+                where &= cls._after_period(move, period)
         return (where & cls._stock_moves_where(move, product_ids)
-            & move.to_location.in_(locations)
-            & ~move.from_location.in_(locations)
+            & cls._into(move, 'to_location', 'from_location', locations)
             & move.state.in_(['draft', 'assigned'])
-            & (move.planned_date != Null)
-            & (move.planned_date <= date))
+            & cls._planned_up_to(move, date))
 
     @classmethod
     def load_incoming(cls, product_ids, warehouse_id, date):
