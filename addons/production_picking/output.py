@@ -344,6 +344,14 @@ class OutputReport(Workflow, ModelSQL, ModelView):
 
     def check_report(self):
         "Check the report against its order and its parent order"
+        self.check_report_production()
+        self.check_report_quantity()
+        self.check_lots()
+        if self.parent_production:
+            self.check_parent()
+
+    def check_report_production(self):
+        "The order is running in the company of the report"
         production = self.production
         if production.state != 'running':
             raise OutputReportError(gettext(
@@ -356,6 +364,10 @@ class OutputReport(Workflow, ModelSQL, ModelView):
                     'production_picking.msg_output_company',
                     report=self.rec_name,
                     production=production.rec_name))
+
+    def check_report_quantity(self):
+        "The quantity is positive in a unit of the order's product"
+        production = self.production
         if self.unit.category != production.product.default_uom.category:
             raise OutputReportError(gettext(
                     'production_picking.msg_output_unit',
@@ -367,9 +379,6 @@ class OutputReport(Workflow, ModelSQL, ModelView):
                     'production_picking.msg_output_quantity_positive',
                     report=self.rec_name,
                     quantity=format_quantity(self.unit, self.quantity or 0)))
-        self.check_lots()
-        if self.parent_production:
-            self.check_parent()
 
     def check_lots(self):
         product = self.production.product
@@ -445,14 +454,7 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         remaining = sum(m.internal_quantity for m in planned)
         quantity = self.internal_quantity
         if quantity > remaining + EPSILON:
-            product = production.product
-            raise OutputReportError(gettext(
-                    'production_picking.msg_output_above_remaining',
-                    report=self.rec_name,
-                    production=production.rec_name,
-                    product=product.rec_name,
-                    quantity=_quantity(product.default_uom, quantity),
-                    remaining=_quantity(product.default_uom, remaining)))
+            self.raise_above_remaining(production, quantity, remaining)
         complete = quantity >= remaining - EPSILON
         Production.backflush([(production,
                     production.reported_internal_quantity() + quantity,
@@ -461,6 +463,16 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         if self.parent_production:
             self.issue_to_parent(moves)
         return complete
+
+    def raise_above_remaining(self, production, quantity, remaining):
+        product = production.product
+        raise OutputReportError(gettext(
+                'production_picking.msg_output_above_remaining',
+                report=self.rec_name,
+                production=production.rec_name,
+                product=product.rec_name,
+                quantity=_quantity(product.default_uom, quantity),
+                remaining=_quantity(product.default_uom, remaining)))
 
     def post_outputs(self, production):
         """Cost the order, then take the report out of its planned output
@@ -732,13 +744,7 @@ class Production(metaclass=PoolMeta):
         Product = pool.get('product.product')
         ordered = self.ordered_internal_quantity()
         ratio = min(made / ordered, 1) if ordered else 1
-        done, planned = defaultdict(float), defaultdict(float)
-        for move in self.inputs:
-            if move.production_issue == 'backflush' and move.state == 'done':
-                done[move.product.id] += move.internal_quantity
-            elif (move.production_backflush
-                    and move.state in PLANNED_MOVE_STATES):
-                planned[move.product.id] += move.internal_quantity
+        done, planned = self.backflush_quantities()
         requests = []
         for product_id, remaining in sorted(planned.items()):
             product = Product(product_id)
@@ -754,6 +760,18 @@ class Production(metaclass=PoolMeta):
                         product.default_uom, origin, 'backflush'))
         return requests
 
+    def backflush_quantities(self):
+        """The quantities of each backflushed component done and planned:
+        ({product id: quantity}, {product id: quantity})"""
+        done, planned = defaultdict(float), defaultdict(float)
+        for move in self.inputs:
+            if move.production_issue == 'backflush' and move.state == 'done':
+                done[move.product.id] += move.internal_quantity
+            elif (move.production_backflush
+                    and move.state in PLANNED_MOVE_STATES):
+                planned[move.product.id] += move.internal_quantity
+        return done, planned
+
     @classmethod
     def backflush(cls, orders, origin=None):
         """Consume the backflushed components of the (production, made,
@@ -762,9 +780,6 @@ class Production(metaclass=PoolMeta):
         A component that the picking location lacks refuses the whole,
         naming it with the quantities, unless the configuration consumes
         into negative after the user's answer to a warning."""
-        pool = Pool()
-        Configuration = pool.get('production.configuration')
-        Warning = pool.get('res.user.warning')
         requests = [r for p, made, complete in orders
             for r in p.backflush_requests(made, complete, origin=origin)]
         if not requests:
@@ -773,21 +788,28 @@ class Production(metaclass=PoolMeta):
         requests, shortages = cls.backflush_lots(
             requests, cls.backflush_stock(requests))
         if shortages:
-            record = origin or orders[0][0]
-            text = gettext(
-                'production_picking.msg_output_list_separator').join(
-                shortages)
-            if not Configuration(1).backflush_negative:
-                raise OutputReportError(gettext(
-                        'production_picking.msg_output_backflush_shortage',
-                        record=record.rec_name, shortages=text))
-            warning_name = Warning.format(
-                'production_backflush_negative', [record])
-            if Warning.check(warning_name):
-                raise BackflushWarning(warning_name, gettext(
-                        'production_picking.msg_output_backflush_negative',
-                        record=record.rec_name, shortages=text))
+            cls.check_backflush_shortages(origin or orders[0][0], shortages)
         return cls.issue(requests, negative=bool(shortages))
+
+    @classmethod
+    def check_backflush_shortages(cls, record, shortages):
+        """Refuse the shortages of the backflush of record, or warn when
+        the configuration consumes into negative"""
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        Warning = pool.get('res.user.warning')
+        text = gettext('production_picking.msg_output_list_separator').join(
+            shortages)
+        if not Configuration(1).backflush_negative:
+            raise OutputReportError(gettext(
+                    'production_picking.msg_output_backflush_shortage',
+                    record=record.rec_name, shortages=text))
+        warning_name = Warning.format(
+            'production_backflush_negative', [record])
+        if Warning.check(warning_name):
+            raise BackflushWarning(warning_name, gettext(
+                    'production_picking.msg_output_backflush_negative',
+                    record=record.rec_name, shortages=text))
 
     @classmethod
     def backflush_stock(cls, requests):
@@ -812,37 +834,47 @@ class Production(metaclass=PoolMeta):
         created.  Return the split requests and the texts of the
         shortages; what is short is requested without lot (never into
         the negative of a lot)."""
-        pool = Pool()
-        Lot = pool.get('stock.lot')
         free = dict(stock)
         split = []
         needed, missing = defaultdict(float), defaultdict(float)
         for request in requests:
             location, product = request.production.picking_location, (
                 request.product)
-            unit = product.default_uom
             needed[location, product] += request.quantity
-            quantity = request.quantity
-            for key in sorted((k for k in free
-                        if k[:2] == (location.id, product.id)),
-                    key=lambda k: (k[2] is not None, k[2] or 0)):
-                taken = unit.round(min(free[key], quantity))
-                if taken <= EPSILON:
-                    continue
-                free[key] -= taken
-                quantity -= taken
-                split.append(request._replace(
-                        lot=Lot(key[2]) if key[2] is not None else None,
-                        quantity=taken))
-                if quantity <= EPSILON:
-                    break
+            quantity = cls._backflush_request_lots(request, free, split)
             if quantity > EPSILON:
-                split.append(request._replace(quantity=unit.round(quantity)))
+                split.append(request._replace(
+                        quantity=product.default_uom.round(quantity)))
                 missing[location, product] += quantity
         return split, [
             cls._backflush_shortage(location, product, needed[
                     location, product], needed[location, product] - quantity)
             for (location, product), quantity in missing.items()]
+
+    @classmethod
+    def _backflush_request_lots(cls, request, free, split):
+        """Append to split the request taken from the free stock of its
+        picking location (updated), without lot first then by lot.
+        Return the quantity that the stock lacks."""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        location, product = request.production.picking_location, (
+            request.product)
+        quantity = request.quantity
+        for key in sorted((k for k in free
+                    if k[:2] == (location.id, product.id)),
+                key=lambda k: (k[2] is not None, k[2] or 0)):
+            taken = product.default_uom.round(min(free[key], quantity))
+            if taken <= EPSILON:
+                continue
+            free[key] -= taken
+            quantity -= taken
+            split.append(request._replace(
+                    lot=Lot(key[2]) if key[2] is not None else None,
+                    quantity=taken))
+            if quantity <= EPSILON:
+                break
+        return quantity
 
     @classmethod
     def _backflush_shortage(cls, location, product, quantity, available):

@@ -149,55 +149,59 @@ class Picking(Workflow, ModelSQL, ModelView):
             ('draft', 'cancelled'), ('waiting', 'cancelled'),
             ('approved', 'cancelled'), ('cancelled', 'draft'),
             }
-        cls._buttons.update({
-                'fill': {
-                    'invisible': (Eval('state') != 'draft')
-                    | (Eval('kind') == 'supplementary'),
-                    'readonly': ~Eval('productions', []),
-                    'icon': 'tryton-refresh',
-                    'depends': ['state', 'kind', 'productions'],
-                    },
-                'split': {
-                    'invisible': (Eval('state') != 'draft')
-                    | (Eval('kind') != 'merged'),
-                    'readonly': ~Eval('totals', []),
-                    'icon': 'tryton-launch',
-                    'depends': ['state', 'kind', 'totals'],
-                    },
-                'request': {
-                    'invisible': (Eval('state') != 'draft')
-                    | (Eval('kind') != 'supplementary'),
-                    'readonly': ~Eval('lines', []),
-                    'icon': 'tryton-forward',
-                    'depends': ['state', 'kind', 'lines'],
-                    },
-                'approve': {
-                    'invisible': (Eval('state') != 'waiting')
-                    | ~Id('production_picking', 'group_picking_approver').in_(
-                        Eval('context', {}).get('groups', [])),
-                    'icon': 'tryton-ok',
-                    'depends': ['state'],
-                    },
-                'done': {
-                    'invisible': ~Eval('state').in_(['draft', 'approved']),
-                    'readonly': (~Eval('lines', [])
-                        & (Eval('kind') != 'merged')),
-                    'icon': 'tryton-ok',
-                    'depends': ['state', 'lines', 'kind'],
-                    },
-                'cancel': {
-                    'invisible': Eval('state').in_(['cancelled', 'done']),
-                    'icon': 'tryton-cancel',
-                    'depends': ['state'],
-                    },
-                'draft': {
-                    'invisible': ~Eval('state').in_(
-                        ['waiting', 'approved', 'cancelled']),
-                    'icon': If(Eval('state') == 'cancelled',
-                        'tryton-undo', 'tryton-back'),
-                    'depends': ['state'],
-                    },
-                })
+        cls._buttons.update(cls._picking_buttons())
+
+    @classmethod
+    def _picking_buttons(cls):
+        return {
+            'fill': {
+                'invisible': (Eval('state') != 'draft')
+                | (Eval('kind') == 'supplementary'),
+                'readonly': ~Eval('productions', []),
+                'icon': 'tryton-refresh',
+                'depends': ['state', 'kind', 'productions'],
+                },
+            'split': {
+                'invisible': (Eval('state') != 'draft')
+                | (Eval('kind') != 'merged'),
+                'readonly': ~Eval('totals', []),
+                'icon': 'tryton-launch',
+                'depends': ['state', 'kind', 'totals'],
+                },
+            'request': {
+                'invisible': (Eval('state') != 'draft')
+                | (Eval('kind') != 'supplementary'),
+                'readonly': ~Eval('lines', []),
+                'icon': 'tryton-forward',
+                'depends': ['state', 'kind', 'lines'],
+                },
+            'approve': {
+                'invisible': (Eval('state') != 'waiting')
+                | ~Id('production_picking', 'group_picking_approver').in_(
+                    Eval('context', {}).get('groups', [])),
+                'icon': 'tryton-ok',
+                'depends': ['state'],
+                },
+            'done': {
+                'invisible': ~Eval('state').in_(['draft', 'approved']),
+                'readonly': (~Eval('lines', [])
+                    & (Eval('kind') != 'merged')),
+                'icon': 'tryton-ok',
+                'depends': ['state', 'lines', 'kind'],
+                },
+            'cancel': {
+                'invisible': Eval('state').in_(['cancelled', 'done']),
+                'icon': 'tryton-cancel',
+                'depends': ['state'],
+                },
+            'draft': {
+                'invisible': ~Eval('state').in_(
+                    ['waiting', 'approved', 'cancelled']),
+                'icon': If(Eval('state') == 'cancelled',
+                    'tryton-undo', 'tryton-back'),
+                'depends': ['state'],
+                },
+            }
 
     @staticmethod
     def default_company():
@@ -401,33 +405,46 @@ class Picking(Workflow, ModelSQL, ModelView):
         quantity of a product above the tolerance of its standard"""
         pool = Pool()
         Configuration = pool.get('production.configuration')
-        Component = pool.get('production.picking.component')
-        Uom = pool.get('product.uom')
         tolerance = float(
             Configuration(1).supplementary_tolerance or Decimal(0))
+        components = cls._line_components(pickings)
+        for picking in pickings:
+            above = picking._above_tolerance(components, tolerance)
+            if above:
+                yield picking, above
+
+    @classmethod
+    def _line_components(cls, pickings):
+        """The picking progress of the orders of the lines by (production
+        id, product id)"""
+        pool = Pool()
+        Component = pool.get('production.picking.component')
         productions = {l.production.id for p in pickings for l in p.lines
             if l.production}
-        components = {(c.production.id, c.product.id): c
+        return {(c.production.id, c.product.id): c
             for c in Component.search([
                     ('production', 'in', sorted(productions)),
                     ])}
-        for picking in pickings:
-            asked = defaultdict(float)
-            for line in picking.lines:
-                if not (line.production and line.product and line.unit
-                        and line.quantity):
-                    continue
-                key = line.production.id, line.product.id
-                asked[key] += Uom.compute_qty(line.unit, line.quantity,
-                    line.product.default_uom, round=False)
-                component = components.get(key)
-                standard = component.standard_quantity if component else 0
-                done = (component.supplementary_quantity
-                    if component else 0)
-                if (asked[key] + done
-                        > (standard or 0) * tolerance / 100 + EPSILON):
-                    yield picking, (line, standard or 0, asked[key] + done)
-                    break
+
+    def _above_tolerance(self, components, tolerance):
+        """The first (line, standard, supplementary) whose supplementary
+        quantity is above the tolerance % of the standard"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        asked = defaultdict(float)
+        for line in self.lines:
+            if not (line.production and line.product and line.unit
+                    and line.quantity):
+                continue
+            key = line.production.id, line.product.id
+            asked[key] += Uom.compute_qty(line.unit, line.quantity,
+                line.product.default_uom, round=False)
+            component = components.get(key)
+            standard = component.standard_quantity if component else 0
+            done = component.supplementary_quantity if component else 0
+            if (asked[key] + done
+                    > (standard or 0) * tolerance / 100 + EPSILON):
+                return line, standard or 0, asked[key] + done
 
     @classmethod
     def check_tolerance(cls, pickings):
@@ -557,6 +574,14 @@ class Picking(Workflow, ModelSQL, ModelView):
     def check_kit_sets(self, production, per_set, sets):
         """Refuse more sets than the free stock completes or than the
         order still plans to pick"""
+        limit = self._kit_limit(production, per_set)
+        possible = math.floor(max(limit[0], 0) + EPSILON)
+        if sets > possible + EPSILON:
+            self.raise_kit_sets(production, sets, possible, *limit[1:])
+
+    def _kit_limit(self, production, per_set):
+        """The (sets, product, stock, remaining, quantity a set) of the
+        component that limits the sets most"""
         pool = Pool()
         Kitting = pool.get('production.kitting')
         free = Kitting.load_stock(
@@ -567,21 +592,23 @@ class Picking(Workflow, ModelSQL, ModelView):
             rest = remaining.get((production, product), 0)
             limits.append((min(free.get(product.id, 0), rest) / quantity,
                     product, free.get(product.id, 0), rest, quantity))
-        possible, product, stock, rest, quantity = min(
-            limits, key=lambda l: l[0])
-        possible = math.floor(max(possible, 0) + EPSILON)
-        if sets > possible + EPSILON:
-            raise PickingError(gettext(
-                    'production_picking.msg_kit_sets',
-                    picking=self.rec_name or '-',
-                    production=production.rec_name,
-                    sets=format_quantity(production.unit, sets),
-                    possible=possible,
-                    product=product.rec_name,
-                    stock=format_quantity(product.default_uom, stock),
-                    remaining=format_quantity(product.default_uom, rest),
-                    quantity=format_quantity(product.default_uom, quantity),
-                    unit=product.default_uom.symbol))
+        return min(limits, key=lambda l: l[0])
+
+    def raise_kit_sets(
+            self, production, sets, possible, product, stock, rest,
+            quantity):
+        unit = product.default_uom
+        raise PickingError(gettext(
+                'production_picking.msg_kit_sets',
+                picking=self.rec_name or '-',
+                production=production.rec_name,
+                sets=format_quantity(production.unit, sets),
+                possible=possible,
+                product=product.rec_name,
+                stock=format_quantity(unit, stock),
+                remaining=format_quantity(unit, rest),
+                quantity=format_quantity(unit, quantity),
+                unit=unit.symbol))
 
     @classmethod
     @ModelView.button
@@ -753,16 +780,20 @@ class Picking(Workflow, ModelSQL, ModelView):
         backflushed = Production.backflushed_products(
             {l.production for p in pickings for l in p.lines})
         for picking in pickings:
-            if not picking.lines:
-                raise PickingError(gettext(
-                        'production_picking.msg_no_lines',
-                        picking=picking.rec_name))
-            if picking.kind == 'supplementary' and not picking.reason:
-                raise PickingError(gettext(
-                        'production_picking.msg_reason_required',
-                        picking=picking.rec_name))
+            picking.check_content()
             for line in picking.lines:
                 line.check_line(backflushed)
+
+    def check_content(self):
+        "Refuse a picking without lines or supplementary without reason"
+        if not self.lines:
+            raise PickingError(gettext(
+                    'production_picking.msg_no_lines',
+                    picking=self.rec_name))
+        if self.kind == 'supplementary' and not self.reason:
+            raise PickingError(gettext(
+                    'production_picking.msg_reason_required',
+                    picking=self.rec_name))
 
 
 class PickingProduction(ModelSQL):
@@ -933,8 +964,18 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
     def check_line(self, backflushed):
         """Check the line can be issued as its picking's kind; backflushed:
         the (production id, product id) of the orders' backflushed inputs"""
-        picking = self.picking
-        production = self.production
+        self.check_line_warehouse()
+        if (self.picking.kind != 'supplementary'
+                and (self.production.id, self.product.id) in backflushed):
+            raise PickingError(gettext(
+                    'production_picking.msg_line_backflush',
+                    picking=self.picking.rec_name,
+                    production=self.production.rec_name,
+                    product=self.product.rec_name))
+
+    def check_line_warehouse(self):
+        "Refuse an order of another company or warehouse than the picking"
+        picking, production = self.picking, self.production
         if (production.company != picking.company
                 or production.warehouse != picking.warehouse):
             raise PickingError(gettext(
@@ -942,13 +983,6 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
                     picking=picking.rec_name,
                     production=production.rec_name,
                     warehouse=picking.warehouse.rec_name))
-        if (picking.kind != 'supplementary'
-                and (production.id, self.product.id) in backflushed):
-            raise PickingError(gettext(
-                    'production_picking.msg_line_backflush',
-                    picking=picking.rec_name,
-                    production=production.rec_name,
-                    product=self.product.rec_name))
 
     def get_issue(self):
         kind = ('supplementary' if self.picking.kind == 'supplementary'

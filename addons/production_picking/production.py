@@ -124,9 +124,7 @@ class Production(metaclass=PoolMeta):
         cls.lock_issue(requests)
         # what the orders still need first: the transaction is rolled back
         # when the stock then lacks
-        cls._take_planned([r for r in requests if r.kind == 'picking'])
-        cls._take_planned(
-            [r for r in requests if r.kind == 'backflush'], backflush=True)
+        cls._take_requests(requests)
         if not negative:
             cls.check_issue_available(requests)
         moves = [r.production.issue_move(r) for r in requests]
@@ -135,13 +133,30 @@ class Production(metaclass=PoolMeta):
         return moves
 
     @classmethod
+    def _take_requests(cls, requests):
+        "Take the picked and the backflushed requests out of the planned"
+        cls._take_planned([r for r in requests if r.kind == 'picking'])
+        cls._take_planned(
+            [r for r in requests if r.kind == 'backflush'], backflush=True)
+
+    @classmethod
     def check_issue(cls, request):
-        production, lot = request.production, request.lot
+        cls.check_issue_production(request)
+        cls.check_issue_quantity(request)
+        cls.check_issue_lot(request)
+
+    @classmethod
+    def check_issue_production(cls, request):
+        production = request.production
         if production.state not in OPEN_STATES:
             raise IssueError(gettext(
                     'production_picking.msg_issue_production_state',
                     production=production.rec_name,
                     state=production.state_label))
+
+    @classmethod
+    def check_issue_quantity(cls, request):
+        production = request.production
         if request.quantity < 0:
             raise IssueError(gettext(
                     'production_picking.msg_issue_negative',
@@ -153,6 +168,10 @@ class Production(metaclass=PoolMeta):
                     'production_picking.msg_issue_unit',
                     product=request.product.rec_name,
                     unit=request.unit.rec_name))
+
+    @classmethod
+    def check_issue_lot(cls, request):
+        production, lot = request.production, request.lot
         if lot and lot.product != request.product:
             raise IssueError(gettext(
                     'production_picking.msg_issue_lot_product',
@@ -183,6 +202,19 @@ class Production(metaclass=PoolMeta):
     def check_issue_available(cls, requests):
         """Refuse a request above what the picking location (out of its
         quarantine) holds of its product and lot today"""
+        needed = cls._issue_needed(requests)
+        stock = cls.issue_stock(needed.keys())
+        for (location, product, lot), quantity in needed.items():
+            available = stock.get((location.id, product.id,
+                    lot.id if lot else None), 0)
+            if quantity > available + EPSILON:
+                cls.raise_issue_stock(
+                    location, product, lot, quantity, available)
+
+    @classmethod
+    def _issue_needed(cls, requests):
+        """The quantity of the requests from each (picking location,
+        product, lot), in the product's unit"""
         pool = Pool()
         Uom = pool.get('product.uom')
         needed = defaultdict(float)
@@ -191,42 +223,45 @@ class Production(metaclass=PoolMeta):
             needed[location, request.product, request.lot] += (
                 Uom.compute_qty(request.unit, request.quantity,
                     request.product.default_uom, round=False))
-        stock = cls.issue_stock(needed.keys())
-        for (location, product, lot), quantity in needed.items():
-            available = stock.get((location.id, product.id,
-                    lot.id if lot else None), 0)
-            if quantity > available + EPSILON:
-                raise IssueError(gettext(
-                        'production_picking.msg_issue_stock',
-                        product=product.rec_name,
-                        lot=lot.rec_name if lot else '-',
-                        location=location.rec_name,
-                        quantity=format_quantity(
-                            product.default_uom, quantity),
-                        available=format_quantity(
-                            product.default_uom, max(available, 0)),
-                        unit=product.default_uom.symbol))
+        return needed
+
+    @classmethod
+    def raise_issue_stock(cls, location, product, lot, quantity, available):
+        raise IssueError(gettext(
+                'production_picking.msg_issue_stock',
+                product=product.rec_name,
+                lot=lot.rec_name if lot else '-',
+                location=location.rec_name,
+                quantity=format_quantity(product.default_uom, quantity),
+                available=format_quantity(
+                    product.default_uom, max(available, 0)),
+                unit=product.default_uom.symbol))
 
     @classmethod
     def issue_stock(cls, keys):
         """Return the quantity of each (location, product, lot) in its
         storage tree but quarantine, from the moves done until today"""
-        pool = Pool()
-        Date = pool.get('ir.date')
-        Product = pool.get('product.product')
         keys = list(keys)
         products = sorted({p.id for _, p, _ in keys})
         stock = defaultdict(float)
         for location in {l for l, _, _ in keys}:
-            children = cls._issue_locations(location)
-            with Transaction().set_context(
-                    stock_date_end=Date.today(), forecast=False):
-                quantities = Product.products_by_location(
-                    children, grouping=('product', 'lot'),
-                    grouping_filter=(products,))
+            quantities = cls._location_stock(location, products)
             for (_, product, lot), quantity in quantities.items():
                 stock[location.id, product, lot] += quantity
         return stock
+
+    @classmethod
+    def _location_stock(cls, location, products):
+        """The stock by product and lot of the location but quarantine:
+        {(location id, product id, lot id): quantity}"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Product = pool.get('product.product')
+        with Transaction().set_context(
+                stock_date_end=Date.today(), forecast=False):
+            return Product.products_by_location(
+                cls._issue_locations(location), grouping=('product', 'lot'),
+                grouping_filter=(products,))
 
     @classmethod
     def _issue_locations(cls, location):
@@ -245,11 +280,15 @@ class Production(metaclass=PoolMeta):
         """Return the input moves each (production, product) still plans
         to issue (BOM standard not issued yet), backflushed ones apart:
         {(production id, product id): [move]}"""
+        return cls._planned_inputs(productions, backflush=False)
+
+    @classmethod
+    def _planned_inputs(cls, productions, backflush):
         planned = defaultdict(list)
         for production in productions:
             for move in production.inputs:
                 if (move.state in PLANNED_MOVE_STATES
-                        and not move.production_backflush):
+                        and bool(move.production_backflush) == backflush):
                     planned[production.id, move.product.id].append(move)
         return planned
 
@@ -267,51 +306,53 @@ class Production(metaclass=PoolMeta):
     def _take_planned(cls, requests, backflush=False):
         """Take the quantities of requests out of the planned input moves
         of their orders, or refuse what is above them"""
-        pool = Pool()
-        Uom = pool.get('product.uom')
         if not requests:
             return
         productions = cls.browse({r.production.id for r in requests})
-        if backflush:
-            planned = cls.backflush_inputs(productions)
-        else:
-            planned = cls.planned_inputs(productions)
+        planned = cls._planned_inputs(productions, backflush=backflush)
         left = {m: m.internal_quantity for ms in planned.values() for m in ms}
         for request in requests:
-            key = request.production.id, request.product.id
-            product = request.product
-            quantity = Uom.compute_qty(request.unit, request.quantity,
-                product.default_uom, round=False)
-            remaining = sum(left[m] for m in planned[key])
-            if quantity > remaining + EPSILON:
-                raise IssueError(gettext(
-                        'production_picking.msg_issue_above_remaining',
-                        production=request.production.rec_name,
-                        product=product.rec_name,
-                        quantity=format_quantity(
-                            product.default_uom, quantity),
-                        remaining=format_quantity(
-                            product.default_uom, remaining),
-                        unit=product.default_uom.symbol))
-            for move in planned[key]:
-                taken = min(left[move], quantity)
-                left[move] -= taken
-                quantity -= taken
+            cls._take_request(request,
+                planned[request.production.id, request.product.id], left)
         cls._write_planned(
             {m: q for m, q in left.items() if q != m.internal_quantity})
+
+    @classmethod
+    def _take_request(cls, request, moves, left):
+        """Take the request out of left, the quantities left of its planned
+        moves, or refuse it when they do not hold it"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        quantity = Uom.compute_qty(request.unit, request.quantity,
+            request.product.default_uom, round=False)
+        remaining = sum(left[m] for m in moves)
+        if quantity > remaining + EPSILON:
+            cls.raise_issue_above_remaining(request, quantity, remaining)
+        for move in moves:
+            taken = min(left[move], quantity)
+            left[move] -= taken
+            quantity -= taken
+
+    @classmethod
+    def raise_issue_above_remaining(cls, request, quantity, remaining):
+        unit = request.product.default_uom
+        raise IssueError(gettext(
+                'production_picking.msg_issue_above_remaining',
+                production=request.production.rec_name,
+                product=request.product.rec_name,
+                quantity=format_quantity(unit, quantity),
+                remaining=format_quantity(unit, remaining),
+                unit=unit.symbol))
 
     @classmethod
     def _write_planned(cls, quantities):
         "Set the planned moves to their quantity left, delete the empty"
         pool = Pool()
         Move = pool.get('stock.move')
-        Uom = pool.get('product.uom')
         Move.draft([m for m in quantities if m.state == 'assigned'])
         to_delete, to_save = [], []
         for move, internal in quantities.items():
-            quantity = move.unit.round(Uom.compute_qty(
-                    move.product.default_uom, internal, move.unit,
-                    round=False))
+            quantity = _move_quantity(move, internal)
             if quantity <= 0:
                 to_delete.append(move)
             else:
@@ -324,13 +365,7 @@ class Production(metaclass=PoolMeta):
     def backflush_inputs(cls, productions):
         """Return the backflushed input moves not consumed yet of each
         (production, product)"""
-        planned = defaultdict(list)
-        for production in productions:
-            for move in production.inputs:
-                if (move.state in PLANNED_MOVE_STATES
-                        and move.production_backflush):
-                    planned[production.id, move.product.id].append(move)
-        return planned
+        return cls._planned_inputs(productions, backflush=True)
 
     def issue_move(self, request):
         "The done input move of the request (not saved)"
@@ -342,6 +377,14 @@ class Production(metaclass=PoolMeta):
         move.production_issue = request.kind
         move.planned_date = move.effective_date = _today(self.company)
         return move
+
+
+def _move_quantity(move, internal):
+    "The internal quantity in the unit of the move, rounded"
+    pool = Pool()
+    Uom = pool.get('product.uom')
+    return move.unit.round(Uom.compute_qty(
+            move.product.default_uom, internal, move.unit, round=False))
 
 
 def _today(company):
@@ -447,49 +490,73 @@ class Component(ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        tables = cls._tables()
+        move, template = tables['stock.move'], tables['product.template']
+        return cls._joins(tables).select(*cls._columns(tables),
+            where=cls._where(tables),
+            group_by=[move.production_input, move.product,
+                template.default_uom])
+
+    @classmethod
+    def _tables(cls):
         pool = Pool()
-        Move = pool.get('stock.move')
-        Product = pool.get('product.product')
-        Template = pool.get('product.template')
-        move = Move.__table__()
-        product = Product.__table__()
-        template = Template.__table__()
+        return {n: pool.get(n).__table__()
+            for n in ['stock.move', 'product.product', 'product.template']}
+
+    @classmethod
+    def _joins(cls, tables):
+        move = tables['stock.move']
+        product = tables['product.product']
+        template = tables['product.template']
+        return move.join(product, condition=move.product == product.id
+            ).join(template, condition=product.template == template.id)
+
+    @classmethod
+    def _where(cls, tables):
+        move = tables['stock.move']
+        return (move.production_input != Null) & (move.state != 'cancelled')
+
+    @classmethod
+    def _columns(cls, tables):
+        move, template = tables['stock.move'], tables['product.template']
+        quantities = cls._quantity_columns(move)
+        standard = quantities['standard_quantity']
+        picked = quantities['picked_quantity']
+        backflushed = quantities['backflushed_quantity']
+        backflush = Coalesce(move.production_backflush, False)
+        return [
+            Max(move.id).as_('id'),
+            move.production_input.as_('production'),
+            move.product.as_('product'),
+            template.default_uom.as_('unit'),
+            *(c.as_(n) for n, c in quantities.items()),
+            Case((standard > 0, (picked + backflushed) * 100 / standard),
+                else_=Null).as_('picked_percent'),
+            (Max(Case((backflush == True, 1), else_=0))  # noqa: E712
+                == 1).as_('backflush'),
+            ]
+
+    @classmethod
+    def _quantity_columns(cls, move):
+        "The sums of the internal quantities of the moves by their use"
         kind = Coalesce(move.production_issue, '')
         backflush = Coalesce(move.production_backflush, False)
         done = move.state == 'done'
         planned = move.state.in_(sorted(PLANNED_MOVE_STATES))
-        quantity = move.internal_quantity
 
         def total(condition):
-            return Sum(Case((condition, quantity), else_=0.0))
-        standard = total((done | planned) & (kind != 'supplementary'))
-        picked = total(done & kind.in_(['', 'picking']))
-        return move.join(product, condition=move.product == product.id
-            ).join(template, condition=product.template == template.id
-            ).select(
-                Max(move.id).as_('id'),
-                move.production_input.as_('production'),
-                move.product.as_('product'),
-                template.default_uom.as_('unit'),
-                standard.as_('standard_quantity'),
-                picked.as_('picked_quantity'),
-                total(done & (kind == 'backflush')
-                    ).as_('backflushed_quantity'),
-                total(done & (kind == 'supplementary')
-                    ).as_('supplementary_quantity'),
-                total(done).as_('issued_quantity'),
-                total(planned & (backflush == False)  # noqa: E712
-                    ).as_('remaining_quantity'),
-                Case((standard > 0, (picked + total(
-                                done & (kind == 'backflush')))
-                        * 100 / standard),
-                    else_=Null).as_('picked_percent'),
-                (Max(Case((backflush == True, 1), else_=0))  # noqa: E712
-                    == 1).as_('backflush'),
-                where=(move.production_input != Null)
-                & (move.state != 'cancelled'),
-                group_by=[move.production_input, move.product,
-                    template.default_uom])
+            return Sum(Case((condition, move.internal_quantity), else_=0.0))
+        return {
+            'standard_quantity': total(
+                (done | planned) & (kind != 'supplementary')),
+            'picked_quantity': total(done & kind.in_(['', 'picking'])),
+            'backflushed_quantity': total(done & (kind == 'backflush')),
+            'supplementary_quantity': total(
+                done & (kind == 'supplementary')),
+            'issued_quantity': total(done),
+            'remaining_quantity': total(
+                planned & (backflush == False)),  # noqa: E712
+            }
 
 
 class Move(metaclass=PoolMeta):
@@ -520,18 +587,21 @@ class Move(metaclass=PoolMeta):
         never by a client)"""
         to_write = defaultdict(list)
         for move in moves:
-            production = move.production_input
-            if (not production or move.production_issue
+            if (not move.production_input or move.production_issue
                     or move.state not in PLANNED_MOVE_STATES):
                 continue
-            backflush = bool(move.product.backflush or (
-                    production.bom and any(i.backflush
-                        and i.product == move.product
-                        for i in production.bom.inputs)))
+            backflush = move.is_production_backflush()
             if backflush != bool(move.production_backflush):
                 to_write[backflush].append(move)
         for backflush, records in to_write.items():
             cls.write(records, {'production_backflush': backflush})
+
+    def is_production_backflush(self):
+        "Whether the product or its input of the order's BOM is backflushed"
+        bom = self.production_input.bom
+        return bool(self.product.backflush or (bom and any(
+                    i.backflush and i.product == self.product
+                    for i in bom.inputs)))
 
     @classmethod
     def check_modification(cls, mode, moves, values=None, external=False):
