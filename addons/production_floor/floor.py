@@ -3,11 +3,13 @@
 """The shop floor (扫码作业): one scan answered in one round trip, each
 posting done once by the desk's own server methods"""
 import json
+import math
 from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, Unique, fields
 from trytond.modules.production_picking.production import EPSILON
+from trytond.modules.quality_gate.quality import is_inspector
 from trytond.modules.stock_quarantine import arguments
 from trytond.modules.stock_quarantine.numbers import format_quantity
 from trytond.pool import Pool
@@ -29,6 +31,12 @@ def _qty(unit, quantity):
     return format_quantity(unit, quantity)
 
 
+def _state(record):
+    "The state of record in the user's language"
+    selection = record.fields_get(['state'])['state']['selection']
+    return dict(selection).get(record.state, record.state)
+
+
 class Floor(Model):
     "Shop Floor"
     __name__ = 'production.floor'
@@ -37,7 +45,7 @@ class Floor(Model):
     def __setup__(cls):
         super().__setup__()
         cls.__rpc__.update({
-                'scan': RPC(readonly=False),
+                'scan': RPC(),
                 'post': RPC(readonly=False),
                 })
 
@@ -106,8 +114,11 @@ class Floor(Model):
             domain=[('company', '=', cls._company())])
 
     @classmethod
-    def _lot(cls, code):
-        return cls._find('stock.lot', code)
+    def _lots(cls, code):
+        "The lots numbered code (a number may serve several products)"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        return Lot.search([('number', '=', code)], order=[('id', 'ASC')])
 
     @classmethod
     def _product(cls, code):
@@ -120,11 +131,15 @@ class Floor(Model):
         return products[0] if products else None
 
     @classmethod
-    def _product_lot(cls, code):
-        "(product, lot) of a lot number or of a product code"
-        lot = cls._lot(code)
-        if lot:
-            return lot.product, lot
+    def _product_lot(cls, code, products=None):
+        """(product, lot) of a lot number or of a product code: the lot of
+        one of products first, as the desk's scan of a slip does"""
+        lots = cls._lots(code)
+        for lot in lots:
+            if products is None or lot.product in products:
+                return lot.product, lot
+        if lots:
+            return lots[0].product, lots[0]
         product = cls._product(code)
         if product:
             return product, None
@@ -166,12 +181,15 @@ class Floor(Model):
 
     @classmethod
     def _scan_pick(cls, code, document_id):
+        pool = Pool()
+        Picking = pool.get('production.picking')
         production = cls._production(code)
         if production:
             cls.check_pick_order(production)
             return cls.pick_order(production)
         production = cls._document('production', document_id, code)
-        product, lot = cls._product_lot(code)
+        product, lot = cls._product_lot(code, products=[
+                p for _, p in Picking.remaining([production])])
         return cls.pick_line(production, product, lot)
 
     @classmethod
@@ -383,10 +401,15 @@ class Floor(Model):
         if location:
             rows = cls.stock_rows(locations=[location])
             title = location.rec_name
+        elif cls._lots(code):
+            lots = cls._lots(code)
+            rows = cls.stock_rows(products=[l.product for l in lots],
+                lots=lots)
+            title = code
         else:
-            product, lot = cls._product_lot(code)
-            rows = cls.stock_rows(products=[product], lot=lot)
-            title = lot.rec_name if lot else product.rec_name
+            product, _ = cls._product_lot(code)
+            rows = cls.stock_rows(products=[product])
+            title = product.rec_name
         free = defaultdict(float)
         for row in rows:
             free[row['unit']] += row['free']
@@ -401,7 +424,7 @@ class Floor(Model):
             }
 
     @classmethod
-    def stock_rows(cls, products=None, lot=None, locations=None):
+    def stock_rows(cls, products=None, lots=None, locations=None):
         """Rows of stock per storage location and lot: on hand, reserved
         (assigned moves), free, the lot's quality status"""
         pool = Pool()
@@ -425,45 +448,45 @@ class Floor(Model):
                 quantities[assign] = Product.products_by_location(
                     location_ids, with_childs=False,
                     grouping=('product', 'lot'), grouping_filter=filter_)
-        return cls._stock_rows(quantities, lot)
+        return cls._stock_rows(quantities, lots)
 
     @classmethod
-    def _stock_rows(cls, quantities, lot):
+    def _stock_rows(cls, quantities, lots):
         pool = Pool()
         Location = pool.get('stock.location')
         Lot = pool.get('stock.lot')
         Product = pool.get('product.product')
+        lot_ids = {l.id for l in lots} if lots is not None else None
         keys = sorted(k for k in set(quantities[False]) | set(
                 quantities[True])
-            if (lot is None or k[2] == lot.id)
-            and (abs(quantities[False].get(k, 0)) > EPSILON
-                or abs(quantities[True].get(k, 0)) > EPSILON))
-        keys = keys[:STOCK_ROWS]
-        locations = {l.id: l for l in Location.browse({k[0] for k in keys})}
-        products = {p.id: p for p in Product.browse({k[1] for k in keys})}
-        lots = {l.id: l for l in Lot.browse({k[2] for k in keys if k[2]})}
-        rows = []
-        for key in keys:
-            location, product = locations[key[0]], products[key[1]]
-            lot_ = lots.get(key[2])
-            unit = _unit(product)
-            on_hand = quantities[False].get(key, 0)
-            free = quantities[True].get(key, 0)
-            rows.append({
-                    'location': location.rec_name,
-                    'quarantine': bool(location.quarantine),
-                    'product': product.rec_name,
-                    'lot': lot_.number if lot_ else '',
-                    'status': lot_.quality_status_string if lot_ else '',
-                    'released': (lot_ is None
-                        or lot_.quality_status == 'released'),
-                    'quantity': unit.round(on_hand),
-                    'reserved': unit.round(max(on_hand - free, 0)),
-                    'free': unit.round(free
-                        if not location.quarantine else 0),
-                    'unit': unit.symbol,
-                    })
-        return rows
+            if (lot_ids is None or k[2] in lot_ids)
+            and any(abs(q.get(k, 0)) > EPSILON for q in quantities.values())
+            )[:STOCK_ROWS]
+
+        def browse(Model_, index):
+            ids = sorted({k[index] for k in keys if k[index]})
+            return {r.id: r for r in Model_.browse(ids)}
+        locations, products = browse(Location, 0), browse(Product, 1)
+        numbered = browse(Lot, 2)
+        return [cls._stock_row(locations[k[0]], products[k[1]],
+                numbered.get(k[2]), quantities[False].get(k, 0),
+                quantities[True].get(k, 0)) for k in keys]
+
+    @classmethod
+    def _stock_row(cls, location, product, lot, on_hand, free):
+        unit = _unit(product)
+        return {
+            'location': location.rec_name,
+            'quarantine': bool(location.quarantine),
+            'product': product.rec_name,
+            'lot': lot.number if lot else '',
+            'status': lot.quality_status_string if lot else '',
+            'released': lot is None or lot.quality_status == 'released',
+            'quantity': unit.round(on_hand),
+            'reserved': unit.round(max(on_hand - free, 0)),
+            'free': unit.round(free if not location.quarantine else 0),
+            'unit': unit.symbol,
+            }
 
     # 收料: receive a supplier shipment into the inspection area
 
@@ -473,12 +496,13 @@ class Floor(Model):
         return cls.shipment_info(shipment)
 
     @classmethod
-    def _shipment(cls, code):
+    def _shipment(cls, code, required=True):
+        "The supplier shipment of a number or of a delivery note"
         domain = [('company', '=', cls._company())]
         shipment = (cls._find('stock.shipment.in', code, domain=domain)
             or cls._find('stock.shipment.in', code, field='reference',
                 domain=domain))
-        if not shipment:
+        if not shipment and required:
             raise ScanError(gettext('production_floor.msg_code_unknown',
                     code=code))
         return shipment
@@ -494,7 +518,7 @@ class Floor(Model):
         if shipment.state != 'draft':
             message = gettext('production_floor.msg_receive_state',
                 shipment=shipment.rec_name,
-                state=shipment.state_string)
+                state=_state(shipment))
         else:
             message = gettext('production_floor.msg_receive_shipment',
                 shipment=shipment.rec_name,
@@ -502,8 +526,9 @@ class Floor(Model):
         return {
             'kind': 'shipment',
             'ok': shipment.state == 'draft',
+            'open': shipment.state == 'draft',
             'document': {'id': shipment.id, 'number': shipment.rec_name,
-                'state': shipment.state_string,
+                'state': _state(shipment),
                 'supplier': shipment.supplier.rec_name},
             'rows': rows,
             'message': message,
@@ -518,7 +543,7 @@ class Floor(Model):
         if shipment.state != 'draft':
             raise PostingError(gettext('production_floor.msg_receive_state',
                     shipment=shipment.rec_name,
-                    state=shipment.state_string))
+                    state=_state(shipment)))
         ShipmentIn.receive([shipment])
         shipment = ShipmentIn(shipment.id)
         inspections = Inspection.search([
@@ -542,7 +567,7 @@ class Floor(Model):
         inspection = cls._find('quality.inspection', code,
             domain=[('company', '=', cls._company())])
         if not inspection:
-            shipment = cls._find('stock.shipment.in', code)
+            shipment = cls._shipment(code, required=False)
             if shipment:
                 inspections = Inspection.search([
                         ('origin', '=', str(shipment)),
@@ -566,20 +591,60 @@ class Floor(Model):
                 'unit': l.unit.symbol,
                 } for l in inspection.lines]
         pending = inspection.state == 'pending' and not inspection.decided
+        if pending and not is_inspector():
+            message = 'production_floor.msg_inspection_inspector'
+        elif pending:
+            message = 'production_floor.msg_inspection'
+        else:
+            message = 'production_floor.msg_inspection_decided'
+        open_ = pending and is_inspector()
         return {
             'kind': 'inspection',
-            'ok': pending,
+            'ok': open_,
+            'open': open_,
             'document': {'id': inspection.id, 'number': inspection.number,
-                'state': inspection.state_string,
+                'state': _state(inspection),
                 'origin': inspection.origin.rec_name
                 if inspection.origin else ''},
             'rows': rows,
-            'message': gettext(
-                'production_floor.msg_inspection' if pending
-                else 'production_floor.msg_inspection_decided',
+            'points': cls._points(inspection),
+            'message': gettext(message,
                 inspection=inspection.rec_name, count=len(rows),
-                state=inspection.state_string),
+                state=_state(inspection)),
             }
+
+    @classmethod
+    def _points(cls, inspection):
+        "The control points to measure, with their tolerances"
+        values = inspection.points or {}
+        return [{
+                'name': p.name, 'string': p.string, 'type': p.type_,
+                'lower': p.tolerance_lower, 'upper': p.tolerance_upper,
+                'value': values.get(p.name),
+                } for p in inspection.control.points]
+
+    @classmethod
+    def _point_values(cls, inspection, values):
+        "The measured points of values, checked against their types"
+        points = values.get('points') or {}
+        types = {p.name: p.type_ for p in inspection.control.points}
+        if not isinstance(points, dict) or points.keys() - types.keys():
+            raise PostingError(gettext('production_floor.msg_posting_value',
+                    name='points', value=arguments.show(points)))
+        result = dict(inspection.points or {})
+        for name, value in points.items():
+            if types[name] == 'boolean':
+                result[name] = bool(value)
+            elif (isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    and math.isfinite(value)):
+                result[name] = (int(value) if types[name] == 'integer'
+                    else float(value))
+            else:
+                raise PostingError(gettext(
+                        'production_floor.msg_posting_value',
+                        name=name, value=arguments.show(value)))
+        return result
 
     @classmethod
     def _post_inspect(cls, values):
@@ -601,12 +666,15 @@ class Floor(Model):
             to_write.extend(([line], decision))
         if to_write:
             Line.write(*to_write)
+        if values.get('points'):
+            Inspection.write([inspection], {
+                    'points': cls._point_values(inspection, values)})
         Inspection.process([Inspection(inspection.id)])
         inspection = Inspection(inspection.id)
         result = cls.inspection_info(inspection)
         result['ok'] = True
         result['message'] = gettext('production_floor.msg_inspected',
-            inspection=inspection.rec_name, state=inspection.state_string,
+            inspection=inspection.rec_name, state=_state(inspection),
             quantities=inspection.quantities or '')
         return result
 
@@ -650,6 +718,7 @@ class Floor(Model):
         return {
             'kind': 'production',
             'ok': running,
+            'open': running,
             'document': info,
             'rows': [],
             'message': gettext(
@@ -669,6 +738,8 @@ class Floor(Model):
         ReportLot = pool.get('production.output.report.lot')
         production = cls._value(values, 'production', 'production')
         quantity = cls._value(values, 'quantity')
+        if production.state != 'running':
+            raise PostingError(cls.output_info(production)['message'])
         report = Report(production=production, company=production.company,
             quantity=quantity, unit=production.unit)
         lot_number = (values.get('lot') or '').strip() if isinstance(
@@ -736,7 +807,8 @@ class Floor(Model):
         if production:
             return cls.return_order(production)
         production = cls._document('production', document_id, code)
-        product, lot = cls._product_lot(code)
+        product, lot = cls._product_lot(code, products=[
+                p for p, _ in cls._issued(production)])
         return cls.return_line(production, product, lot)
 
     @classmethod
@@ -799,9 +871,10 @@ class Floor(Model):
         return {
             'kind': 'material_return',
             'ok': material_return.state == 'submitted',
+            'open': material_return.state == 'submitted',
             'document': {'id': material_return.id,
                 'number': material_return.number,
-                'state': material_return.state_string,
+                'state': _state(material_return),
                 'production': material_return.production.rec_name},
             'rows': [{'name': l.product.rec_name,
                     'lot_number': l.lot.number if l.lot else '',
@@ -809,7 +882,7 @@ class Floor(Model):
                 for l in material_return.lines],
             'message': gettext('production_floor.msg_return_document',
                 material_return=material_return.rec_name,
-                state=material_return.state_string),
+                state=_state(material_return)),
             }
 
     @classmethod

@@ -7,6 +7,7 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 
 class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
@@ -49,9 +50,12 @@ class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
                     }])
         warehouse, = Location.search([('type', '=', 'warehouse')])
         lost, = Location.search([('type', '=', 'lost_found')])
-        lot, held = Lot.create([
+        glue = product("Glue", 'RM-3')
+        lot, held, _ = Lot.create([
                 {'number': 'S-1', 'product': seat.id},
-                {'number': 'S-2', 'product': seat.id}])
+                {'number': 'S-2', 'product': seat.id},
+                # the same number for another product (as suppliers do)
+                {'number': 'S-1', 'product': glue.id}])
         moves = Move.create([{
                     'product': p.id, 'lot': l.id if l else None,
                     'quantity': q, 'unit': unit.id,
@@ -173,5 +177,143 @@ class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
             result = Floor.scan('stock', 'STO')
             self.assertEqual(len(result['rows']), 3)
 
+
+    def _run(self, production):
+        pool = Pool()
+        Production = pool.get('production')
+        Production.assign_force([production])
+        Production.run([production])
+        return Production(production.id)
+
+    @with_transaction()
+    def test_output(self):
+        "完工汇报 of a running order posts its output"
+        pool = Pool()
+        Floor = pool.get('production.floor')
+        Report = pool.get('production.output.report')
+        company = create_company()
+        with set_company(company):
+            production, *_ = self._order()
+            with self.assertRaises(UserError) as cm:
+                Floor.post('output', 'output-01', {
+                        'production': production.id, 'quantity': 1})
+            self.assertIn(production.rec_name, cm.exception.message)
+            self.assertEqual(Report.search([], count=True), 0)
+            production = self._run(production)
+            scan = Floor.scan('output', production.number)
+            self.assertEqual(
+                (scan['document']['reported'], scan['document']['left']),
+                (0, 2))
+            result = Floor.post('output', 'output-02', {
+                    'production': production.id, 'quantity': 1})
+            report, = Report.search([])
+            self.assertEqual((report.state, report.quantity), ('done', 1))
+            self.assertEqual(result['document']['left'], 1)
+            self.assertIn(report.number, result['message'])
+
+    @with_transaction()
+    def test_return(self):
+        "生产退料: the issued lot is returned and submitted; approval"
+        pool = Pool()
+        Floor = pool.get('production.floor')
+        Reason = pool.get('production.material.return.reason')
+        Return = pool.get('production.material.return')
+        company = create_company()
+        with set_company(company):
+            production, screw, seat, lot, _ = self._order()
+            Reason.create([{'name': "超领"}])
+            Floor.post('pick', 'pick-0001', {'production': production.id,
+                    'lines': [{'product': seat.id, 'lot': lot.id,
+                            'quantity': 3}]})
+            production = self._run(production)
+            rows = Floor.scan('return', production.number)['rows']
+            self.assertEqual([(r['lot_number'], r['issued']) for r in rows],
+                [('S-1', 3)])
+            line = Floor.scan('return', 'S-1', production.id)['line']
+            self.assertEqual((line['lot'], line['remaining']), (lot.id, 3))
+            with self.assertRaises(UserError) as cm:
+                Floor.scan('return', 'RM-1', production.id)
+            self.assertIn('Screw', cm.exception.message)
+            result = Floor.post('return', 'return-01', {
+                    'production': production.id, 'lines': [{
+                            'product': seat.id, 'lot': lot.id,
+                            'quantity': 1}]})
+            material_return, = Return.search([])
+            self.assertEqual(material_return.state, 'submitted')
+            self.assertEqual(result['document']['id'], material_return.id)
+            scan = Floor.scan('return', material_return.number)
+            self.assertTrue(scan['open'])
+            # the requester does not approve his own return
+            with self.assertRaises(UserError):
+                Floor.post('return', 'approve-01',
+                    {'material_return': material_return.id})
+            self.assertEqual(Return(material_return.id).state, 'submitted')
+
+    @with_transaction()
+    def test_receive_inspect(self):
+        "收料 into the input location, then 质检 decides the inspection"
+        pool = Pool()
+        Control = pool.get('quality.control')
+        Floor = pool.get('production.floor')
+        Inspection = pool.get('quality.inspection')
+        Location = pool.get('stock.location')
+        Move = pool.get('stock.move')
+        Party = pool.get('party.party')
+        Shipment = pool.get('stock.shipment.in')
+        company = create_company()
+        with set_company(company):
+            _, screw, *_ = self._order()
+            Control.create([{'name': "来料检验",
+                        'operations': ['stock.shipment.in:do'],
+                        'points': [('create', [{'name': 'clean',
+                                        'string': "外观", 'type_': 'boolean',
+                                        }])]}])
+            supplier, = Party.create([{'name': "Supplier"}])
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            shipment, = Shipment.create([{
+                        'supplier': supplier.id, 'warehouse': warehouse.id,
+                        'warehouse_input': warehouse.input_location.id,
+                        'warehouse_storage': warehouse.storage_location.id,
+                        'reference': 'DN-7'}])
+            Move.create([{
+                        'shipment': str(shipment),
+                        'product': screw.id, 'quantity': 20,
+                        'unit': screw.default_uom.id,
+                        'from_location': supplier.supplier_location.id,
+                        'to_location': warehouse.input_location.id,
+                        'unit_price': 1, 'currency': company.currency.id,
+                        }])
+            scan = Floor.scan('receive', 'DN-7')
+            self.assertEqual((scan['document']['id'], scan['open']),
+                (shipment.id, True))
+            # moves of a purchase have an origin: these are typed in
+            with Transaction().set_context(_skip_warnings=True):
+                result = Floor.post('receive', 'receive-01',
+                    {'shipment': shipment.id})
+            self.assertEqual(Shipment(shipment.id).state, 'received')
+            self.assertFalse(result['open'])
+            inspection, = Inspection.search([])
+            self.assertIn(inspection.number, result['message'])
+
+            scan = Floor.scan('inspect', 'DN-7')
+            self.assertEqual(scan['document']['id'], inspection.id)
+            self.assertEqual([p['name'] for p in scan['points']], ['clean'])
+            line, = scan['rows']
+            with self.assertRaises(UserError) as cm:
+                Floor.post('inspect', 'inspect-01', {
+                        'inspection': inspection.id, 'points': {
+                            'clean': True}, 'lines': [{'id': line['id'],
+                                'accepted': 15, 'rejected': 2,
+                                'concession': 0}]})
+            self.assertIn('17', cm.exception.message)
+            self.assertIn('20', cm.exception.message)
+            Floor.post('inspect', 'inspect-02', {
+                    'inspection': inspection.id, 'points': {'clean': True},
+                    'lines': [{'id': line['id'], 'accepted': 18,
+                            'rejected': 2, 'concession': 0,
+                            'reason': "锈蚀"}]})
+            inspection = Inspection(inspection.id)
+            self.assertTrue(inspection.decided)
+            self.assertEqual(inspection.lines[0].rejected_quantity, 2)
 
 del ModuleTestCase
