@@ -16,7 +16,11 @@ running and done orders stay those of data/demo.py):
   production manager, 1 above a standard of 30 (3.3 %) done within the
   tolerance;
 - a slip of an order of 4 chairs filled and not done yet (草稿);
-- 完工汇报: 3 of the 8 mesh backs of the running order reported, 5 to go.
+- 完工汇报: 3 of the 8 mesh backs of the running order reported, 5 to go;
+- 倒冲 + 半成品流转 + 短缺关闭: an order of 5 armrests picked whole, run,
+  3 reported straight into the chair order's inputs (never through
+  storage; their 12 screws backflushed from the line side), then closed
+  short with its reason.
 
 Uses ctx.config, ctx.users, ctx.today, ctx.warehouse, ctx.storage,
 ctx.workshop, ctx.products, ctx.boms, ctx.workshop_lots, ctx.productions;
@@ -31,7 +35,7 @@ ROLE_GROUPS = {
     'manager': ['group_picking', 'group_picking_approver'],
     }
 # moved from storage to the line-side workshop before picking (备料)
-STAGING = [('RM-013', 45), ('RM-014', 10), ('RM-015', 10)]
+STAGING = [('RM-013', 55), ('RM-014', 10), ('RM-015', 10)]
 BACKFLUSH = ('SA-104', 'RM-009')
 
 
@@ -208,6 +212,39 @@ def _supplementary(ctx, production, code, quantity, reason):
     return picking
 
 
+def _whole(ctx, production):
+    "A slip of everything the order still needs (the screws are backflushed)"
+    from proteus import Model
+    Picking = Model.get('production.picking')
+    Production = Model.get('production')
+    picking = Picking(kind='normal', warehouse=ctx.warehouse,
+        comment="扶手总成一次领齐")
+    picking.productions.append(Production(production.id))
+    picking.click('fill')
+    for line in picking.lines:
+        if line.product.template.lot_required:
+            line.lot = _lot(ctx, line.product.code)
+    picking.save()
+    _post(picking)
+    return picking
+
+
+def _run(production):
+    "The supervisor starts the order picked by slips (nothing more issued)"
+    from proteus import Model
+    production = Model.get('production')(production.id)
+    production.click('assign_force')
+    production.click('run')
+
+
+def _close_short(ctx, production, reason):
+    "短缺关闭: the rest of the order will not be made"
+    from proteus import Model
+    production = Model.get('production')(production.id)
+    production.short_close_reason = reason
+    production.click('close_short')
+
+
 def _running(ctx, code):
     "The demo's running order of the product"
     from proteus import Model
@@ -246,6 +283,7 @@ def create(ctx):
     second = _order(ctx, 'SA-104', 5, 4)
     backs = _order(ctx, 'SA-101', 8, 3)
     chairs = _order(ctx, 'FG-001', 4, 5)
+    flow = _order(ctx, 'SA-104', 5, 0)
 
     _as(ctx, 'storekeeper')
     pickings = [_normal(ctx, partial), _merged(ctx, [second, first]),
@@ -254,14 +292,21 @@ def create(ctx):
             "注塑扶手开裂 2 个，需补领"))
     pickings.append(_supplementary(ctx, first, 'RM-013', 1,
             "装配时摔坏 1 个"))
-    pickings.append(_draft(ctx, chairs))
+    pickings.append(_whole(ctx, flow))
 
+    _as(ctx, None)
+    _run(flow)
     _as(ctx, 'manager')
-    reports = [_report(ctx, _running(ctx, 'SA-101'), 3)]
+    reports = [_report(ctx, _running(ctx, 'SA-101'), 3),
+        _report(ctx, flow, 3, parent=chairs)]
+    _close_short(ctx, flow, "PP 扶手缺货，余下 2 件不再生产，短缺关闭")
+
+    _as(ctx, 'storekeeper')
+    pickings.append(_draft(ctx, chairs))
 
     _as(ctx, None)
     ctx.pickings = [Picking(p.id) for p in pickings]
     ctx.output_reports = [OutputReport(r.id) for r in reports]
     ctx.picking_productions = [Production(p.id)
-        for p in [partial, first, second, backs, chairs]]
+        for p in [partial, first, second, backs, chairs, flow]]
     return ctx.pickings

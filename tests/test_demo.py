@@ -27,7 +27,9 @@ def test_demo_has_orders_in_every_state(demo_server):
 
 
 def test_demo_stock_is_consistent(demo_server):
-    "Issued material left the line-side stock: 40 m of 钢管 less 8 m"
+    """Issued material left the line-side stock: 40 m of 钢管 less 8 m to
+    the running armrests and 4.2 m (0.8 m each and 5 % loss) picked for
+    the armrests closed short"""
     proxy = demo_server.xmlrpc()
     product, = proxy.model.product.product.search_read(
         [('code', '=', 'RM-001')], 0, None, None, ['id'], {})
@@ -38,15 +40,15 @@ def test_demo_stock_is_consistent(demo_server):
             ('from_location', '=', workshop['id']),
             ('state', '=', 'done'),
             ], 0, None, None, ['quantity'], {})
-    # SA-104 扶手总成 × 10 running: 0.8 m each
-    assert sum(m['quantity'] for m in moves) == pytest.approx(8.0)
+    # SA-104 扶手总成 × 10 running and × 5 picked by a slip: 0.8 m each
+    assert sum(m['quantity'] for m in moves) == pytest.approx(8.0 + 4.2)
     # As the web client asks: in the user's context, whose company dates
     # today in Asia/Shanghai (UTC+8: the issue of 00:00-08:00 is today)
     context = proxy.model.res.user.get_preferences(True, {})
     quantity, = proxy.model.product.product.read(
         [product['id']], ['quantity'],
         dict(context, locations=[workshop['id']]))
-    assert quantity['quantity'] == pytest.approx(40 - 8)
+    assert quantity['quantity'] == pytest.approx(40 - 8 - 4.2)
 
 
 def test_xmlrpc_login_as_demo_user(demo_server):
@@ -73,8 +75,9 @@ def test_jsonrpc_login_and_search_read(demo_server):
     productions = session('model.production.search_read',
         [('state', '=', 'done')], 0, None, [('id', 'ASC')],
         ['number', 'quantity', 'state'])
-    # three done in the factory, one rework order (返修单) of quality_gate
-    assert [p['quantity'] for p in productions] == [10, 12, 6, 2]
+    # three done in the factory, one rework order (返修单) of quality_gate,
+    # the 5 armrests closed short by production_picking after 3 reported
+    assert [p['quantity'] for p in productions] == [10, 12, 6, 2, 5]
     fields = session('model.production.fields_get', ['state'])
     labels = dict(fields['state']['selection'])
     assert labels['done']  # translated or not, the selection is there
@@ -158,6 +161,36 @@ def test_check_command_names_what_is_broken(demo_server, tmp_path):
     assert '发现' in result.stdout
     line, = [l for l in result.stdout.splitlines() if 'RM-002' in l]
     assert '不合格品库' in line and '-7' in line, line
+
+
+def test_check_command_names_a_lot_below_zero(demo_server, tmp_path):
+    """On a copy of the demo where 50 m of lot L2610-02 left the line-side
+    store that holds 27.8 m (40 counted, 8 + 4.2 issued), the check names
+    the lot at -22.2 m; the planned consumption of the lot (72 m still to issue
+    to a waiting order) never counts"""
+    import shutil
+    import sqlite3
+    shutil.copy(
+        '%s/%s.sqlite' % (demo_server.workdir, demo_server.database),
+        tmp_path / ('broken.sqlite'))
+    connection = sqlite3.connect(tmp_path / 'broken.sqlite')
+    move = connection.execute(
+        "SELECT m.product, m.unit, m.lot, m.from_location, m.to_location,"
+        " m.company FROM stock_move m JOIN stock_lot l ON l.id = m.lot "
+        "WHERE l.number = 'L2610-02' AND m.state = 'done' "
+        "AND m.quantity = 8").fetchone()
+    assert move
+    connection.execute(
+        "INSERT INTO stock_move (product, unit, lot, from_location,"
+        " to_location, company, quantity, internal_quantity, state,"
+        " effective_date, planned_date) VALUES (?, ?, ?, ?, ?, ?, 50, 50,"
+        " 'done', DATE('now'), DATE('now'))", move)
+    connection.commit()
+    connection.close()
+    result = _check(str(tmp_path), 'broken')
+    assert result.returncode == 1, result.stdout + result.stderr
+    line, = [l for l in result.stdout.splitlines() if 'L2610-02' in l]
+    assert '负库存' in line and '-22.2 m' in line, line
 
 
 def test_check_command_names_broken_quality(demo_server, tmp_path):

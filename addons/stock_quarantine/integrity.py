@@ -61,7 +61,22 @@ class Integrity(ModelView):
 
     @classmethod
     def _checks(cls):
-        return [cls.check_quarantine_stock]
+        return [cls.check_quarantine_stock, cls.check_lot_stock]
+
+    @classmethod
+    def on_hand(cls, company, locations, grouping, with_childs=False):
+        """The quantities the locations hold on the company's today: done
+        moves only, not the planned ones (no stock_date_end would read the
+        forecast, planned consumptions included)"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Product = pool.get('product.product')
+        with Transaction().set_context(company=company):
+            today = Date.today()
+        with Transaction().set_context(
+                company=company, stock_date_end=today, forecast=False):
+            return Product.products_by_location(
+                locations, with_childs=with_childs, grouping=grouping)
 
     @classmethod
     def check_quarantine_stock(cls, companies):
@@ -79,11 +94,7 @@ class Integrity(ModelView):
             return []
         result = []
         for company in companies:
-            with Transaction().set_context(
-                    company=company, stock_date_end=None, forecast=False):
-                quantities = Product.products_by_location(
-                    locations, with_childs=False,
-                    grouping=grouping)
+            quantities = cls.on_hand(company, locations, grouping)
             for key, quantity in sorted(
                     quantities.items(), key=lambda i: i[0]):
                 location, product, lot = (key + (None,))[:3]
@@ -96,6 +107,42 @@ class Integrity(ModelView):
                         product=Product(product).rec_name,
                         lot=Lot(lot).rec_name if lot else '-',
                         quantity=format_number(quantity)))
+        return result
+
+    @classmethod
+    def check_lot_stock(cls, companies):
+        "No lot is below zero in the storage tree of a warehouse"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        try:
+            pool.get('stock.lot')
+        except KeyError:
+            return []
+        warehouses = Location.search([('type', '=', 'warehouse')])
+        result = []
+        for company in companies:
+            for warehouse in warehouses:
+                result.extend(cls._negative_lots(company, warehouse))
+        return result
+
+    @classmethod
+    def _negative_lots(cls, company, warehouse):
+        "The texts of the lots below zero in the warehouse's storage tree"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Product = pool.get('product.product')
+        quantities = cls.on_hand(company, [warehouse.storage_location.id],
+            ('product', 'lot'), with_childs=True)
+        result = []
+        for (_, product, lot), quantity in sorted(quantities.items(),
+                key=lambda i: (i[0][1], i[0][2] or 0)):
+            product = Product(product)
+            if lot is None or product.default_uom.round(quantity) >= 0:
+                continue
+            result.append(gettext('stock_quarantine.msg_integrity_lot_negative',
+                    warehouse=warehouse.rec_name, product=product.rec_name,
+                    lot=Lot(lot).rec_name, quantity=format_number(quantity),
+                    unit=product.default_uom.symbol))
         return result
 
     @classmethod
