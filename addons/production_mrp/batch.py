@@ -96,6 +96,11 @@ class Batch(Wizard):
             key=lambda l: (l.planned_date, l.product.id))
         if not self.start.merge:
             return [[l] for l in lines]
+        return self._merge_lines(lines)
+
+    @classmethod
+    def _merge_lines(cls, lines):
+        "Return the lines grouped by product and unit"
         groups = defaultdict(list)
         for line in lines:
             groups[(line.product.id, line.unit.id)].append(line)

@@ -30,9 +30,12 @@ class Configuration(metaclass=PoolMeta):
             DEFAULT_HORIZON)
 
     def get_mrp_run_number(self):
+        return self._mrp_run_sequence().get()
+
+    def _mrp_run_sequence(self):
+        "Return the sequence of the runs: the configured one or the module's"
         pool = Pool()
         ModelData = pool.get('ir.model.data')
         Sequence = pool.get('ir.sequence')
-        sequence = self.mrp_run_sequence or Sequence(
+        return self.mrp_run_sequence or Sequence(
             ModelData.get_id('production_mrp', 'sequence_mrp_run'))
-        return sequence.get()

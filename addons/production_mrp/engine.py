@@ -240,12 +240,15 @@ class Planner:
 
     def plan(self):
         "Net every product in the order of its low-level code"
-        products = set(self.demands) | set(self.receipts)
-        products |= {p for p, i in self.items.items() if i.safety}
-        codes = self.low_level_codes(products)
+        codes = self.low_level_codes(self._planned_products())
         for product in sorted(codes, key=lambda p: (codes[p], p)):
             self.net(product)
         return self.suggestions
+
+    def _planned_products(self):
+        "Return the products with a demand, a receipt or a safety stock"
+        products = set(self.demands) | set(self.receipts)
+        return products | {p for p, i in self.items.items() if i.safety}
 
     def net(self, product):
         "Net the demand of product, peg it, explode what is made"

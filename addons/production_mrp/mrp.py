@@ -11,6 +11,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.modules.production_kitting.engine import CycleError
 from trytond.modules.stock_quarantine import arguments
+from trytond.modules.stock_quarantine.locking import write_rows
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.rpc import RPC
@@ -158,10 +159,15 @@ class Run(Workflow, ModelSQL, ModelView):
         super().check_modification(
             mode, runs, values=values, external=external)
         if mode == 'write' and external:
-            for run in runs:
-                if run.state != 'draft':
-                    raise MRPError(gettext('production_mrp.msg_run_done',
-                            run=run.rec_name))
+            cls.check_draft(runs)
+
+    @classmethod
+    def check_draft(cls, runs):
+        "Refuse the runs no longer a draft"
+        for run in runs:
+            if run.state != 'draft':
+                raise MRPError(gettext('production_mrp.msg_run_done',
+                        run=run.rec_name))
 
     @classmethod
     def plan(cls, warehouse_id, horizon=None, date=None):
@@ -263,10 +269,7 @@ class Run(Workflow, ModelSQL, ModelView):
         if not locked:
             raise RunningError(gettext('production_mrp.msg_running',
                     warehouse=run.warehouse.rec_name))
-        location = Location.__table__()
-        cursor.execute(*location.update(
-                [location.write_date], [location.write_date],
-                where=location.id == run.warehouse.id))
+        write_rows(Location, [run.warehouse.id])
 
     @classmethod
     def _replace_proposed(cls, run):

@@ -6,10 +6,9 @@ import datetime
 from collections import defaultdict
 
 from trytond.model import ModelView, fields
+from trytond.modules.stock_quarantine.locking import write_rows
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
-from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 
@@ -21,12 +20,17 @@ class SuggestionRelease(metaclass=PoolMeta):
         """Create the documents of the open suggestions, one per group;
         return them"""
         cls._lock_released(suggestions)
-        suggestions = [s for s in cls.browse([s.id for s in suggestions])
-            if s.state in {'proposed', 'firm'}]
+        suggestions = cls._open_suggestions(suggestions)
         documents = []
         for group in cls._release_groups(suggestions, merge_days):
             documents.append(cls._release_group(group))
         return documents
+
+    @classmethod
+    def _open_suggestions(cls, suggestions):
+        "Return the suggestions as stored, those still proposed or firm"
+        return [s for s in cls.browse([s.id for s in suggestions])
+            if s.state in {'proposed', 'firm'}]
 
     @classmethod
     def _lock_released(cls, suggestions):
@@ -36,13 +40,7 @@ class SuggestionRelease(metaclass=PoolMeta):
         released.  Not Model.lock: the suggestions are written by COPY in
         the run's transaction, and Tryton's lock of rows it did not create
         restarts the transaction."""
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        ids = sorted({s.id for s in suggestions})
-        for sub_ids in grouped_slice(ids):
-            cursor.execute(*table.update(
-                    [table.write_date], [table.write_date],
-                    where=reduce_ids(table.id, list(sub_ids))))
+        write_rows(cls, sorted({s.id for s in suggestions}))
 
     @classmethod
     def _release_groups(cls, suggestions, merge_days):

@@ -25,6 +25,13 @@ def lock_written(Model, records):
     if not ids:
         return
     Model.lock(Model.browse(ids))
+    write_rows(Model, ids)
+
+
+def write_rows(Model, ids):
+    """Write the rows of ids (their own write date): a transaction whose
+    snapshot is older than the commit of the last writer fails to write
+    them and is retried by Tryton"""
     table = Model.__table__()
     cursor = Transaction().connection.cursor()
     for sub_ids in grouped_slice(ids):
