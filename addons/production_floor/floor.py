@@ -188,9 +188,11 @@ class Floor(Model):
             cls.check_pick_order(production)
             return cls.pick_order(production)
         production = cls._document('production', document_id, code)
+        cls.check_pick_order(production)
+        remaining = Picking.remaining([production])
         product, lot = cls._product_lot(code, products=[
-                p for _, p in Picking.remaining([production])])
-        return cls.pick_line(production, product, lot)
+                p for _, p in remaining])
+        return cls.pick_line(production, product, lot, remaining)
 
     @classmethod
     def check_pick_order(cls, production):
@@ -284,12 +286,9 @@ class Floor(Model):
         return rows
 
     @classmethod
-    def pick_line(cls, production, product, lot):
-        "The line of a scanned product or lot for the order on screen"
-        pool = Pool()
-        Picking = pool.get('production.picking')
-        cls.check_pick_order(production)
-        remaining = Picking.remaining([production])
+    def pick_line(cls, production, product, lot, remaining):
+        """The line of a scanned product or lot for the order on screen,
+        remaining: what the order still plans to pick (Picking.remaining)"""
         quantity = remaining.get((production, product), 0)
         if quantity <= EPSILON:
             raise ScanError(gettext('production_floor.msg_pick_not_needed',
