@@ -508,38 +508,48 @@ def test_floor_receive(floor, browser, artifacts):
         ('done', location['input_location'])}
 
 
-def qr_video(path, text, frames=10):
-    """A Y4M video of the QR code of text (Chromium's fake camera plays
-    it in a loop): 640×480 grey, the code in the middle"""
+def code_video(path, codes, frames=10):
+    """A Y4M video (Chromium's fake camera plays it in a loop) showing each
+    of codes, (kind, text) with kind 'qr' or 'code128', for frames frames:
+    640×480 grey, the code in the middle"""
+    import barcode
     import qrcode
-    width, height = 640, 480
-    image = qrcode.make(text, border=4, box_size=8).convert('L')
-    side = min(image.size[0], height - 40)
-    image = image.resize((side, side))
+    from barcode.writer import ImageWriter
     from PIL import Image
-    frame = Image.new('L', (width, height), 255)
-    frame.paste(image, ((width - side) // 2, (height - side) // 2))
-    luma = frame.tobytes()
+    width, height = 640, 480
     chroma = bytes([128]) * (width * height // 4)
     with open(path, 'wb') as fp:
         fp.write(b'YUV4MPEG2 W%d H%d F10:1 Ip A1:1 C420jpeg\n'
             % (width, height))
-        for _ in range(frames):
-            fp.write(b'FRAME\n' + luma + chroma + chroma)
+        for kind, text in codes:
+            if kind == 'qr':
+                image = qrcode.make(text, border=4, box_size=8)
+            else:
+                image = barcode.get(kind, text, writer=ImageWriter()).render(
+                    {'module_width': 0.3, 'module_height': 12, 'dpi': 200,
+                        'quiet_zone': 4, 'write_text': False})
+            image = image.convert('L')
+            image.thumbnail((width - 40, height - 40))
+            frame = Image.new('L', (width, height), 255)
+            frame.paste(image, ((width - image.size[0]) // 2,
+                    (height - image.size[1]) // 2))
+            for _ in range(frames):
+                fp.write(b'FRAME\n' + frame.tobytes() + chroma + chroma)
 
 
 def test_floor_camera_reads_a_qr_code(floor, browser, artifacts,
         tmp_path):
-    """The camera: Chromium's fake video capture plays the QR of an order;
-    without BarcodeDetector (Chromium on Linux) the @zxing/library decoder
-    installed by ./zhizao setup reads it"""
+    """The camera: Chromium's fake video capture plays the QR of an order
+    and the Code 128 of a lot; without BarcodeDetector (Chromium on Linux)
+    the @zxing/library decoder installed by ./zhizao setup reads them"""
     from tests.conftest import CHROMIUM, FLAGS
     vendor = os.path.join(ROOT, 'var', 'sao', 'm', 'vendor', 'zxing.min.js')
     assert os.path.exists(vendor), "./zhizao setup installs the decoder"
     rpc = floor.jsonrpc('storekeeper', DEMO_PASSWORD)
-    number, *_ = pick_candidate(rpc)
+    number, _, _, lot = pick_candidate(rpc)
     video = str(tmp_path / 'order.y4m')
-    qr_video(video, number)
+    # the order's QR on the 生产任务单, then the lot's Code 128 label
+    code_video(video, [('qr', number), ('code128', lot['number'])])
     camera = browser.browser_type.launch(executable_path=CHROMIUM,
         args=FLAGS + ['--use-fake-device-for-media-stream',
             '--use-fake-ui-for-media-stream',
@@ -554,12 +564,66 @@ def test_floor_camera_reads_a_qr_code(floor, browser, artifacts,
         page.wait_for_function(
             'document.querySelector("#doc").innerText.includes(%r)'
             % number, timeout=30000)
+        page.wait_for_function(
+            'window.floorApp.state().cart.some(c => c.lot_number == %r)'
+            % lot['number'], timeout=30000)
+        page.tap('#camera-stop')
         idle(page)
-        assert '待领' in banner(page), banner(page)
         assert page.evaluate('"BarcodeDetector" in window') or \
             page.evaluate('!!window.ZXing')
         shot(page, artifacts, '16_camera')
-        page.tap('#camera-stop')
         context.close()
     finally:
         camera.close()
+
+
+def test_floor_output_at_quality_gate(floor, browser, artifacts):
+    """完工汇报 of a product under a "Production Done" control: the report
+    waits for its inspection (the inspector decides it on the phone), then
+    the manager posts it (入账)"""
+    admin = floor.jsonrpc()
+    running = admin('model.production.search', [('state', '=', 'running')],
+        0, 1, [('id', 'DESC')])
+    order, = admin('model.production.read', running,
+        ['number', 'product', 'reported_quantity'])
+    admin('model.quality.control.create', [{
+                'name': "成品检验（扫码作业测试）", 'frequency': 1,
+                'operations': ['production:do'], 'product': order['product'],
+                'points': [('create', [{'name': 'look', 'string': "外观",
+                                'type_': 'boolean'}])]}])
+    context, page = phone(browser)
+    login(page, floor, 'manager')
+    open_task(page, '完工汇报')
+    wedge(page, [order['number']])
+    idle(page)
+    page.fill('#output-quantity', '1')
+    page.locator('#output-quantity').dispatch_event('change')
+    page.locator('#actions button', has_text='确认汇报').tap()
+    idle(page)
+    assert '待质检' in banner(page), banner(page)
+    number = page.evaluate('window.floorApp.state().rows[0].inspections')
+    context.close()
+
+    context, page = phone(browser)
+    login(page, floor, 'qc')
+    open_task(page, '质检')
+    wedge(page, [number])
+    idle(page)
+    page.locator('#actions button', has_text='确认判定').tap()
+    idle(page)
+    assert '已判定' in banner(page), banner(page)
+    context.close()
+
+    context, page = phone(browser)
+    login(page, floor, 'manager')
+    open_task(page, '完工汇报')
+    wedge(page, [order['number']])
+    idle(page)
+    shot(page, artifacts, '17_output_inspected')
+    page.locator('button[data-report]').first.tap()
+    idle(page)
+    assert '已入账' in banner(page), banner(page)
+    context.close()
+    after, = admin('model.production.read', running, ['reported_quantity'])
+    assert after['reported_quantity'] == pytest.approx(
+        (order['reported_quantity'] or 0) + 1)

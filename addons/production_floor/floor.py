@@ -719,7 +719,7 @@ class Floor(Model):
             'ok': running,
             'open': running,
             'document': info,
-            'rows': [],
+            'rows': cls._draft_reports(production),
             'message': gettext(
                 'production_floor.msg_output_order' if running
                 else 'production_floor.msg_output_state',
@@ -731,7 +731,53 @@ class Floor(Model):
             }
 
     @classmethod
+    def _draft_reports(cls, production):
+        "The order's reports waiting for their inspection (or decided)"
+        pool = Pool()
+        Report = pool.get('production.output.report')
+        reports = Report.search([
+                ('production', '=', production.id),
+                ('state', '=', 'draft'),
+                ], order=[('id', 'ASC')])
+        return [{
+                'id': r.id, 'number': r.number, 'quantity': r.quantity,
+                'unit': r.unit.symbol,
+                'inspections': ', '.join(
+                    i.rec_name for i in r.quality_inspections),
+                'decided': not r.quality_inspections_pending(),
+                } for r in reports]
+
+    @classmethod
     def _post_output(cls, values):
+        """A new output report done, or (with values['report']) a draft
+        report whose inspection is decided"""
+        pool = Pool()
+        Report = pool.get('production.output.report')
+        if values.get('report') is not None:
+            report = cls._value(values, 'report', 'production.output.report')
+        else:
+            report = cls._new_report(values)
+        production = report.production
+        if production.state != 'running':
+            raise PostingError(cls.output_info(production)['message'])
+        Report.save([report])
+        waiting = cls._report_done(report)
+        report = Report(report.id)
+        result = cls.output_info(Pool().get('production')(production.id))
+        result['ok'] = True
+        unit = report.unit
+        result['message'] = gettext(
+            'production_floor.msg_report_inspection' if waiting
+            else 'production_floor.msg_reported',
+            report=report.rec_name, production=production.rec_name,
+            quantity=_qty(unit, report.quantity), unit=unit.symbol,
+            inspections=', '.join(waiting))
+        result['posted'] = {'model': report.__name__, 'id': report.id,
+            'number': report.number, 'state': report.state}
+        return result
+
+    @classmethod
+    def _new_report(cls, values):
         pool = Pool()
         Report = pool.get('production.output.report')
         ReportLot = pool.get('production.output.report.lot')
@@ -746,21 +792,7 @@ class Floor(Model):
         if lot_number:
             report.lots = [ReportLot(quantity=quantity,
                     lot=cls._output_lot(production, lot_number))]
-        Report.save([report])
-        waiting = cls._report_done(report)
-        report = Report(report.id)
-        result = cls.output_info(Pool().get('production')(production.id))
-        result['ok'] = True
-        unit = production.unit
-        result['message'] = gettext(
-            'production_floor.msg_report_inspection' if waiting
-            else 'production_floor.msg_reported',
-            report=report.rec_name, production=production.rec_name,
-            quantity=_qty(unit, quantity), unit=unit.symbol,
-            inspections=', '.join(waiting))
-        result['posted'] = {'model': report.__name__, 'id': report.id,
-            'number': report.number, 'state': report.state}
-        return result
+        return report
 
     @classmethod
     def _output_lot(cls, production, number):

@@ -853,6 +853,25 @@
                 nums([["批次", row.lot_number || '-'],
                     ["已发", fmt(row.issued, row.digits) + " " + row.unit]]));
         },
+        output: function(row) {
+            // a report of the order that waits for its inspection
+            var node = h('div', {'class': 'row' + (row.decided ? '' :
+                    ' held')},
+                h('div', {'class': 'name', text: "完工汇报 " + row.number}),
+                nums([["数量", fmt(row.quantity) + " " + row.unit],
+                    ["检验单", row.inspections || '-']]),
+                h('div', {'class': 'nums'}, tag(row.decided ? "已判定" :
+                    "待质检", row.decided)));
+            if (row.decided && state.doc && state.doc.running) {
+                node.appendChild(h('button', {type: 'button',
+                    'class': 'primary big', 'data-report': row.id,
+                    onclick: function() {
+                        submit('output', {report: row.id},
+                            "完工汇报入账 " + row.number);
+                    }}, "入账 " + row.number));
+            }
+            return node;
+        },
         receive: function(row) {
             return h('div', {'class': 'row'},
                 h('div', {'class': 'name', text: row.name}),
@@ -947,7 +966,8 @@
                 node.appendChild(draw(row));
             });
         }
-        if (state.task === 'output' && state.doc && state.kind === 'production') {
+        if (state.task === 'output' && state.doc &&
+                state.kind === 'production' && state.doc.running) {
             node.appendChild(outputFields());
         }
     }

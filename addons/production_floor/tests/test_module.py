@@ -316,4 +316,42 @@ class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertTrue(inspection.decided)
             self.assertEqual(inspection.lines[0].rejected_quantity, 2)
 
+    @with_transaction()
+    def test_output_quality_gate(self):
+        "完工汇报 at a quality gate waits for its inspection, then posts"
+        pool = Pool()
+        Control = pool.get('quality.control')
+        Floor = pool.get('production.floor')
+        Inspection = pool.get('quality.inspection')
+        Report = pool.get('production.output.report')
+        company = create_company()
+        with set_company(company):
+            production, *_ = self._order()
+            production = self._run(production)
+            Control.create([{'name': "成品检验",
+                        'operations': ['production:do'],
+                        'points': [('create', [{'name': 'ok',
+                                        'string': "外观", 'type_': 'boolean',
+                                        }])]}])
+            result = Floor.post('output', 'output-qc-1', {
+                    'production': production.id, 'quantity': 2})
+            report, = Report.search([])
+            inspection, = Inspection.search([])
+            self.assertEqual(report.state, 'draft')
+            self.assertEqual(inspection.origin, report)
+            self.assertIn(inspection.rec_name, result['message'])
+            line, = inspection.lines
+            Floor.post('inspect', 'inspect-qc-1', {
+                    'inspection': inspection.id, 'points': {'ok': True},
+                    'lines': [{'id': line.id, 'accepted': 2, 'rejected': 0,
+                            'concession': 0}]})
+            self.assertTrue(Inspection(inspection.id).decided)
+            row, = Floor.scan('output', production.number)['rows']
+            self.assertEqual((row['id'], row['decided']), (report.id, True))
+            result = Floor.post('output', 'output-qc-2',
+                {'report': report.id})
+            self.assertEqual(Report(report.id).state, 'done')
+            self.assertEqual(result['rows'], [])
+            self.assertEqual(result['document']['reported'], 2)
+
 del ModuleTestCase
