@@ -226,7 +226,12 @@ class Kitting(Model):
         "Return the error naming the products of the cycle by their code"
         return CyclicBOMError(gettext(
                 'production_kitting.msg_cyclic_bom',
-                cycle=' → '.join(codes.get(p) or str(p) for p in cycle)))
+                cycle=cls._cycle_text(cycle, codes)))
+
+    @classmethod
+    def _cycle_text(cls, cycle, codes):
+        "Return the products of the cycle by their code: A → B → A"
+        return ' → '.join(codes.get(p) or str(p) for p in cycle)
 
 
 class KittingLine(ModelSQL, ModelView):
