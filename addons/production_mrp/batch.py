@@ -130,6 +130,13 @@ class Batch(Wizard):
 class BatchSale(metaclass=PoolMeta):
     __name__ = 'production.mrp.batch'
 
+    @classmethod
+    def _planned_date(cls, line):
+        "Return the date MRP plans the sale line at"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        return line.sale.shipping_date or line.sale.sale_date or Date.today()
+
     def _default_lines(self):
         """One line per selected sales line of a producible product, for
         what no order made from it covers yet"""
@@ -154,10 +161,7 @@ class BatchSale(metaclass=PoolMeta):
                         'quantity': quantity,
                         'unit': line.unit.id,
                         'product_uom_category': line.unit.category.id,
-                        # the date MRP plans the line at
-                        'planned_date': (line.sale.shipping_date
-                            or line.sale.sale_date
-                            or pool.get('ir.date').today()),
+                        'planned_date': self._planned_date(line),
                         'origin': str(line),
                         })
         return result

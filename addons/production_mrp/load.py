@@ -270,51 +270,61 @@ class RunLoad(metaclass=PoolMeta):
     def _suppliers(self, products):
         """Return {product: (party, lead days, least price quantity)} of
         the first supplier of each product"""
-        pool = Pool()
-        Product = pool.get('product.product')
-        ProductSupplier = pool.get('purchase.product_supplier')
-        Price = pool.get('purchase.product_supplier.price')
-        PartyLeadTime = pool.get('party.party.supplier_lead_time')
-        product = Product.__table__()
-        supplier = ProductSupplier.__table__()
-        price = Price.__table__()
-        party_lead = PartyLeadTime.__table__()
         cursor = Transaction().connection.cursor()
-        company = self.company.id
-        cursor.execute(*product.join(supplier,
-                condition=(supplier.template == product.template)
-                & ((supplier.product == Null)
-                    | (supplier.product == product.id))
-                ).join(party_lead, 'LEFT',
-                condition=(party_lead.party == supplier.party)
-                & ((party_lead.company == company)
-                    | (party_lead.company == Null))
-                ).select(product.id, supplier.id, supplier.party,
-                supplier.lead_time, party_lead.supplier_lead_time,
-                where=_in(product.id, products)
-                & ((supplier.company == company) | (supplier.company == Null))
-                & (supplier.active == Literal(True)),
-                order_by=[product.id, supplier.sequence.desc.nulls_last,
-                    supplier.id.desc]))
+        cursor.execute(*self._suppliers_query(products))
         first = {}
         for id_, supplier_id, party, lead, party_lead_time in cursor:
             if id_ in products:
                 first[id_] = (supplier_id, party,
                     _days(lead if lead is not None else party_lead_time))
-        minimums = defaultdict(float)
-        ids = list({v[0] for v in first.values()})
-        if ids:
-            cursor.execute(*price.select(price.product_supplier,
-                    price.quantity,
-                    where=_in(price.product_supplier, ids)))
-            least = {}
-            for supplier_id, quantity in cursor:
-                if quantity is not None:
-                    least[supplier_id] = min(
-                        least.get(supplier_id, quantity), quantity)
-            minimums.update(least)
+        minimums = self._least_quantities({v[0] for v in first.values()})
         return {p: (party, lead, minimums.get(s, 0))
             for p, (s, party, lead) in first.items()}
+
+    def _suppliers_query(self, products):
+        """Return the query of the suppliers of the products of the company
+        in the order of preference, with their lead times"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        ProductSupplier = pool.get('purchase.product_supplier')
+        PartyLeadTime = pool.get('party.party.supplier_lead_time')
+        product = Product.__table__()
+        supplier = ProductSupplier.__table__()
+        party_lead = PartyLeadTime.__table__()
+        company = self.company.id
+        return product.join(supplier,
+            condition=(supplier.template == product.template)
+            & ((supplier.product == Null)
+                | (supplier.product == product.id))
+            ).join(party_lead, 'LEFT',
+            condition=(party_lead.party == supplier.party)
+            & ((party_lead.company == company)
+                | (party_lead.company == Null))
+            ).select(product.id, supplier.id, supplier.party,
+            supplier.lead_time, party_lead.supplier_lead_time,
+            where=_in(product.id, products)
+            & ((supplier.company == company) | (supplier.company == Null))
+            & (supplier.active == Literal(True)),
+            order_by=[product.id, supplier.sequence.desc.nulls_last,
+                supplier.id.desc])
+
+    @classmethod
+    def _least_quantities(cls, supplier_ids):
+        "Return {product supplier: least quantity of its prices}"
+        pool = Pool()
+        Price = pool.get('purchase.product_supplier.price')
+        price = Price.__table__()
+        cursor = Transaction().connection.cursor()
+        least = defaultdict(float)
+        if not supplier_ids:
+            return least
+        cursor.execute(*price.select(price.product_supplier, price.quantity,
+                where=_in(price.product_supplier, list(supplier_ids))))
+        for supplier_id, quantity in cursor:
+            if quantity is not None:
+                least[supplier_id] = min(
+                    least.get(supplier_id, quantity), quantity)
+        return least
 
     def _routing_suppliers(self, products, first):
         """Return {product: (supplier, lead days or None)} of the products

@@ -304,6 +304,24 @@ class Run(Workflow, ModelSQL, ModelView):
             return self._build_planner()
 
     def _build_planner(self):
+        "Return the planner of the run with its demands and receipts"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        loaded = self._load_demands()
+        products = set(loaded.demands) | set(loaded.receipts)
+        products |= self._safety_products()
+        if not products:
+            # nothing to plan (and no empty IN () for PostgreSQL)
+            loaded.units = {}
+            return loaded
+        boms, info = Kitting.load_boms(products)
+        planner = self._new_planner(boms, info, set(info) | products)
+        planner.demands, planner.receipts = loaded.demands, loaded.receipts
+        planner.units = Kitting._by_product(info, 'uom')
+        return planner
+
+    def _load_demands(self):
+        "Return a planner holding the demands and the receipts of the run"
         pool = Pool()
         Kitting = pool.get('production.kitting')
         units = Units(Kitting._uoms())
@@ -314,28 +332,23 @@ class Run(Workflow, ModelSQL, ModelView):
         self.load_requests(loaded, units)
         self.load_firm(loaded, units)
         self.load_sales(loaded, units)
-        products = set(loaded.demands) | set(loaded.receipts)
-        products |= self._safety_products()
-        if not products:
-            # nothing to plan (and no empty IN () for PostgreSQL)
-            loaded.units = {}
-            return loaded
-        boms, info = Kitting.load_boms(products)
-        items = self.load_items(set(info) | products, boms, info)
-        on_hand = Kitting.load_stock(set(info) | products, self.warehouse.id,
+        return loaded
+
+    def _new_planner(self, boms, info, products):
+        "Return the planner of the BOMs, settings and stock of the products"
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        items = self.load_items(products, boms, info)
+        on_hand = Kitting.load_stock(products, self.warehouse.id,
             assigned=False, whole=True)
-        rounding = {p: v['rounding'] for p, v in info.items()}
-        codes = {p: v['code'] for p, v in info.items()}
+        codes = Kitting._by_product(info, 'code')
         try:
-            planner = Planner(boms, items, on_hand, rounding, self.date,
+            return Planner(boms, items, on_hand,
+                Kitting._by_product(info, 'rounding'), self.date,
                 self.horizon, codes=codes)
         except CycleError as exception:
             raise MRPError(gettext('production_mrp.msg_cyclic_bom',
-                    cycle=' → '.join(
-                        codes.get(p) or str(p) for p in exception.cycle)))
-        planner.demands, planner.receipts = loaded.demands, loaded.receipts
-        planner.units = {p: v['uom'] for p, v in info.items()}
-        return planner
+                    cycle=Kitting._cycle_text(exception.cycle, codes)))
 
     def _safety_products(self):
         "The products that keep a safety stock"
