@@ -2,7 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 from sql import Literal
 from sql.conditionals import Case
-from sql.operators import Concat
 
 from trytond.pool import Pool, PoolMeta
 
@@ -20,28 +19,20 @@ class Component(metaclass=PoolMeta):
     def _returned_moves(cls, company_id):
         "Query of the moves of the material returns of the productions"
         pool = Pool()
-        Move = pool.get('stock.move')
         Line = pool.get('production.material.return.line')
-        Return = pool.get('production.material.return')
-        move = Move.__table__()
-        line = Line.__table__()
-        return_ = Return.__table__()
+        from_item, move, return_ = Line.moves_join()
         zero = Literal(0.0)
-        return (move
-            .join(line, condition=move.origin == Concat(
-                    'production.material.return.line,', line.id))
-            .join(return_, condition=line.material_return == return_.id)
-            .select(
-                move.id.as_('id'),
-                return_.production.as_('production'),
-                move.product.as_('product'),
-                zero.as_('required'),
-                zero.as_('issued'),
-                Case((move.state == 'done', move.internal_quantity),
-                    else_=zero).as_('returned'),
-                zero.as_('scrapped'),
-                where=move.origin.like('production.material.return.line,%')
-                & (move.company == company_id)))
+        return from_item.select(
+            move.id.as_('id'),
+            return_.production.as_('production'),
+            move.product.as_('product'),
+            zero.as_('required'),
+            zero.as_('issued'),
+            Case((move.state == 'done', move.internal_quantity),
+                else_=zero).as_('returned'),
+            zero.as_('scrapped'),
+            where=move.origin.like('production.material.return.line,%')
+            & (move.company == company_id))
 
 
 class ProductionWarning(metaclass=PoolMeta):

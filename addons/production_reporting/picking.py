@@ -451,24 +451,16 @@ class VarianceMaterialReturn(metaclass=PoolMeta):
     def _returned_moves(cls, productions):
         "Query of the done moves of the material returns of the orders"
         pool = Pool()
-        Move = pool.get('stock.move')
         Line = pool.get('production.material.return.line')
-        Return = pool.get('production.material.return')
-        move = Move.__table__()
-        line = Line.__table__()
-        return_ = Return.__table__()
-        return (move
-            .join(line, condition=move.origin == Concat(
-                    'production.material.return.line,', line.id))
-            .join(return_, condition=line.material_return == return_.id)
-            .select(
-                move.id.as_('id'),
-                return_.production.as_('production'),
-                move.product.as_('product'),
-                *cls._quantity_columns(returned=move.internal_quantity),
-                where=move.origin.like('production.material.return.line,%')
-                & (move.state == 'done')
-                & return_.production.in_(productions)))
+        from_item, move, return_ = Line.moves_join()
+        return from_item.select(
+            move.id.as_('id'),
+            return_.production.as_('production'),
+            move.product.as_('product'),
+            *cls._quantity_columns(returned=move.internal_quantity),
+            where=move.origin.like('production.material.return.line,%')
+            & (move.state == 'done')
+            & return_.production.in_(productions))
 
 
 class Tracking(metaclass=PoolMeta):
