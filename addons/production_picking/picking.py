@@ -657,13 +657,16 @@ class Picking(Workflow, ModelSQL, ModelView):
         for production in productions:
             if left <= EPSILON:
                 break
-            taken = min(remaining[production, product], left)
+            taken = product.default_uom.round(
+                min(remaining[production, product], left))
+            if taken <= 0:
+                # filled by an earlier total of the product
+                continue
             remaining[production, product] -= taken
             left -= taken
             lines.append(Line(picking=self, production=production,
                     product=product, lot=total.lot,
-                    quantity=product.default_uom.round(taken),
-                    unit=product.default_uom))
+                    quantity=taken, unit=product.default_uom))
         if left > EPSILON:
             self.raise_split_above_need(total, left)
         return lines
