@@ -76,7 +76,10 @@ class Server:
 
     def _write_config(self):
         sections = {
-            'database': {'uri': self.uri, 'path': self.workdir},
+            # retry as config/trytond-postgresql.conf deploys it: a click
+            # that meets another's lock waits up to about 4 s, not 0.3 s
+            'database': {
+                'uri': self.uri, 'path': self.workdir, 'retry': '20'},
             'web': {'root': os.path.join(ROOT, 'var', 'sao')},
             'session': {'max_attempt': '1000'},
             }
