@@ -858,7 +858,7 @@ class Floor(Model):
                     production=production.rec_name,
                     state=production.state_label))
         rows = [{
-                'product': p.id, 'name': p.rec_name,
+                'product': p.id, 'name': p.rec_name, 'code': p.code or '',
                 'lot': l.id if l else None,
                 'lot_number': l.number if l else '',
                 'issued': _unit(p).round(q), 'unit': _unit(p).symbol,
