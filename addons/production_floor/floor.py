@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, Unique, fields
+from trytond.model.exceptions import ButtonActionException
 from trytond.modules.production_picking.production import EPSILON
 from trytond.modules.quality_gate.quality import is_inspector
 from trytond.modules.stock_quarantine import arguments
@@ -37,6 +38,11 @@ def _state(record):
     return dict(selection).get(record.state, record.state)
 
 
+def _number(lot):
+    "The number of lot, '' without lot"
+    return lot.number if lot else ''
+
+
 class Floor(Model):
     "Shop Floor"
     __name__ = 'production.floor'
@@ -56,15 +62,11 @@ class Floor(Model):
         """Answer the scan of code for task (with the document on screen):
         a dict with ok, message and what to show; nothing is written"""
         cls.check_task(task)
-        code = (code or '').strip() if isinstance(code, str) else ''
-        if not code:
-            raise ScanError(gettext('production_floor.msg_code_empty'))
+        code = cls.check_code(code)
         if document_id is not None:
             document_id = arguments.record_id('document_id', document_id)
         result = getattr(cls, '_scan_%s' % task)(code, document_id)
-        result.setdefault('ok', True)
-        result['task'] = task
-        return result
+        return cls._answer(result, task)
 
     @classmethod
     def post(cls, task, client_id, values):
@@ -74,18 +76,29 @@ class Floor(Model):
         Posting = pool.get('production.floor.posting')
         cls.check_task(task)
         client_id = Posting.check_client_id(client_id)
-        if not isinstance(values, dict):
-            raise PostingError(gettext('production_floor.msg_posting_value',
-                    name='values', value=arguments.show(values)))
+        cls.check_values(values)
         done = Posting.answer(client_id)
         if done is not None:
             return done
+        return cls._post_once(task, client_id, values)
+
+    @classmethod
+    def _post_once(cls, task, client_id, values):
+        "Post values for task and keep the result under client_id"
+        pool = Pool()
+        Posting = pool.get('production.floor.posting')
         posting = Posting.start(client_id, task)
         result = getattr(cls, '_post_%s' % task)(values)
+        result = cls._answer(result, task, client_id=client_id)
+        posting.finish(result)
+        return result
+
+    @classmethod
+    def _answer(cls, result, task, **values):
+        "The result of task, ok unless it says otherwise"
         result.setdefault('ok', True)
         result['task'] = task
-        result['client_id'] = client_id
-        posting.finish(result)
+        result.update(values)
         return result
 
     @classmethod
@@ -93,6 +106,39 @@ class Floor(Model):
         if task not in TASKS:
             raise ScanError(gettext('production_floor.msg_task_unknown',
                     task=arguments.show(task), tasks=', '.join(TASKS)))
+
+    @classmethod
+    def check_code(cls, code):
+        "Return the scanned code stripped; refuse an empty one"
+        code = code.strip() if isinstance(code, str) else ''
+        if not code:
+            raise ScanError(gettext('production_floor.msg_code_empty'))
+        return code
+
+    @classmethod
+    def check_values(cls, values):
+        if not isinstance(values, dict):
+            raise PostingError(gettext('production_floor.msg_posting_value',
+                    name='values', value=arguments.show(values)))
+
+    @classmethod
+    def _posted(cls, record):
+        "What the answer of a posting says of the record it wrote"
+        return {'model': record.__name__, 'id': record.id,
+            'number': record.number, 'state': record.state}
+
+    @classmethod
+    def _done(cls, result, message=None):
+        "The answer of a posting done, with its message"
+        result['ok'] = True
+        if message is not None:
+            result['message'] = message
+        return result
+
+    @classmethod
+    def _opened(cls, open_):
+        "Whether the document is ok and stays open for a posting"
+        return {'ok': open_, 'open': open_}
 
     # Codes
 
@@ -109,9 +155,28 @@ class Floor(Model):
         return records[0] if records else None
 
     @classmethod
-    def _production(cls, code):
-        return cls._find('production', code,
+    def _find_company(cls, model, code, field='number'):
+        "The record of model whose field is code, in the user's company"
+        return cls._find(model, code, field=field,
             domain=[('company', '=', cls._company())])
+
+    @classmethod
+    def _production(cls, code):
+        return cls._find_company('production', code)
+
+    @classmethod
+    def _scanned_production(cls, code):
+        "The order numbered code, refused when there is none"
+        production = cls._production(code)
+        if not production:
+            raise cls.unknown(code)
+        return production
+
+    @classmethod
+    def unknown(cls, code):
+        "The error of a code that names nothing"
+        return ScanError(gettext('production_floor.msg_code_unknown',
+                code=code))
 
     @classmethod
     def _lots(cls, code):
@@ -134,17 +199,22 @@ class Floor(Model):
     def _product_lot(cls, code, products=None):
         """(product, lot) of a lot number or of a product code: the lot of
         one of products first, as the desk's scan of a slip does"""
-        lots = cls._lots(code)
-        for lot in lots:
-            if products is None or lot.product in products:
-                return lot.product, lot
-        if lots:
-            return lots[0].product, lots[0]
+        lot = cls._scanned_lot(code, products)
+        if lot:
+            return lot.product, lot
         product = cls._product(code)
         if product:
             return product, None
-        raise ScanError(gettext('production_floor.msg_code_unknown',
-                code=code))
+        raise cls.unknown(code)
+
+    @classmethod
+    def _scanned_lot(cls, code, products=None):
+        "The lot numbered code, of one of products if any is"
+        lots = cls._lots(code)
+        for lot in lots:
+            if products is None or lot.product in products:
+                return lot
+        return lots[0] if lots else None
 
     @classmethod
     def _document(cls, model, document_id, code):
@@ -162,11 +232,16 @@ class Floor(Model):
         if value is None and not required:
             return None
         if model:
-            record, = arguments.records(model, name, [value])
-            if 'company' in record._fields:
-                arguments.check_companies([record], name)
-            return record
+            return cls._company_record(model, name, value)
         return arguments.quantity(name, value)
+
+    @classmethod
+    def _company_record(cls, model, name, value):
+        "The record of model whose id is value, of the user's company"
+        record, = arguments.records(model, name, [value])
+        if 'company' in record._fields:
+            arguments.check_companies([record], name)
+        return record
 
     @classmethod
     def _lines(cls, values):
@@ -177,16 +252,60 @@ class Floor(Model):
                     name='lines', value=arguments.show(lines)))
         return lines
 
+    @classmethod
+    def _product_values(cls, product, lot, quantity, key='remaining'):
+        "The line of product and lot with its quantity at key"
+        unit = _unit(product)
+        return {
+            'product': product.id,
+            'name': product.rec_name,
+            'code': product.code or '',
+            'lot': lot.id if lot else None,
+            'lot_number': _number(lot),
+            key: unit.round(quantity),
+            'unit': unit.symbol,
+            'digits': unit.digits,
+            }
+
+    @classmethod
+    def _production_answer(cls, production, rows, message):
+        "The answer of a scanned order: its document and rows"
+        return {
+            'kind': 'production',
+            'document': cls._production_info(production),
+            'rows': rows,
+            'message': message,
+            }
+
+    @classmethod
+    def _production_info(cls, production):
+        return {
+            'id': production.id,
+            'number': production.number,
+            'product': production.product.rec_name
+            if production.product else '',
+            'quantity': production.quantity,
+            'unit': production.unit.symbol if production.unit else '',
+            'state': production.state_label,
+            'location': production.picking_location.rec_name
+            if production.picking_location else '',
+            }
+
     # 领料: pick for an order
 
     @classmethod
     def _scan_pick(cls, code, document_id):
-        pool = Pool()
-        Picking = pool.get('production.picking')
         production = cls._production(code)
         if production:
             cls.check_pick_order(production)
             return cls.pick_order(production)
+        return cls._scan_pick_line(code, document_id)
+
+    @classmethod
+    def _scan_pick_line(cls, code, document_id):
+        "The line of a product or lot scanned for the order on screen"
+        pool = Pool()
+        Picking = pool.get('production.picking')
         production = cls._document('production', document_id, code)
         cls.check_pick_order(production)
         remaining = Picking.remaining([production])
@@ -212,27 +331,9 @@ class Floor(Model):
         stock = cls._pick_stock(production, [p for _, p in remaining])
         rows = [cls._pick_row(production, product, quantity, stock)
             for (_, product), quantity in remaining.items()]
-        return {
-            'kind': 'production',
-            'document': cls._production_info(production),
-            'rows': rows,
-            'message': gettext('production_floor.msg_pick_order',
-                production=production.rec_name, count=len(rows)),
-            }
-
-    @classmethod
-    def _production_info(cls, production):
-        return {
-            'id': production.id,
-            'number': production.number,
-            'product': production.product.rec_name
-            if production.product else '',
-            'quantity': production.quantity,
-            'unit': production.unit.symbol if production.unit else '',
-            'state': production.state_label,
-            'location': production.picking_location.rec_name
-            if production.picking_location else '',
-            }
+        return cls._production_answer(production, rows,
+            gettext('production_floor.msg_pick_order',
+                production=production.rec_name, count=len(rows)))
 
     @classmethod
     def _pick_stock(cls, production, products):
@@ -259,80 +360,98 @@ class Floor(Model):
             'available': unit.round(sum(l['quantity'] for l in lots)),
             'unit': unit.symbol,
             'digits': unit.digits,
-            'lot_required': bool(product.lot_is_required(
-                    production.picking_location,
-                    production.location)),
+            'lot_required': bool(cls._lot_required(production, product)),
             'lots': lots,
             }
+
+    @classmethod
+    def _lot_required(cls, production, product):
+        "Whether the order's picking of product needs a lot"
+        return product.lot_is_required(
+            production.picking_location, production.location)
 
     @classmethod
     def _lot_rows(cls, product, stock):
         pool = Pool()
         Lot = pool.get('stock.lot')
-        unit = _unit(product)
         keys = [(l, q) for (p, l), q in stock.items() if p == product.id]
         lots = {l.id: l for l in Lot.browse([l for l, _ in keys if l])}
-        rows = []
-        for lot_id, quantity in sorted(keys, key=lambda k: k[0] or 0):
-            lot = lots.get(lot_id)
-            rows.append({
-                    'lot': lot_id,
-                    'number': lot.number if lot else '',
-                    'quantity': unit.round(quantity),
-                    'status': lot.quality_status_string if lot else '',
-                    'released': (lot is None
-                        or lot.quality_status == 'released'),
-                    })
-        return rows
+        return [cls._lot_row(_unit(product), lot_id, lots.get(lot_id), q)
+            for lot_id, q in sorted(keys, key=lambda k: k[0] or 0)]
+
+    @classmethod
+    def _lot_row(cls, unit, lot_id, lot, quantity):
+        return dict(cls._lot_status(lot), lot=lot_id, number=_number(lot),
+            quantity=unit.round(quantity))
+
+    @classmethod
+    def _lot_status(cls, lot):
+        "The quality status of lot, released without lot"
+        return {
+            'status': lot.quality_status_string if lot else '',
+            'released': lot is None or lot.quality_status == 'released',
+            }
 
     @classmethod
     def pick_line(cls, production, product, lot, remaining):
         """The line of a scanned product or lot for the order on screen,
         remaining: what the order still plans to pick (Picking.remaining)"""
         quantity = remaining.get((production, product), 0)
+        cls.check_pick_needed(production, product, quantity, remaining)
+        cls.check_pick_lot(production, product, lot)
+        available = cls._available(production, product, lot)
+        line = cls._product_values(product, lot, quantity)
+        line['available'] = _unit(product).round(available)
+        return cls._line_answer(line, cls._pick_line_message(
+                product, lot, quantity, available))
+
+    @classmethod
+    def _line_answer(cls, line, message):
+        "The answer of a scanned line of the document on screen"
+        return {'kind': 'line', 'line': line, 'message': message}
+
+    @classmethod
+    def check_pick_needed(cls, production, product, quantity, remaining):
+        "Refuse a product the order no longer plans to pick"
         if quantity <= EPSILON:
             raise ScanError(gettext('production_floor.msg_pick_not_needed',
                     product=product.rec_name,
                     production=production.rec_name,
                     products=', '.join(p.rec_name for _, p in remaining)
                     or '-'))
-        cls.check_pick_lot(production, product, lot)
+
+    @classmethod
+    def _available(cls, production, product, lot):
+        """The stock of product (of lot) at the order's picking location,
+        refused when there is none"""
         stock = cls._pick_stock(production, [product])
-        available = stock.get((product.id, lot.id if lot else None), 0)
         if lot is None:
             available = sum(q for (p, _), q in stock.items()
                 if p == product.id)
-        unit = _unit(product)
+        else:
+            available = stock.get((product.id, lot.id), 0)
+        cls.check_pick_stock(production, product, lot, available)
+        return available
+
+    @classmethod
+    def check_pick_stock(cls, production, product, lot, available):
+        "Refuse a product (lot) without stock to pick"
         if available <= EPSILON:
             raise ScanError(gettext('production_floor.msg_pick_no_stock',
-                    product=product.rec_name,
-                    lot=lot.number if lot else '-',
+                    product=product.rec_name, lot=lot.number if lot else '-',
                     location=production.picking_location.rec_name))
-        line = {
-            'product': product.id,
-            'name': product.rec_name,
-            'lot': lot.id if lot else None,
-            'lot_number': lot.number if lot else '',
-            'remaining': unit.round(quantity),
-            'available': unit.round(available),
-            'unit': unit.symbol,
-            'digits': unit.digits,
-            }
-        return {
-            'kind': 'line',
-            'line': line,
-            'message': gettext('production_floor.msg_pick_line',
-                product=product.rec_name,
-                lot=lot.number if lot else '-',
-                remaining=_qty(unit, quantity),
-                available=_qty(unit, available),
-                unit=unit.symbol),
-            }
+
+    @classmethod
+    def _pick_line_message(cls, product, lot, quantity, available):
+        unit = _unit(product)
+        return gettext('production_floor.msg_pick_line',
+            product=product.rec_name, lot=lot.number if lot else '-',
+            remaining=_qty(unit, quantity), available=_qty(unit, available),
+            unit=unit.symbol)
 
     @classmethod
     def check_pick_lot(cls, production, product, lot):
-        if lot is None and product.lot_is_required(
-                production.picking_location, production.location):
+        if lot is None and cls._lot_required(production, product):
             raise ScanError(gettext('production_floor.msg_pick_lot_required',
                     product=product.rec_name))
         if lot is not None and lot.quality_status != 'released':
@@ -346,108 +465,141 @@ class Floor(Model):
         Picking = pool.get('production.picking')
         production = cls._value(values, 'production', 'production')
         cls.check_pick_order(production)
+        picking = cls._new_picking(production, cls._lines(values))
+        Picking.save([picking])
+        Picking.done([picking])
+        return cls._picked(Picking(picking.id), production)
+
+    @classmethod
+    def _picked(cls, picking, production):
+        "The answer of the slip done: what the order still needs"
+        result = cls.pick_order(production)
+        result['message'] = cls._picked_message(picking, production)
+        result['posted'] = cls._posted(picking)
+        return result
+
+    @classmethod
+    def _new_picking(cls, production, lines):
+        "A normal slip of lines for the order"
+        pool = Pool()
+        Picking = pool.get('production.picking')
         picking = Picking(kind='normal', company=production.company,
             warehouse=production.warehouse, productions=[production],
             comment=gettext('production_floor.msg_pick_comment'))
-        picking.lines = cls._pick_lines(production, cls._lines(values))
-        Picking.save([picking])
-        Picking.done([picking])
-        picking = Picking(picking.id)
-        result = cls.pick_order(production)
-        result['message'] = gettext('production_floor.msg_picked',
+        picking.lines = cls._pick_lines(production, lines)
+        return picking
+
+    @classmethod
+    def _picked_message(cls, picking, production):
+        return gettext('production_floor.msg_picked',
             picking=picking.rec_name, production=production.rec_name,
             lines='; '.join('%s %s %s' % (
                         l.product.rec_name, _qty(l.unit, l.quantity),
                         l.unit.symbol) for l in picking.lines))
-        result['posted'] = {'model': 'production.picking',
-            'id': picking.id, 'number': picking.number,
-            'state': picking.state}
-        return result
 
     @classmethod
     def _pick_lines(cls, production, lines):
         pool = Pool()
-        Line = pool.get('production.picking.line')
         Picking = pool.get('production.picking')
         remaining = Picking.remaining([production])
         asked = defaultdict(float)
-        result = []
-        for values in lines:
-            product = cls._value(values, 'product', 'product.product')
-            lot = cls._value(values, 'lot', 'stock.lot', required=False)
-            quantity = cls._value(values, 'quantity')
-            cls.check_pick_lot(production, product, lot)
-            asked[product] += quantity
-            left = remaining.get((production, product), 0)
-            if asked[product] > left + EPSILON:
-                unit = _unit(product)
-                raise PostingError(gettext(
-                        'production_floor.msg_pick_above',
-                        quantity=_qty(unit, asked[product]),
-                        remaining=_qty(unit, left), unit=unit.symbol,
-                        product=product.rec_name,
-                        production=production.rec_name))
-            result.append(Line(production=production, product=product,
-                    lot=lot, quantity=quantity, unit=_unit(product)))
-        return result
+        return [cls._pick_line(production, values, remaining, asked)
+            for values in lines]
+
+    @classmethod
+    def _pick_line(cls, production, values, remaining, asked):
+        """The slip's line of values, checked with what the earlier lines
+        asked of its product"""
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        product = cls._value(values, 'product', 'product.product')
+        lot = cls._value(values, 'lot', 'stock.lot', required=False)
+        quantity = cls._value(values, 'quantity')
+        cls.check_pick_lot(production, product, lot)
+        asked[product] += quantity
+        cls.check_pick_above(production, product, asked[product],
+            remaining.get((production, product), 0))
+        return Line(production=production, product=product, lot=lot,
+            quantity=quantity, unit=_unit(product))
+
+    @classmethod
+    def check_pick_above(cls, production, product, asked, left):
+        "Refuse to pick more of product than the order still plans to"
+        if asked > left + EPSILON:
+            unit = _unit(product)
+            raise PostingError(gettext('production_floor.msg_pick_above',
+                    quantity=_qty(unit, asked), remaining=_qty(unit, left),
+                    unit=unit.symbol, product=product.rec_name,
+                    production=production.rec_name))
 
     # 查库存: stock of a product, lot or location
 
     @classmethod
     def _scan_stock(cls, code, document_id):
-        location = cls._find('stock.location', code, field='code',
-            domain=[('type', 'in', ['storage', 'warehouse'])])
-        if location:
-            rows = cls.stock_rows(locations=[location])
-            title = location.rec_name
-        elif cls._lots(code):
-            lots = cls._lots(code)
-            rows = cls.stock_rows(products=[l.product for l in lots],
-                lots=lots)
-            title = code
-        else:
-            product, _ = cls._product_lot(code)
-            rows = cls.stock_rows(products=[product])
-            title = product.rec_name
-        free = defaultdict(float)
-        for row in rows:
-            free[row['unit']] += row['free']
+        rows, title = cls._stock_of(code)
         return {
             'kind': 'stock',
             'document': {'title': title},
             'rows': rows,
             'message': gettext('production_floor.msg_stock',
-                what=title, count=len(rows),
-                free=', '.join('%s %s' % (_qty(None, q), u)
-                    for u, q in free.items()) or '0'),
+                what=title, count=len(rows), free=cls._free_text(rows)),
             }
+
+    @classmethod
+    def _stock_of(cls, code):
+        "The (rows, title) of the stock of a location, lots or product"
+        location = cls._find('stock.location', code, field='code',
+            domain=[('type', 'in', ['storage', 'warehouse'])])
+        if location:
+            return cls.stock_rows(locations=[location]), location.rec_name
+        lots = cls._lots(code)
+        if lots:
+            return cls.stock_rows(
+                products=[l.product for l in lots], lots=lots), code
+        product, _ = cls._product_lot(code)
+        return cls.stock_rows(products=[product]), product.rec_name
+
+    @classmethod
+    def _free_text(cls, rows):
+        "The free quantities of rows per unit"
+        free = defaultdict(float)
+        for row in rows:
+            free[row['unit']] += row['free']
+        return ', '.join('%s %s' % (_qty(None, q), u)
+            for u, q in free.items()) or '0'
 
     @classmethod
     def stock_rows(cls, products=None, lots=None, locations=None):
         """Rows of stock per storage location and lot: on hand, reserved
         (assigned moves), free, the lot's quality status"""
+        location_ids = cls._storage_locations(locations)
+        filter_ = (([p.id for p in products],) if products else None)
+        quantities = {assign: cls._stock_quantities(
+                location_ids, filter_, assign) for assign in [False, True]}
+        return cls._stock_rows(quantities, lots)
+
+    @classmethod
+    def _storage_locations(cls, locations=None):
+        "The ids of the storage locations (in locations)"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        domain = [('type', '=', 'storage')]
+        if locations:
+            domain.append(('parent', 'child_of', [l.id for l in locations]))
+        return [l.id for l in Location.search(domain)]
+
+    @classmethod
+    def _stock_quantities(cls, location_ids, filter_, assign):
+        """{(location, product, lot): quantity} on hand today, less the
+        assigned moves with assign"""
         pool = Pool()
         Date = pool.get('ir.date')
-        Location = pool.get('stock.location')
         Product = pool.get('product.product')
-        if locations:
-            location_ids = [l.id for l in Location.search([
-                        ('parent', 'child_of', [l.id for l in locations]),
-                        ('type', '=', 'storage'),
-                        ])]
-        else:
-            location_ids = [l.id for l in Location.search([
-                        ('type', '=', 'storage'),
-                        ])]
-        filter_ = (([p.id for p in products],) if products else None)
-        quantities = {}
-        for assign in [False, True]:
-            with Transaction().set_context(stock_date_end=Date.today(),
-                    forecast=False, stock_assign=assign):
-                quantities[assign] = Product.products_by_location(
-                    location_ids, with_childs=False,
-                    grouping=('product', 'lot'), grouping_filter=filter_)
-        return cls._stock_rows(quantities, lots)
+        with Transaction().set_context(stock_date_end=Date.today(),
+                forecast=False, stock_assign=assign):
+            return Product.products_by_location(
+                location_ids, with_childs=False,
+                grouping=('product', 'lot'), grouping_filter=filter_)
 
     @classmethod
     def _stock_rows(cls, quantities, lots):
@@ -455,37 +607,42 @@ class Floor(Model):
         Location = pool.get('stock.location')
         Lot = pool.get('stock.lot')
         Product = pool.get('product.product')
-        lot_ids = {l.id for l in lots} if lots is not None else None
-        keys = sorted(k for k in set(quantities[False]) | set(
-                quantities[True])
-            if (lot_ids is None or k[2] in lot_ids)
-            and any(abs(q.get(k, 0)) > EPSILON for q in quantities.values())
-            )[:STOCK_ROWS]
-
-        def browse(Model_, index):
-            ids = sorted({k[index] for k in keys if k[index]})
-            return {r.id: r for r in Model_.browse(ids)}
-        locations, products = browse(Location, 0), browse(Product, 1)
-        numbered = browse(Lot, 2)
+        keys = cls._stock_keys(quantities, lots)
+        locations = cls._browse_keys(Location, keys, 0)
+        products = cls._browse_keys(Product, keys, 1)
+        numbered = cls._browse_keys(Lot, keys, 2)
         return [cls._stock_row(locations[k[0]], products[k[1]],
                 numbered.get(k[2]), quantities[False].get(k, 0),
                 quantities[True].get(k, 0)) for k in keys]
 
     @classmethod
+    def _stock_keys(cls, quantities, lots):
+        "The first keys of quantities with stock (of lots)"
+        lot_ids = {l.id for l in lots} if lots is not None else None
+        keys = set(quantities[False]) | set(quantities[True])
+        return sorted(k for k in keys
+            if (lot_ids is None or k[2] in lot_ids)
+            and any(abs(q.get(k, 0)) > EPSILON for q in quantities.values())
+            )[:STOCK_ROWS]
+
+    @classmethod
+    def _browse_keys(cls, Model_, keys, index):
+        "{id: record} of Model_ for the ids at index of keys"
+        ids = sorted({k[index] for k in keys if k[index]})
+        return {r.id: r for r in Model_.browse(ids)}
+
+    @classmethod
     def _stock_row(cls, location, product, lot, on_hand, free):
         unit = _unit(product)
-        return {
-            'location': location.rec_name,
-            'quarantine': bool(location.quarantine),
-            'product': product.rec_name,
-            'lot': lot.number if lot else '',
-            'status': lot.quality_status_string if lot else '',
-            'released': lot is None or lot.quality_status == 'released',
-            'quantity': unit.round(on_hand),
-            'reserved': unit.round(max(on_hand - free, 0)),
-            'free': unit.round(free if not location.quarantine else 0),
-            'unit': unit.symbol,
-            }
+        return dict(cls._lot_status(lot),
+            location=location.rec_name,
+            quarantine=bool(location.quarantine),
+            product=product.rec_name,
+            lot=_number(lot),
+            quantity=unit.round(on_hand),
+            reserved=unit.round(max(on_hand - free, 0)),
+            free=unit.round(free if not location.quarantine else 0),
+            unit=unit.symbol)
 
     # 收料: receive a supplier shipment into the inspection area
 
@@ -497,120 +654,151 @@ class Floor(Model):
     @classmethod
     def _shipment(cls, code, required=True):
         "The supplier shipment of a number or of a delivery note"
-        domain = [('company', '=', cls._company())]
-        shipment = (cls._find('stock.shipment.in', code, domain=domain)
-            or cls._find('stock.shipment.in', code, field='reference',
-                domain=domain))
+        shipment = (cls._find_company('stock.shipment.in', code)
+            or cls._find_company('stock.shipment.in', code,
+                field='reference'))
         if not shipment and required:
-            raise ScanError(gettext('production_floor.msg_code_unknown',
-                    code=code))
+            raise cls.unknown(code)
         return shipment
 
     @classmethod
     def shipment_info(cls, shipment):
-        rows = [{
-                'name': m.product.rec_name,
-                'lot': m.lot.number if m.lot else '',
-                'quantity': m.quantity,
-                'unit': m.unit.symbol,
-                } for m in shipment.incoming_moves]
-        if shipment.state != 'draft':
-            message = gettext('production_floor.msg_receive_state',
-                shipment=shipment.rec_name,
-                state=_state(shipment))
-        else:
-            message = gettext('production_floor.msg_receive_shipment',
-                shipment=shipment.rec_name,
-                supplier=shipment.supplier.rec_name, count=len(rows))
+        rows = [cls._shipment_row(m) for m in shipment.incoming_moves]
+        return dict(cls._opened(shipment.state == 'draft'),
+            kind='shipment', rows=rows,
+            document=cls._shipment_document(shipment),
+            message=cls._shipment_message(shipment, rows))
+
+    @classmethod
+    def _shipment_document(cls, shipment):
         return {
-            'kind': 'shipment',
-            'ok': shipment.state == 'draft',
-            'open': shipment.state == 'draft',
-            'document': {'id': shipment.id, 'number': shipment.rec_name,
-                'state': _state(shipment),
-                'supplier': shipment.supplier.rec_name},
-            'rows': rows,
-            'message': message,
+            'id': shipment.id,
+            'number': shipment.rec_name,
+            'state': _state(shipment),
+            'supplier': shipment.supplier.rec_name,
             }
+
+    @classmethod
+    def _shipment_row(cls, move):
+        return {
+            'name': move.product.rec_name,
+            'lot': _number(move.lot),
+            'quantity': move.quantity,
+            'unit': move.unit.symbol,
+            }
+
+    @classmethod
+    def _shipment_message(cls, shipment, rows):
+        if shipment.state != 'draft':
+            return cls._receive_state(shipment)
+        return gettext('production_floor.msg_receive_shipment',
+            shipment=shipment.rec_name,
+            supplier=shipment.supplier.rec_name, count=len(rows))
+
+    @classmethod
+    def _receive_state(cls, shipment):
+        "The message of a shipment no longer to receive"
+        return gettext('production_floor.msg_receive_state',
+            shipment=shipment.rec_name, state=_state(shipment))
 
     @classmethod
     def _post_receive(cls, values):
         pool = Pool()
-        Inspection = pool.get('quality.inspection')
         ShipmentIn = pool.get('stock.shipment.in')
         shipment = cls._value(values, 'shipment', 'stock.shipment.in')
-        if shipment.state != 'draft':
-            raise PostingError(gettext('production_floor.msg_receive_state',
-                    shipment=shipment.rec_name,
-                    state=_state(shipment)))
+        cls.check_receive_draft(shipment)
         ShipmentIn.receive([shipment])
         shipment = ShipmentIn(shipment.id)
-        inspections = Inspection.search([
-                ('origin', '=', str(shipment)),
-                ('state', '=', 'pending'),
-                ])
         result = cls.shipment_info(shipment)
-        result['ok'] = True
-        result['message'] = gettext('production_floor.msg_received',
-            shipment=shipment.rec_name, count=len(result['rows']),
+        return cls._done(result,
+            cls._received_message(shipment, len(result['rows'])))
+
+    @classmethod
+    def check_receive_draft(cls, shipment):
+        if shipment.state != 'draft':
+            raise PostingError(cls._receive_state(shipment))
+
+    @classmethod
+    def _received_message(cls, shipment, count):
+        "The message of the shipment received, with its pending inspections"
+        inspections = cls._shipment_inspections(shipment, state='pending')
+        return gettext('production_floor.msg_received',
+            shipment=shipment.rec_name, count=count,
             location=shipment.warehouse_input.rec_name,
             inspections=', '.join(i.rec_name for i in inspections) or '-')
-        return result
+
+    @classmethod
+    def _shipment_inspections(cls, shipment, state=None, **kwargs):
+        "The inspections of shipment (in state)"
+        pool = Pool()
+        Inspection = pool.get('quality.inspection')
+        domain = [('origin', '=', str(shipment))]
+        if state:
+            domain.append(('state', '=', state))
+        return Inspection.search(domain, **kwargs)
 
     # 质检: decide an inspection per line
 
     @classmethod
     def _scan_inspect(cls, code, document_id):
-        pool = Pool()
-        Inspection = pool.get('quality.inspection')
-        inspection = cls._find('quality.inspection', code,
-            domain=[('company', '=', cls._company())])
+        inspection = cls._find_company('quality.inspection', code)
         if not inspection:
-            shipment = cls._shipment(code, required=False)
-            if shipment:
-                inspections = Inspection.search([
-                        ('origin', '=', str(shipment)),
-                        ], order=[('id', 'DESC')], limit=1)
-                inspection = inspections[0] if inspections else None
+            inspection = cls._shipment_inspection(code)
         if not inspection:
-            raise ScanError(gettext('production_floor.msg_code_unknown',
-                    code=code))
+            raise cls.unknown(code)
         return cls.inspection_info(inspection)
 
     @classmethod
+    def _shipment_inspection(cls, code):
+        "The last inspection of the supplier shipment of code"
+        shipment = cls._shipment(code, required=False)
+        if shipment:
+            inspections = cls._shipment_inspections(
+                shipment, order=[('id', 'DESC')], limit=1)
+            return inspections[0] if inspections else None
+
+    @classmethod
     def inspection_info(cls, inspection):
-        rows = [{
-                'id': l.id,
-                'name': l.product.rec_name,
-                'lot': l.lot.number if l.lot else '',
-                'quantity': l.quantity,
-                'accepted': l.accepted_quantity,
-                'rejected': l.rejected_quantity,
-                'concession': l.concession_quantity,
-                'unit': l.unit.symbol,
-                } for l in inspection.lines]
+        rows = [cls._inspection_row(l) for l in inspection.lines]
         pending = inspection.state == 'pending' and not inspection.decided
-        if pending and not is_inspector():
-            message = 'production_floor.msg_inspection_inspector'
-        elif pending:
-            message = 'production_floor.msg_inspection'
-        else:
-            message = 'production_floor.msg_inspection_decided'
-        open_ = pending and is_inspector()
-        return {
-            'kind': 'inspection',
-            'ok': open_,
-            'open': open_,
-            'document': {'id': inspection.id, 'number': inspection.number,
-                'state': _state(inspection),
-                'origin': inspection.origin.rec_name
-                if inspection.origin else ''},
-            'rows': rows,
-            'points': cls._points(inspection),
-            'message': gettext(message,
+        return dict(cls._opened(pending and is_inspector()),
+            kind='inspection', rows=rows,
+            document=cls._inspection_document(inspection),
+            points=cls._points(inspection),
+            message=gettext(cls._inspection_message(pending),
                 inspection=inspection.rec_name, count=len(rows),
-                state=_state(inspection)),
+                state=_state(inspection)))
+
+    @classmethod
+    def _inspection_document(cls, inspection):
+        return {
+            'id': inspection.id,
+            'number': inspection.number,
+            'state': _state(inspection),
+            'origin': inspection.origin.rec_name if inspection.origin else '',
             }
+
+    @classmethod
+    def _inspection_row(cls, line):
+        return {
+            'id': line.id,
+            'name': line.product.rec_name,
+            'lot': _number(line.lot),
+            'quantity': line.quantity,
+            'accepted': line.accepted_quantity,
+            'rejected': line.rejected_quantity,
+            'concession': line.concession_quantity,
+            'unit': line.unit.symbol,
+            }
+
+    @classmethod
+    def _inspection_message(cls, pending):
+        "The id of the message of an inspection (pending)"
+        if pending and not is_inspector():
+            return 'production_floor.msg_inspection_inspector'
+        elif pending:
+            return 'production_floor.msg_inspection'
+        return 'production_floor.msg_inspection_decided'
 
     @classmethod
     def _points(cls, inspection):
@@ -628,59 +816,86 @@ class Floor(Model):
         points = values.get('points') or {}
         types = {p.name: p.type_ for p in inspection.control.points}
         if not isinstance(points, dict) or points.keys() - types.keys():
-            raise PostingError(gettext('production_floor.msg_posting_value',
-                    name='points', value=arguments.show(points)))
+            raise cls.wrong_value('points', points)
         result = dict(inspection.points or {})
         for name, value in points.items():
-            if types[name] == 'boolean':
-                result[name] = bool(value)
-            elif (isinstance(value, (int, float))
-                    and not isinstance(value, bool)
-                    and math.isfinite(value)):
-                result[name] = (int(value) if types[name] == 'integer'
-                    else float(value))
-            else:
-                raise PostingError(gettext(
-                        'production_floor.msg_posting_value',
-                        name=name, value=arguments.show(value)))
+            result[name] = cls._point_value(name, types[name], value)
         return result
+
+    @classmethod
+    def _point_value(cls, name, type_, value):
+        "The value of a point of type_, refused when it is not one"
+        if type_ == 'boolean':
+            return bool(value)
+        elif (isinstance(value, (int, float)) and not isinstance(value, bool)
+                and math.isfinite(value)):
+            return int(value) if type_ == 'integer' else float(value)
+        raise cls.wrong_value(name, value)
+
+    @classmethod
+    def wrong_value(cls, name, value):
+        "The error of a posted value that is not one of name"
+        return PostingError(gettext('production_floor.msg_posting_value',
+                name=name, value=arguments.show(value)))
 
     @classmethod
     def _post_inspect(cls, values):
         pool = Pool()
         Inspection = pool.get('quality.inspection')
-        Line = pool.get('quality.inspection.line')
         inspection = cls._value(values, 'inspection', 'quality.inspection')
         inspection.check_decidable()
-        lines = {l.id: l for l in inspection.lines}
-        to_write = []
-        for value in cls._lines(values):
-            line = lines.get(value.get('id'))
-            if line is None:
-                raise PostingError(gettext(
-                        'production_floor.msg_posting_value',
-                        name='lines.id', value=arguments.show(
-                            value.get('id'))))
-            decision = cls._decision(line, value)
-            to_write.extend(([line], decision))
-        if to_write:
-            Line.write(*to_write)
+        cls._decide_lines(inspection, cls._lines(values))
+        cls._write_points(inspection, values)
+        Inspection.process([Inspection(inspection.id)])
+        inspection = Inspection(inspection.id)
+        return cls._done(cls.inspection_info(inspection), gettext(
+                'production_floor.msg_inspected',
+                inspection=inspection.rec_name, state=_state(inspection),
+                quantities=inspection.quantities or ''))
+
+    @classmethod
+    def _write_points(cls, inspection, values):
+        "Write the points measured of values, if any"
+        pool = Pool()
+        Inspection = pool.get('quality.inspection')
         if values.get('points'):
             Inspection.write([inspection], {
                     'points': cls._point_values(inspection, values)})
-        Inspection.process([Inspection(inspection.id)])
-        inspection = Inspection(inspection.id)
-        result = cls.inspection_info(inspection)
-        result['ok'] = True
-        result['message'] = gettext('production_floor.msg_inspected',
-            inspection=inspection.rec_name, state=_state(inspection),
-            quantities=inspection.quantities or '')
-        return result
+
+    @classmethod
+    def _decide_lines(cls, inspection, values):
+        "Write the decision of each line of values"
+        pool = Pool()
+        Line = pool.get('quality.inspection.line')
+        lines = {l.id: l for l in inspection.lines}
+        to_write = []
+        for value in values:
+            line = cls._decided_line(lines, value)
+            to_write.extend(([line], cls._decision(line, value)))
+        if to_write:
+            Line.write(*to_write)
+
+    @classmethod
+    def _decided_line(cls, lines, value):
+        "The line of the inspection that value decides"
+        line = lines.get(value.get('id'))
+        if line is None:
+            raise cls.wrong_value('lines.id', value.get('id'))
+        return line
 
     @classmethod
     def _decision(cls, line, value):
         decision = {name: cls._value(value, name)
             for name in ['accepted', 'rejected', 'concession']}
+        cls.check_decision_sum(line, decision)
+        values = {'%s_quantity' % k: v for k, v in decision.items()}
+        if decision['rejected'] and value.get('reason'):
+            values['rejection_reason'] = str(value['reason'])[:200]
+        return values
+
+    @classmethod
+    def check_decision_sum(cls, line, decision):
+        "Refuse a decision whose quantities do not add up to the line's"
         total = sum(decision.values())
         if abs(total - line.quantity) > EPSILON:
             raise PostingError(gettext('production_floor.msg_decision_sum',
@@ -688,47 +903,49 @@ class Floor(Model):
                     quantity=_qty(line.unit, line.quantity),
                     unit=line.unit.symbol, **{k: _qty(line.unit, v)
                         for k, v in decision.items()}))
-        values = {'%s_quantity' % k: v for k, v in decision.items()}
-        if decision['rejected'] and value.get('reason'):
-            values['rejection_reason'] = str(value['reason'])[:200]
-        return values
 
     # 完工汇报: report output of a running order
 
     @classmethod
     def _scan_output(cls, code, document_id):
-        production = cls._production(code)
-        if not production:
-            raise ScanError(gettext('production_floor.msg_code_unknown',
-                    code=code))
-        return cls.output_info(production)
+        return cls.output_info(cls._scanned_production(code))
 
     @classmethod
     def output_info(cls, production):
-        unit = production.unit
+        return dict(cls._opened(production.state == 'running'),
+            kind='production',
+            document=cls._output_document(production),
+            rows=cls._draft_reports(production),
+            message=cls._output_message(production))
+
+    @classmethod
+    def _output_left(cls, production):
+        "What the order still has to report"
         reported = production.reported_quantity or 0
-        left = max((production.quantity or 0) - reported, 0)
-        running = production.state == 'running'
+        return max((production.quantity or 0) - reported, 0)
+
+    @classmethod
+    def _output_document(cls, production):
         info = cls._production_info(production)
-        info.update(reported=reported, left=unit.round(left),
+        info.update(reported=production.reported_quantity or 0,
+            left=production.unit.round(cls._output_left(production)),
             lot_required=bool(production.product.lot_is_required(
                     production.location, production.warehouse.storage_location)
                 if production.product else False))
-        return {
-            'kind': 'production',
-            'ok': running,
-            'open': running,
-            'document': info,
-            'rows': cls._draft_reports(production),
-            'message': gettext(
-                'production_floor.msg_output_order' if running
-                else 'production_floor.msg_output_state',
-                production=production.rec_name,
-                state=production.state_label,
-                reported=_qty(unit, reported),
-                quantity=_qty(unit, production.quantity or 0),
-                left=_qty(unit, left), unit=unit.symbol),
-            }
+        return info
+
+    @classmethod
+    def _output_message(cls, production):
+        unit = production.unit
+        return gettext(
+            'production_floor.msg_output_order'
+            if production.state == 'running'
+            else 'production_floor.msg_output_state',
+            production=production.rec_name,
+            state=production.state_label,
+            reported=_qty(unit, production.reported_quantity or 0),
+            quantity=_qty(unit, production.quantity or 0),
+            left=_qty(unit, cls._output_left(production)), unit=unit.symbol)
 
     @classmethod
     def _draft_reports(cls, production):
@@ -739,13 +956,17 @@ class Floor(Model):
                 ('production', '=', production.id),
                 ('state', '=', 'draft'),
                 ], order=[('id', 'ASC')])
-        return [{
-                'id': r.id, 'number': r.number, 'quantity': r.quantity,
-                'unit': r.unit.symbol,
-                'inspections': ', '.join(
-                    i.rec_name for i in r.quality_inspections),
-                'decided': not r.quality_inspections_pending(),
-                } for r in reports]
+        return [cls._report_row(r) for r in reports]
+
+    @classmethod
+    def _report_row(cls, report):
+        return {
+            'id': report.id, 'number': report.number,
+            'quantity': report.quantity, 'unit': report.unit.symbol,
+            'inspections': ', '.join(
+                i.rec_name for i in report.quality_inspections),
+            'decided': not report.quality_inspections_pending(),
+            }
 
     @classmethod
     def _post_output(cls, values):
@@ -753,46 +974,72 @@ class Floor(Model):
         report whose inspection is decided"""
         pool = Pool()
         Report = pool.get('production.output.report')
-        if values.get('report') is not None:
-            report = cls._value(values, 'report', 'production.output.report')
-        else:
-            report = cls._new_report(values)
-        production = report.production
-        if production.state != 'running':
-            raise PostingError(cls.output_info(production)['message'])
+        report = cls._output_report(values)
+        cls.check_output_running(report.production)
         Report.save([report])
         waiting = cls._report_done(report)
-        report = Report(report.id)
-        result = cls.output_info(Pool().get('production')(production.id))
-        result['ok'] = True
+        return cls._reported(Report(report.id), waiting)
+
+    @classmethod
+    def _reported(cls, report, waiting):
+        "The answer of the report posted: its order as it is now"
+        pool = Pool()
+        Production = pool.get('production')
+        production = Production(report.production.id)
+        result = cls._done(cls.output_info(production),
+            cls._reported_message(report, waiting))
+        result['posted'] = cls._posted(report)
+        return result
+
+    @classmethod
+    def _output_report(cls, values):
+        "The report of values: a draft one or a new one"
+        if values.get('report') is not None:
+            return cls._value(values, 'report', 'production.output.report')
+        return cls._new_report(values)
+
+    @classmethod
+    def check_output_running(cls, production):
+        if production.state != 'running':
+            raise PostingError(cls._output_message(production))
+
+    @classmethod
+    def _reported_message(cls, report, waiting):
         unit = report.unit
-        result['message'] = gettext(
+        return gettext(
             'production_floor.msg_report_inspection' if waiting
             else 'production_floor.msg_reported',
-            report=report.rec_name, production=production.rec_name,
+            report=report.rec_name, production=report.production.rec_name,
             quantity=_qty(unit, report.quantity), unit=unit.symbol,
             inspections=', '.join(waiting))
-        result['posted'] = {'model': report.__name__, 'id': report.id,
-            'number': report.number, 'state': report.state}
-        return result
 
     @classmethod
     def _new_report(cls, values):
         pool = Pool()
         Report = pool.get('production.output.report')
-        ReportLot = pool.get('production.output.report.lot')
         production = cls._value(values, 'production', 'production')
         quantity = cls._value(values, 'quantity')
-        if production.state != 'running':
-            raise PostingError(cls.output_info(production)['message'])
-        report = Report(production=production, company=production.company,
-            quantity=quantity, unit=production.unit)
-        lot_number = (values.get('lot') or '').strip() if isinstance(
-            values.get('lot'), str) else ''
-        if lot_number:
-            report.lots = [ReportLot(quantity=quantity,
-                    lot=cls._output_lot(production, lot_number))]
-        return report
+        cls.check_output_running(production)
+        return Report(production=production, company=production.company,
+            quantity=quantity, unit=production.unit,
+            lots=cls._report_lots(production, quantity, values))
+
+    @classmethod
+    def _report_lots(cls, production, quantity, values):
+        "The lot of the report when values name one"
+        pool = Pool()
+        ReportLot = pool.get('production.output.report.lot')
+        lot_number = cls._text(values, 'lot')
+        if not lot_number:
+            return []
+        return [ReportLot(quantity=quantity,
+                lot=cls._output_lot(production, lot_number))]
+
+    @classmethod
+    def _text(cls, values, name):
+        "The text of values at name, stripped ('' when not a text)"
+        value = values.get(name)
+        return value.strip() if isinstance(value, str) else ''
 
     @classmethod
     def _output_lot(cls, production, number):
@@ -813,30 +1060,40 @@ class Floor(Model):
         """Do the report; at a quality gate, create its inspection (as
         the desk's inspect wizard does) and return their numbers"""
         pool = Pool()
-        Control = pool.get('quality.control')
-        Inspection = pool.get('quality.inspection')
         Report = pool.get('production.output.report')
-        from trytond.model.exceptions import ButtonActionException
         try:
             Report.done([report])
         except ButtonActionException:
-            inspections = Control.get_inspections([report], 'do')
-            Inspection.save(inspections)
-            pending = Report(report.id).quality_inspections_pending()
-            return [i.rec_name for i in pending] or ['-']
+            return cls._report_inspections(report)
         return []
+
+    @classmethod
+    def _report_inspections(cls, report):
+        "Create the inspections of the report and return their numbers"
+        pool = Pool()
+        Control = pool.get('quality.control')
+        Inspection = pool.get('quality.inspection')
+        Report = pool.get('production.output.report')
+        Inspection.save(Control.get_inspections([report], 'do'))
+        pending = Report(report.id).quality_inspections_pending()
+        return [i.rec_name for i in pending] or ['-']
 
     # 生产退料: return material of an order; the manager approves
 
     @classmethod
     def _scan_return(cls, code, document_id):
-        material_return = cls._find('production.material.return', code,
-            domain=[('company', '=', cls._company())])
+        material_return = cls._find_company(
+            'production.material.return', code)
         if material_return:
             return cls.return_info(material_return)
         production = cls._production(code)
         if production:
             return cls.return_order(production)
+        return cls._scan_return_line(code, document_id)
+
+    @classmethod
+    def _scan_return_line(cls, code, document_id):
+        "The line of a product or lot scanned for the order on screen"
         production = cls._document('production', document_id, code)
         product, lot = cls._product_lot(code, products=[
                 p for p, _ in cls._issued(production)])
@@ -853,118 +1110,137 @@ class Floor(Model):
 
     @classmethod
     def return_order(cls, production):
+        cls.check_return_state(production)
+        rows = [cls._product_values(p, l, q, key='issued')
+            for (p, l), q in sorted(cls._issued(production).items(),
+                key=cls._issued_key)]
+        return cls._production_answer(production, rows,
+            gettext('production_floor.msg_return_order',
+                production=production.rec_name, count=len(rows)))
+
+    @staticmethod
+    def _issued_key(item):
+        (product, lot), _ = item
+        return product.rec_name, lot.id if lot else 0
+
+    @classmethod
+    def check_return_state(cls, production):
         if production.state not in {'running', 'done'}:
             raise ScanError(gettext('production_floor.msg_return_state',
                     production=production.rec_name,
                     state=production.state_label))
-        rows = [{
-                'product': p.id, 'name': p.rec_name, 'code': p.code or '',
-                'lot': l.id if l else None,
-                'lot_number': l.number if l else '',
-                'issued': _unit(p).round(q), 'unit': _unit(p).symbol,
-                'digits': _unit(p).digits,
-                } for (p, l), q in sorted(cls._issued(production).items(),
-                key=lambda i: (i[0][0].rec_name, i[0][1].id if i[0][1]
-                    else 0))]
-        return {
-            'kind': 'production',
-            'document': cls._production_info(production),
-            'rows': rows,
-            'message': gettext('production_floor.msg_return_order',
-                production=production.rec_name, count=len(rows)),
-            }
 
     @classmethod
     def return_line(cls, production, product, lot):
-        issued = cls._issued(production)
-        quantity = sum(q for (p, l), q in issued.items()
+        quantity = sum(q for (p, l), q in cls._issued(production).items()
             if p == product and (lot is None or l == lot))
+        cls.check_return_issued(production, product, lot, quantity)
         unit = _unit(product)
+        return cls._line_answer(cls._product_values(product, lot, quantity),
+            gettext('production_floor.msg_return_line',
+                product=product.rec_name, lot=lot.number if lot else '-',
+                production=production.rec_name,
+                quantity=_qty(unit, quantity), unit=unit.symbol))
+
+    @classmethod
+    def check_return_issued(cls, production, product, lot, quantity):
+        "Refuse to return a product (lot) the order was not issued"
         if quantity <= EPSILON:
             raise ScanError(gettext('production_floor.msg_return_not_issued',
                     product=product.rec_name, lot=lot.number if lot else '-',
                     production=production.rec_name))
-        return {
-            'kind': 'line',
-            'line': {'product': product.id, 'name': product.rec_name,
-                'lot': lot.id if lot else None,
-                'lot_number': lot.number if lot else '',
-                'remaining': unit.round(quantity), 'unit': unit.symbol,
-                'digits': unit.digits},
-            'message': gettext('production_floor.msg_return_line',
-                product=product.rec_name, lot=lot.number if lot else '-',
-                production=production.rec_name,
-                quantity=_qty(unit, quantity), unit=unit.symbol),
-            }
 
     @classmethod
     def return_info(cls, material_return):
-        return {
-            'kind': 'material_return',
-            'ok': material_return.state == 'submitted',
-            'open': material_return.state == 'submitted',
-            'document': {'id': material_return.id,
-                'number': material_return.number,
-                'state': _state(material_return),
-                'production': material_return.production.rec_name},
-            'rows': [{'name': l.product.rec_name,
-                    'lot_number': l.lot.number if l.lot else '',
-                    'quantity': l.quantity, 'unit': l.unit.symbol}
-                for l in material_return.lines],
-            'message': gettext('production_floor.msg_return_document',
+        return dict(cls._opened(material_return.state == 'submitted'),
+            kind='material_return',
+            document=cls._return_document(material_return),
+            rows=[cls._return_row(l) for l in material_return.lines],
+            message=gettext('production_floor.msg_return_document',
                 material_return=material_return.rec_name,
-                state=_state(material_return)),
+                state=_state(material_return)))
+
+    @classmethod
+    def _return_document(cls, material_return):
+        return {
+            'id': material_return.id,
+            'number': material_return.number,
+            'state': _state(material_return),
+            'production': material_return.production.rec_name,
+            }
+
+    @classmethod
+    def _return_row(cls, line):
+        return {
+            'name': line.product.rec_name,
+            'lot_number': _number(line.lot),
+            'quantity': line.quantity,
+            'unit': line.unit.symbol,
             }
 
     @classmethod
     def _post_return(cls, values):
+        "Approve the return of values, or submit a new one"
+        if values.get('material_return') is not None:
+            return cls._approve_return(cls._value(values, 'material_return',
+                    'production.material.return'))
+        return cls._submit_return(cls._return(values))
+
+    @classmethod
+    def _approve_return(cls, material_return):
         pool = Pool()
         Return = pool.get('production.material.return')
-        if values.get('material_return') is not None:
-            material_return = cls._value(values, 'material_return',
-                'production.material.return')
-            Return.approve([material_return])
-            result = cls.return_info(Return(material_return.id))
-            result['ok'] = True
-            return result
-        material_return = cls._return(values)
+        Return.approve([material_return])
+        return cls._done(cls.return_info(Return(material_return.id)))
+
+    @classmethod
+    def _submit_return(cls, material_return):
+        pool = Pool()
+        Return = pool.get('production.material.return')
         Return.save([material_return])
         Return.submit([material_return])
         material_return = Return(material_return.id)
-        result = cls.return_info(material_return)
-        result['ok'] = True
-        result['posted'] = {'model': Return.__name__,
-            'id': material_return.id, 'number': material_return.number,
-            'state': material_return.state}
+        result = cls._done(cls.return_info(material_return))
+        result['posted'] = cls._posted(material_return)
         return result
 
     @classmethod
     def _return(cls, values):
         pool = Pool()
-        Line = pool.get('production.material.return.line')
-        Reason = pool.get('production.material.return.reason')
         Return = pool.get('production.material.return')
         production = cls._value(values, 'production', 'production')
-        reason = cls._value(values, 'reason',
-            'production.material.return.reason', required=False)
-        if reason is None:
-            reasons = Reason.search([], limit=1)
-            if not reasons:
-                raise PostingError(gettext(
-                        'production_floor.msg_return_no_reason'))
-            reason, = reasons
-        lines = []
-        for value in cls._lines(values):
-            product = cls._value(value, 'product', 'product.product')
-            lines.append(Line(product=product,
-                    lot=cls._value(value, 'lot', 'stock.lot',
-                        required=False),
-                    quantity=cls._value(value, 'quantity'),
-                    unit=_unit(product)))
         return Return(company=production.company, production=production,
             warehouse=production.warehouse,
-            to_location=production.picking_location, reason=reason,
-            lines=lines)
+            to_location=production.picking_location,
+            reason=cls._return_reason(values),
+            lines=[cls._return_line(v) for v in cls._lines(values)])
+
+    @classmethod
+    def _return_reason(cls, values):
+        "The reason of values, or the first reason"
+        reason = cls._value(values, 'reason',
+            'production.material.return.reason', required=False)
+        return reason if reason is not None else cls._first_reason()
+
+    @classmethod
+    def _first_reason(cls):
+        "The first return reason, refused when there is none"
+        pool = Pool()
+        Reason = pool.get('production.material.return.reason')
+        reasons = Reason.search([], limit=1)
+        if not reasons:
+            raise PostingError(gettext(
+                    'production_floor.msg_return_no_reason'))
+        return reasons[0]
+
+    @classmethod
+    def _return_line(cls, value):
+        pool = Pool()
+        Line = pool.get('production.material.return.line')
+        product = cls._value(value, 'product', 'product.product')
+        return Line(product=product,
+            lot=cls._value(value, 'lot', 'stock.lot', required=False),
+            quantity=cls._value(value, 'quantity'), unit=_unit(product))
 
 
 class Posting(ModelSQL):
@@ -1001,12 +1277,16 @@ class Posting(ModelSQL):
         if not postings:
             return None
         posting, = postings
-        if posting.user and posting.user.id != Transaction().user:
-            raise PostingError(gettext('production_floor.msg_posting_user',
-                    client_id=client_id))
+        posting.check_user()
         result = json.loads(posting.result or '{}')
         result['repeated'] = True
         return result
+
+    def check_user(self):
+        "Refuse the posting of another user"
+        if self.user and self.user.id != Transaction().user:
+            raise PostingError(gettext('production_floor.msg_posting_user',
+                    client_id=self.client_id))
 
     @classmethod
     def start(cls, client_id, task):
