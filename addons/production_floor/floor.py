@@ -74,9 +74,7 @@ class Floor(Model):
         same client id answers the first result and writes nothing"""
         pool = Pool()
         Posting = pool.get('production.floor.posting')
-        cls.check_task(task)
-        client_id = Posting.check_client_id(client_id)
-        cls.check_values(values)
+        client_id = cls.check_posting(task, client_id, values)
         done = Posting.answer(client_id)
         if done is not None:
             return done
@@ -114,6 +112,16 @@ class Floor(Model):
         if not code:
             raise ScanError(gettext('production_floor.msg_code_empty'))
         return code
+
+    @classmethod
+    def check_posting(cls, task, client_id, values):
+        "Check the arguments of a posting and return its client id"
+        pool = Pool()
+        Posting = pool.get('production.floor.posting')
+        cls.check_task(task)
+        client_id = Posting.check_client_id(client_id)
+        cls.check_values(values)
+        return client_id
 
     @classmethod
     def check_values(cls, values):
@@ -253,6 +261,13 @@ class Floor(Model):
         return lines
 
     @classmethod
+    def _line_values(cls, values):
+        "The (product, lot, quantity) of a posted line"
+        product = cls._value(values, 'product', 'product.product')
+        lot = cls._value(values, 'lot', 'stock.lot', required=False)
+        return product, lot, cls._value(values, 'quantity')
+
+    @classmethod
     def _product_values(cls, product, lot, quantity, key='remaining'):
         "The line of product and lot with its quantity at key"
         unit = _unit(product)
@@ -325,15 +340,20 @@ class Floor(Model):
 
     @classmethod
     def pick_order(cls, production):
+        rows = cls._pick_rows(production)
+        return cls._production_answer(production, rows,
+            gettext('production_floor.msg_pick_order',
+                production=production.rec_name, count=len(rows)))
+
+    @classmethod
+    def _pick_rows(cls, production):
+        "A row of each product the order still plans to pick, with stock"
         pool = Pool()
         Picking = pool.get('production.picking')
         remaining = Picking.remaining([production])
         stock = cls._pick_stock(production, [p for _, p in remaining])
-        rows = [cls._pick_row(production, product, quantity, stock)
+        return [cls._pick_row(production, product, quantity, stock)
             for (_, product), quantity in remaining.items()]
-        return cls._production_answer(production, rows,
-            gettext('production_floor.msg_pick_order',
-                production=production.rec_name, count=len(rows)))
 
     @classmethod
     def _pick_stock(cls, production, products):
@@ -425,13 +445,16 @@ class Floor(Model):
         """The stock of product (of lot) at the order's picking location,
         refused when there is none"""
         stock = cls._pick_stock(production, [product])
-        if lot is None:
-            available = sum(q for (p, _), q in stock.items()
-                if p == product.id)
-        else:
-            available = stock.get((product.id, lot.id), 0)
+        available = cls._lot_quantity(stock, product, lot)
         cls.check_pick_stock(production, product, lot, available)
         return available
+
+    @classmethod
+    def _lot_quantity(cls, stock, product, lot):
+        "The quantity of stock of product: of lot, or of all lots without"
+        if lot is None:
+            return sum(q for (p, _), q in stock.items() if p == product.id)
+        return stock.get((product.id, lot.id), 0)
 
     @classmethod
     def check_pick_stock(cls, production, product, lot, available):
@@ -512,9 +535,7 @@ class Floor(Model):
         asked of its product"""
         pool = Pool()
         Line = pool.get('production.picking.line')
-        product = cls._value(values, 'product', 'product.product')
-        lot = cls._value(values, 'lot', 'stock.lot', required=False)
-        quantity = cls._value(values, 'quantity')
+        product, lot, quantity = cls._line_values(values)
         cls.check_pick_lot(production, product, lot)
         asked[product] += quantity
         cls.check_pick_above(production, product, asked[product],
@@ -548,8 +569,7 @@ class Floor(Model):
     @classmethod
     def _stock_of(cls, code):
         "The (rows, title) of the stock of a location, lots or product"
-        location = cls._find('stock.location', code, field='code',
-            domain=[('type', 'in', ['storage', 'warehouse'])])
+        location = cls._location(code)
         if location:
             return cls.stock_rows(locations=[location]), location.rec_name
         lots = cls._lots(code)
@@ -558,6 +578,12 @@ class Floor(Model):
                 products=[l.product for l in lots], lots=lots), code
         product, _ = cls._product_lot(code)
         return cls.stock_rows(products=[product]), product.rec_name
+
+    @classmethod
+    def _location(cls, code):
+        "The storage location or warehouse whose code is code"
+        return cls._find('stock.location', code, field='code',
+            domain=[('type', 'in', ['storage', 'warehouse'])])
 
     @classmethod
     def _free_text(cls, rows):
@@ -815,12 +841,17 @@ class Floor(Model):
         "The measured points of values, checked against their types"
         points = values.get('points') or {}
         types = {p.name: p.type_ for p in inspection.control.points}
-        if not isinstance(points, dict) or points.keys() - types.keys():
-            raise cls.wrong_value('points', points)
+        cls.check_points(points, types)
         result = dict(inspection.points or {})
         for name, value in points.items():
             result[name] = cls._point_value(name, types[name], value)
         return result
+
+    @classmethod
+    def check_points(cls, points, types):
+        "Refuse points that are not a dict of the control's points"
+        if not isinstance(points, dict) or points.keys() - types.keys():
+            raise cls.wrong_value('points', points)
 
     @classmethod
     def _point_value(cls, name, type_, value):
@@ -847,7 +878,11 @@ class Floor(Model):
         cls._decide_lines(inspection, cls._lines(values))
         cls._write_points(inspection, values)
         Inspection.process([Inspection(inspection.id)])
-        inspection = Inspection(inspection.id)
+        return cls._inspected(Inspection(inspection.id))
+
+    @classmethod
+    def _inspected(cls, inspection):
+        "The answer of the inspection decided"
         return cls._done(cls.inspection_info(inspection), gettext(
                 'production_floor.msg_inspected',
                 inspection=inspection.rec_name, state=_state(inspection),
@@ -1237,10 +1272,9 @@ class Floor(Model):
     def _return_line(cls, value):
         pool = Pool()
         Line = pool.get('production.material.return.line')
-        product = cls._value(value, 'product', 'product.product')
-        return Line(product=product,
-            lot=cls._value(value, 'lot', 'stock.lot', required=False),
-            quantity=cls._value(value, 'quantity'), unit=_unit(product))
+        product, lot, quantity = cls._line_values(value)
+        return Line(product=product, lot=lot, quantity=quantity,
+            unit=_unit(product))
 
 
 class Posting(ModelSQL):
