@@ -270,13 +270,17 @@ class Floor(Model):
     @classmethod
     def _product_values(cls, product, lot, quantity, key='remaining'):
         "The line of product and lot with its quantity at key"
+        return dict(cls._product_row(product, quantity, key),
+            lot=lot.id if lot else None, lot_number=_number(lot))
+
+    @classmethod
+    def _product_row(cls, product, quantity, key='remaining'):
+        "The row of product with its quantity at key, in its unit"
         unit = _unit(product)
         return {
             'product': product.id,
             'name': product.rec_name,
             'code': product.code or '',
-            'lot': lot.id if lot else None,
-            'lot_number': _number(lot),
             key: unit.round(quantity),
             'unit': unit.symbol,
             'digits': unit.digits,
@@ -294,17 +298,13 @@ class Floor(Model):
 
     @classmethod
     def _production_info(cls, production):
-        return {
-            'id': production.id,
-            'number': production.number,
-            'product': production.product.rec_name
+        return cls._document_info(production,
+            product=production.product.rec_name
             if production.product else '',
-            'quantity': production.quantity,
-            'unit': production.unit.symbol if production.unit else '',
-            'state': production.state_label,
-            'location': production.picking_location.rec_name
-            if production.picking_location else '',
-            }
+            quantity=production.quantity,
+            unit=production.unit.symbol if production.unit else '',
+            location=production.picking_location.rec_name
+            if production.picking_location else '')
 
     # 领料: pick for an order
 
@@ -370,19 +370,11 @@ class Floor(Model):
 
     @classmethod
     def _pick_row(cls, production, product, quantity, stock):
-        unit = _unit(product)
         lots = cls._lot_rows(product, stock)
-        return {
-            'product': product.id,
-            'name': product.rec_name,
-            'code': product.code or '',
-            'remaining': unit.round(quantity),
-            'available': unit.round(sum(l['quantity'] for l in lots)),
-            'unit': unit.symbol,
-            'digits': unit.digits,
-            'lot_required': bool(cls._lot_required(production, product)),
-            'lots': lots,
-            }
+        return dict(cls._product_row(product, quantity),
+            available=_unit(product).round(sum(l['quantity'] for l in lots)),
+            lot_required=bool(cls._lot_required(production, product)),
+            lots=lots)
 
     @classmethod
     def _lot_required(cls, production, product):
@@ -689,28 +681,28 @@ class Floor(Model):
 
     @classmethod
     def shipment_info(cls, shipment):
-        rows = [cls._shipment_row(m) for m in shipment.incoming_moves]
+        rows = [cls._row(m) for m in shipment.incoming_moves]
         return dict(cls._opened(shipment.state == 'draft'),
             kind='shipment', rows=rows,
-            document=cls._shipment_document(shipment),
+            document=cls._document_info(shipment,
+                number=shipment.rec_name,
+                supplier=shipment.supplier.rec_name),
             message=cls._shipment_message(shipment, rows))
 
     @classmethod
-    def _shipment_document(cls, shipment):
-        return {
-            'id': shipment.id,
-            'number': shipment.rec_name,
-            'state': _state(shipment),
-            'supplier': shipment.supplier.rec_name,
-            }
+    def _document_info(cls, record, **values):
+        "The id, number and state of the document on screen, and values"
+        return dict({'id': record.id, 'number': record.number,
+                'state': _state(record)}, **values)
 
     @classmethod
-    def _shipment_row(cls, move):
+    def _row(cls, record, lot='lot'):
+        "The product, lot (at key lot), quantity and unit of a line or move"
         return {
-            'name': move.product.rec_name,
-            'lot': _number(move.lot),
-            'quantity': move.quantity,
-            'unit': move.unit.symbol,
+            'name': record.product.rec_name,
+            lot: _number(record.lot),
+            'quantity': record.quantity,
+            'unit': record.unit.symbol,
             }
 
     @classmethod
@@ -789,33 +781,20 @@ class Floor(Model):
         pending = inspection.state == 'pending' and not inspection.decided
         return dict(cls._opened(pending and is_inspector()),
             kind='inspection', rows=rows,
-            document=cls._inspection_document(inspection),
+            document=cls._document_info(inspection,
+                origin=inspection.origin.rec_name
+                if inspection.origin else ''),
             points=cls._points(inspection),
             message=gettext(cls._inspection_message(pending),
                 inspection=inspection.rec_name, count=len(rows),
                 state=_state(inspection)))
 
     @classmethod
-    def _inspection_document(cls, inspection):
-        return {
-            'id': inspection.id,
-            'number': inspection.number,
-            'state': _state(inspection),
-            'origin': inspection.origin.rec_name if inspection.origin else '',
-            }
-
-    @classmethod
     def _inspection_row(cls, line):
-        return {
-            'id': line.id,
-            'name': line.product.rec_name,
-            'lot': _number(line.lot),
-            'quantity': line.quantity,
-            'accepted': line.accepted_quantity,
-            'rejected': line.rejected_quantity,
-            'concession': line.concession_quantity,
-            'unit': line.unit.symbol,
-            }
+        return dict(cls._row(line), id=line.id,
+            accepted=line.accepted_quantity,
+            rejected=line.rejected_quantity,
+            concession=line.concession_quantity)
 
     @classmethod
     def _inspection_message(cls, pending):
@@ -1189,29 +1168,14 @@ class Floor(Model):
     def return_info(cls, material_return):
         return dict(cls._opened(material_return.state == 'submitted'),
             kind='material_return',
-            document=cls._return_document(material_return),
-            rows=[cls._return_row(l) for l in material_return.lines],
+            document=cls._document_info(material_return,
+                production=material_return.production.rec_name),
+            rows=[cls._row(l, lot='lot_number')
+                for l in material_return.lines],
             message=gettext('production_floor.msg_return_document',
                 material_return=material_return.rec_name,
                 state=_state(material_return)))
 
-    @classmethod
-    def _return_document(cls, material_return):
-        return {
-            'id': material_return.id,
-            'number': material_return.number,
-            'state': _state(material_return),
-            'production': material_return.production.rec_name,
-            }
-
-    @classmethod
-    def _return_row(cls, line):
-        return {
-            'name': line.product.rec_name,
-            'lot_number': _number(line.lot),
-            'quantity': line.quantity,
-            'unit': line.unit.symbol,
-            }
 
     @classmethod
     def _post_return(cls, values):
