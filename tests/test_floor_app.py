@@ -11,14 +11,21 @@
 - a storekeeper is refused on 质检 (the inspector's decision) and nothing
   changes; the inspector decides;
 - offline → online: the posting waits on the phone, shown as pending, and
-  is posted once when the network is back;
+  is posted once when the network is back, for 领料, 完工汇报 and 生产退料
+  (the order scanned offline from what the phone remembers); a posting the
+  server refuses meanwhile is shown as a conflict;
+- the camera reads a QR code, a Code 128 and an EAN-13;
+- a server warning (a backflush into negative stock) is shown on the phone
+  and confirmed there, then posted with the warning skipped;
 - screenshots of each screen in test-artifacts/floor_*.png.
 """
+import contextlib
 import os
 import shutil
 import sqlite3
 import time
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -510,7 +517,8 @@ def test_floor_receive(floor, browser, artifacts):
 
 def code_video(path, codes, frames=10):
     """A Y4M video (Chromium's fake camera plays it in a loop) showing each
-    of codes, (kind, text) with kind 'qr' or 'code128', for frames frames:
+    of codes, (kind, text) with kind 'qr', 'code128' or 'ean13', for frames
+    frames:
     640×480 grey, the code in the middle"""
     import barcode
     import qrcode
@@ -525,9 +533,11 @@ def code_video(path, codes, frames=10):
             if kind == 'qr':
                 image = qrcode.make(text, border=4, box_size=8)
             else:
+                # an EAN-13 has fewer, wider modules than a Code 128
                 image = barcode.get(kind, text, writer=ImageWriter()).render(
-                    {'module_width': 0.3, 'module_height': 12, 'dpi': 200,
-                        'quiet_zone': 4, 'write_text': False})
+                    {'module_width': 0.5 if kind == 'ean13' else 0.3,
+                        'module_height': 12, 'dpi': 200, 'quiet_zone': 4,
+                        'write_text': False})
             image = image.convert('L')
             image.thumbnail((width - 40, height - 40))
             frame = Image.new('L', (width, height), 255)
@@ -535,6 +545,23 @@ def code_video(path, codes, frames=10):
                     (height - image.size[1]) // 2))
             for _ in range(frames):
                 fp.write(b'FRAME\n' + frame.tobytes() + chroma + chroma)
+
+
+@contextlib.contextmanager
+def camera_phone(browser, video):
+    "A phone whose camera films video (Chromium's fake capture)"
+    from tests.conftest import CHROMIUM, FLAGS
+    camera = browser.browser_type.launch(executable_path=CHROMIUM,
+        args=FLAGS + ['--use-fake-device-for-media-stream',
+            '--use-fake-ui-for-media-stream',
+            '--use-file-for-fake-video-capture=%s' % video])
+    try:
+        context = camera.new_context(viewport=PHONE, has_touch=True,
+            is_mobile=True, locale='zh-CN', permissions=['camera'])
+        yield context.new_page()
+        context.close()
+    finally:
+        camera.close()
 
 
 def test_floor_camera_reads_a_qr_code(floor, browser, artifacts,
@@ -627,3 +654,242 @@ def test_floor_output_at_quality_gate(floor, browser, artifacts):
     after, = admin('model.production.read', running, ['reported_quantity'])
     assert after['reported_quantity'] == pytest.approx(
         (order['reported_quantity'] or 0) + 1)
+
+
+def test_floor_camera_reads_an_ean13(floor, browser, artifacts, tmp_path):
+    """查库存 through the camera: the EAN-13 on a material's box (the
+    product's identifier of type EAN) filmed by Chromium's fake capture;
+    the stock of that material answers"""
+    import barcode
+    rpc = floor.jsonrpc('storekeeper', DEMO_PASSWORD)
+    _, _, row, _ = pick_candidate(rpc)
+    ean = barcode.get('ean13', '69%010d' % row['product']).get_fullcode()
+    assert len(ean) == 13
+    floor.jsonrpc()('model.product.identifier.create', [{
+                'product': row['product'], 'type': 'ean', 'code': ean}])
+    video = str(tmp_path / 'ean13.y4m')
+    code_video(video, [('ean13', ean)])
+    with camera_phone(browser, video) as page:
+        login(page, floor, 'storekeeper')
+        open_task(page, '查库存')
+        page.tap('#camera')
+        page.wait_for_function(
+            'window.floorApp.state().rows.length > 0', timeout=30000)
+        page.tap('#camera-stop')
+        idle(page)
+        state = page.evaluate('window.floorApp.state()')
+        assert state['doc']['title'] == row['name'], state['doc']
+        assert {r['product'] for r in state['rows']} == {row['name']}
+        assert sum(r['quantity'] for r in state['rows']) > 0
+        assert 'ok' in page.get_attribute('#banner', 'class')
+        shot(page, artifacts, '18_camera_ean13')
+
+
+def returned(admin, production_id, product_id):
+    "The quantity of product counted as returned from the order"
+    ids = admin('model.production.material.return.line.search', [
+            ('material_return.production', '=', production_id),
+            ('product', '=', product_id),
+            ('material_return.state', 'in',
+                ['submitted', 'approved', 'inspecting', 'done']),
+            ], 0, None, None)
+    return sum(l['quantity'] for l in admin(
+            'model.production.material.return.line.read', ids, ['quantity']))
+
+
+def pending(page, count):
+    page.wait_for_selector('#pending:not([hidden])')
+    assert page.inner_text('#pending') == '待发送 %s' % count
+
+
+def test_floor_offline_output_and_return_post_once(floor, browser,
+        artifacts):
+    """Offline, 完工汇报 (manager) and 生产退料 (planner) on two phones: the
+    order scanned again without network (the phone remembers it), the
+    material scanned from the order's rows, confirmed, kept as pending;
+    back online each posting is made once, and the return above what is
+    left to return is listed as a conflict with the server's reason"""
+    admin = floor.jsonrpc()
+    running = admin('model.production.search', [('state', '=', 'running')],
+        0, 1, [('id', 'ASC')])
+    before, = admin('model.production.read', running,
+        ['number', 'reported_quantity', 'output_reports'])
+    number = before['number']
+    row = [r for r in admin('model.production.floor.scan', 'return', number,
+            None)['rows'] if not r['lot_number'] and r['code']][0]
+    left = row['issued'] - returned(admin, running[0], row['product'])
+    assert left >= 1, (row, left)
+    returns = set(admin('model.production.material.return.search',
+            [('production', '=', running[0])], 0, None, None))
+
+    out_context, out = phone(browser)
+    login(out, floor, 'manager')
+    open_task(out, '完工汇报')
+    wedge(out, [number])
+    idle(out)
+    out.tap('#back')
+    out_context.set_offline(True)
+    open_task(out, '完工汇报')
+    wedge(out, [number])
+    idle(out)
+    assert '离线' in banner(out) and number in out.inner_text('#doc')
+    out.fill('#output-quantity', '1')
+    out.locator('#output-quantity').dispatch_event('change')
+    out.locator('#actions button', has_text='确认汇报').tap()
+    pending(out, 1)
+    assert '待发送 · 完工汇报 %s' % number in out.inner_text('#queue')
+    shot(out, artifacts, '19_offline_output')
+
+    return_context, ret = phone(browser)
+    login(ret, floor, 'planner')
+    open_task(ret, '生产退料')
+    wedge(ret, [number])
+    idle(ret)
+    ret.tap('#back')
+    return_context.set_offline(True)
+    open_task(ret, '生产退料')
+    wedge(ret, [number, row['code']])
+    idle(ret)
+    cart = ret.evaluate('window.floorApp.state().cart')
+    assert [(c['product'], c['quantity'], c['offline']) for c in cart] == [
+        (row['product'], 1, True)]
+    ret.locator('#actions button', has_text='提交退料').tap()
+    # a second return of all that was issued: more than is left
+    wedge(ret, [row['code']])
+    idle(ret)
+    field = ret.locator('#cart input[aria-label="数量"]')
+    field.fill(str(row['issued']))
+    field.dispatch_event('change')
+    ret.locator('#actions button', has_text='提交退料').tap()
+    pending(ret, 2)
+    shot(ret, artifacts, '20_offline_return')
+    assert set(admin('model.production.material.return.search',
+            [('production', '=', running[0])], 0, None, None)) == returns
+    after, = admin('model.production.read', running, ['output_reports'])
+    assert after['output_reports'] == before['output_reports']
+
+    out_context.set_offline(False)
+    return_context.set_offline(False)
+    for page in [out, ret]:
+        page.wait_for_selector('#pending', state='hidden', timeout=20000)
+        idle(page)
+    conflicts = ret.evaluate('window.floorApp.conflicts()')
+    assert len(conflicts) == 1 and conflicts[0]['label'].startswith('退料')
+    assert ret.locator('.qitem.conflict').count() == 1
+    shot(ret, artifacts, '21_return_conflict')
+    ret.locator('.qitem.conflict button', has_text='知道了').tap()
+    assert ret.locator('#queue').is_hidden()
+    # a reload sends nothing more
+    for page in [out, ret]:
+        page.reload()
+        page.wait_for_selector('#home:not([hidden])')
+    time.sleep(1)
+    out_context.close()
+    return_context.close()
+
+    after, = admin('model.production.read', running,
+        ['reported_quantity', 'output_reports'])
+    assert after['reported_quantity'] == pytest.approx(
+        (before['reported_quantity'] or 0) + 1)
+    new = set(after['output_reports']) - set(before['output_reports'])
+    report, = admin('model.production.output.report.read', list(new),
+        ['state', 'quantity'])
+    assert (report['state'], report['quantity']) == ('done', 1)
+    new = set(admin('model.production.material.return.search',
+            [('production', '=', running[0])], 0, None, None)) - returns
+    material_return, = admin('model.production.material.return.read',
+        list(new), ['state', 'lines'])
+    assert material_return['state'] == 'submitted'
+    lines = admin('model.production.material.return.line.read',
+        material_return['lines'], ['product', 'quantity'])
+    assert [(l['product'], l['quantity']) for l in lines] == [
+        (row['product'], 1)]
+
+
+def backflush_order(floor, quantity):
+    """A running order of a new product whose only component, a screw
+    with no stock, is backflushed 2 per unit"""
+    from proteus import Model
+    floor.proteus()
+    BOM = Model.get('production.bom')
+    Production = Model.get('production')
+    Template = Model.get('product.template')
+    unit = Production.find([('state', '=', 'running')], limit=1)[0].unit
+
+    def product(name, **values):
+        template = Template(name=name, default_uom=unit, type='goods',
+            list_price=Decimal(2), **values)
+        template.products[0].cost_price = Decimal(1)
+        template.save()
+        return template.products[0]
+    bracket = product("扫码测试支架", producible=True)
+    screw = product("扫码测试倒冲螺钉")
+    bom = BOM(name="扫码测试支架")
+    bom.inputs.new(product=screw, quantity=2, backflush=True)
+    bom.outputs.new(product=bracket, quantity=1)
+    bom.save()
+    production = Production(product=bracket, bom=bom, quantity=quantity,
+        picking_method='run')
+    production.click('wait')
+    production.click('assign_force')
+    production.click('run')
+    assert production.state == 'running'
+    return production, screw
+
+
+def test_floor_output_warning_confirmed(floor, browser, artifacts):
+    """A warning of the server on the phone: with the configuration
+    consuming into negative stock, 完工汇报 of 3 brackets whose 6 screws
+    are not in stock warns; 取消提交 posts nothing, 确认继续 skips the
+    warning the Tryton way (res.user.warning.skip) and posts once"""
+    admin = floor.jsonrpc()
+    production, screw = backflush_order(floor, 5)
+    configuration, = admin('model.production.configuration.read', [1],
+        ['backflush_negative'])
+    admin('model.production.configuration.write', [1],
+        {'backflush_negative': True})
+    try:
+        context, page = phone(browser)
+        login(page, floor, 'manager')
+        open_task(page, '完工汇报')
+        for answer in ['取消提交', '确认继续']:
+            wedge(page, [production.number])
+            idle(page)
+            page.fill('#output-quantity', '3')
+            page.locator('#output-quantity').dispatch_event('change')
+            page.locator('#actions button', has_text='确认汇报').tap()
+            page.wait_for_selector('.qitem.warn')
+            idle(page)
+            text = page.inner_text('.qitem.warn')
+            assert '负库存' in text and '扫码测试倒冲螺钉' in text, text
+            assert 'wait' in page.get_attribute('#banner', 'class')
+            reports = admin('model.production.output.report.search',
+                [('production', '=', production.id)], 0, None, None)
+            assert reports == []
+            if answer == '取消提交':
+                shot(page, artifacts, '22_output_warning')
+            page.locator('.qitem.warn button', has_text=answer).tap()
+            idle(page)
+            assert page.locator('.qitem.warn').count() == 0
+        page.wait_for_selector('#pending', state='hidden')
+        assert '完工汇报' in banner(page), banner(page)
+        assert 'ok' in page.get_attribute('#banner', 'class')
+        shot(page, artifacts, '23_output_confirmed')
+        context.close()
+    finally:
+        admin('model.production.configuration.write', [1],
+            {'backflush_negative': configuration['backflush_negative']})
+    reports = admin('model.production.output.report.search',
+        [('production', '=', production.id)], 0, None, None)
+    report, = admin('model.production.output.report.read', reports,
+        ['state', 'quantity'])
+    assert (report['state'], report['quantity']) == ('done', 3)
+    order, = admin('model.production.read', [production.id],
+        ['reported_quantity'])
+    assert order['reported_quantity'] == 3
+    moves = admin('model.stock.move.search', [
+            ('production_input', '=', production.id),
+            ('product', '=', screw.id), ('state', '=', 'done')],
+        0, None, None)
+    assert sum(m['quantity'] for m in admin('model.stock.move.read', moves,
+                ['quantity'])) == 6

@@ -6,7 +6,11 @@
  * to production.floor.post with a client-made id; postings wait in
  * localStorage while the phone is offline and are sent in order when the
  * connection is back (the server answers a repeated id with the first
- * result, so a posting is never made twice). */
+ * result, so a posting is never made twice).  A posting the server refuses
+ * stays listed as a conflict; a posting it warns about waits for the
+ * worker's confirmation and is sent again with the warning skipped, the
+ * way sao does (res.user.warning.skip).  The documents scanned online are
+ * remembered, so that the worker can scan them again offline. */
 (function() {
     'use strict';
 
@@ -24,6 +28,11 @@
         points: [], extra: null};
     var session = load('floor_session', null);
     var queue = load('floor_queue', []);
+    var conflicts = load('floor_conflicts', []);
+    var known = load('floor_known', {});
+    var KNOWN = 40;
+    var stalled = false;
+    var confirming = false;
     var scans = [];
     var scanning = false;
     var flushing = false;
@@ -146,7 +155,12 @@
         if (kind === 'LoginException' || kind === '403') {
             return new RPCError("登录已过期，请重新登录", 'auth');
         }
-        return new RPCError(texts.join(' ') || String(kind), kind);
+        var result = new RPCError(texts.join(' ') || String(kind), kind);
+        if (kind === 'UserWarning') {
+            // the name of the warning, to skip it as sao does
+            result.warning = args[0];
+        }
+        return result;
     }
 
     function rpc(method, params) {
@@ -356,6 +370,7 @@
             state.doc.id : null;
         return rpc('model.production.floor.scan',
             [scan.task, scan.code, documentId]).then(function(result) {
+            remember(scan.task, scan.code, result);
             onScan(result);
         }, function(error) {
             if (error.kind === 'offline') {
@@ -534,44 +549,113 @@
         }
     }
 
-    function offlineScan(code) {
-        if (state.task !== 'pick' || !state.doc) {
-            bad("离线：无法查询“" + code + "”，联网后再扫");
+    // Offline: what the phone knows
+
+    function remember(task, code, result) {
+        // a document scanned online, to be scanned again offline
+        if (!result || !result.document || result.kind === 'line' ||
+                result.kind === 'stock') {
             return;
         }
+        [code, result.document.number].forEach(function(key) {
+            if (key) {
+                key = task + '\n' + key;
+                delete known[key];
+                known[key] = result;
+            }
+        });
+        var keys = Object.keys(known);
+        keys.slice(0, Math.max(keys.length - KNOWN, 0)).forEach(
+            function(key) { delete known[key]; });
+        save('floor_known', known);
+    }
+
+    function offlineScan(code) {
+        var line = state.doc && OFFLINE_LINES[state.task] &&
+            state.kind === 'production' ?
+            OFFLINE_LINES[state.task](code) : null;
+        if (line) {
+            return;
+        }
+        var cached = known[state.task + '\n' + code];
+        if (cached) {
+            onScan(Object.assign({}, cached, {message:
+                "离线 · 联网时的数据：" + cached.message}));
+            return;
+        }
+        bad(line === false ?
+            "离线：“" + code + "”不在本任务单的" + (state.task === 'pick' ?
+                "待领清单" : "已发物料") + "中" :
+            "离线：无法查询“" + code + "”，联网后再扫");
+    }
+
+    function offlineRow(code, lotsOf) {
+        // the row (and lot) of the order on screen that code names
         var found = null;
         state.rows.forEach(function(row) {
-            if (row.code === code) {
-                found = found || {row: row, lot: null};
+            if (row.code && row.code === code && !found) {
+                found = {row: row, lot: null};
             }
-            (row.lots || []).forEach(function(lot) {
-                if (lot.number === code) {
+            lotsOf(row).forEach(function(lot) {
+                if (lot.number && lot.number === code) {
                     found = {row: row, lot: lot};
                 }
             });
         });
-        if (!found) {
-            bad("离线：“" + code + "”不在本任务单的待领清单中");
-            return;
-        }
-        if (!found.lot && found.row.lot_required) {
-            bad("离线：物料“" + found.row.name + "”按批次领料，请扫批次标签");
-            return;
-        }
-        if (found.lot && !found.lot.released) {
-            bad("离线：批次“" + found.lot.number + "”质量状态为“" +
-                found.lot.status + "”，不能领用");
-            return;
-        }
-        var row = found.row;
-        addLine({product: row.product, name: row.name,
-            lot: found.lot ? found.lot.lot : null,
-            lot_number: found.lot ? found.lot.number : '',
-            remaining: row.remaining,
-            available: found.lot ? found.lot.quantity : row.available,
-            unit: row.unit, digits: row.digits, offline: true},
-            1, null);
+        return found;
     }
+
+    var OFFLINE_LINES = {
+        // true: answered; false: not a line of the order on screen
+        pick: function(code) {
+            var found = offlineRow(code, function(row) {
+                return row.lots || [];
+            });
+            if (!found) {
+                return false;
+            }
+            var row = found.row;
+            if (!found.lot && row.lot_required) {
+                bad("离线：物料“" + row.name + "”按批次领料，请扫批次标签");
+            } else if (found.lot && !found.lot.released) {
+                bad("离线：批次“" + found.lot.number + "”质量状态为“" +
+                    found.lot.status + "”，不能领用");
+            } else {
+                addLine({product: row.product, name: row.name,
+                    lot: found.lot ? found.lot.lot : null,
+                    lot_number: found.lot ? found.lot.number : '',
+                    remaining: row.remaining,
+                    available: found.lot ? found.lot.quantity :
+                        row.available,
+                    unit: row.unit, digits: row.digits, offline: true},
+                    1, null);
+            }
+            return true;
+        },
+        'return': function(code) {
+            // a row per product and lot issued to the order
+            var found = offlineRow(code, function(row) {
+                return row.lot_number ? [{number: row.lot_number,
+                    lot: row.lot}] : [];
+            });
+            if (!found) {
+                return false;
+            }
+            var row = found.row;
+            var rows = state.rows.filter(function(r) {
+                return r.product === row.product &&
+                    (found.lot ? r.lot === found.lot.lot : true);
+            });
+            addLine({product: row.product, name: row.name,
+                lot: found.lot ? found.lot.lot : null,
+                lot_number: found.lot ? found.lot.number : '',
+                remaining: rows.reduce(function(total, r) {
+                    return total + r.issued;
+                }, 0),
+                unit: row.unit, digits: row.digits, offline: true}, 1, null);
+            return true;
+        },
+    };
 
     function cartTotal(product) {
         return state.cart.reduce(function(total, item) {
@@ -653,7 +737,8 @@
     }
 
     function flush() {
-        if (flushing || !session || !queue.length) {
+        if (flushing || confirming || !session || !queue.length ||
+                queue[0].warning) {
             renderPending();
             return Promise.resolve();
         }
@@ -661,28 +746,13 @@
         var item = queue[0];
         return rpc('model.production.floor.post',
             [item.task, item.client_id, item.values]).then(function(result) {
+            stalled = false;
             queue.shift();
             save('floor_queue', queue);
             onPosted(item, result);
             return true;
         }, function(error) {
-            if (error.kind === 'offline') {
-                banner('wait', "离线：" + queue.length +
-                    " 条待发送，联网后自动发送");
-                return false;
-            }
-            if (error.kind === 'auth') {
-                showLogin(error.message);
-                return false;
-            }
-            queue.shift();
-            save('floor_queue', queue);
-            bad(item.label + "：" + error.message);
-            if (state.task === 'inspect' && state.doc) {
-                state.pendingInspection = true;
-                render();
-            }
-            return true;
+            return onRefused(item, error);
         }).then(function(more) {
             flushing = false;
             renderPending();
@@ -692,9 +762,66 @@
         });
     }
 
+    function onRefused(item, error) {
+        // true: go on with the next posting
+        stalled = error.kind === 'offline';
+        if (stalled) {
+            banner('wait', "离线：" + queue.length +
+                " 条待发送，联网后自动发送");
+            return false;
+        }
+        if (error.kind === 'auth') {
+            showLogin(error.message);
+            return false;
+        }
+        if (error.kind === 'UserWarning') {
+            // sent again once the worker confirms
+            item.warning = {name: error.warning, message: error.message};
+            save('floor_queue', queue);
+            banner('wait', "请确认：" + item.label + "：" + error.message);
+            beep(false);
+            return false;
+        }
+        queue.shift();
+        save('floor_queue', queue);
+        conflicts.push({client_id: item.client_id, label: item.label,
+            message: error.message, at: Date.now()});
+        save('floor_conflicts', conflicts);
+        bad(item.label + "：" + error.message);
+        if (state.task === 'inspect' && state.doc) {
+            state.pendingInspection = true;
+            render();
+        }
+        return true;
+    }
+
+    function confirmWarning(item) {
+        // the Tryton way: skip this warning once, then post again
+        confirming = true;
+        return rpc('model.res.user.warning.skip',
+            [item.warning.name, false]).then(function() {
+            delete item.warning;
+            save('floor_queue', queue);
+            banner('wait', "已确认，正在提交：" + item.label);
+        }, function(error) {
+            bad(item.label + "：" + error.message);
+        }).then(function() {
+            confirming = false;
+            return flush();
+        });
+    }
+
+    function cancelWarning(item) {
+        queue = queue.filter(function(i) { return i !== item; });
+        save('floor_queue', queue);
+        banner('idle', "已取消：" + item.label);
+        return flush();
+    }
+
     function onPosted(item, result) {
         var same = state.task === item.task && state.doc && result.document &&
             state.doc.id === result.document.id;
+        remember(item.task, null, result);
         if (same && !scans.length) {
             state.doc = result.document;
             state.rows = result.rows || state.rows;
@@ -711,6 +838,49 @@
         node.textContent = "待发送 " + queue.length;
         $('net').className = navigator.onLine ? 'net' : 'net off';
         $('net').textContent = navigator.onLine ? "在线" : "离线";
+        renderQueue();
+    }
+
+    function renderQueue() {
+        // what waits on the phone: pending, to confirm, refused
+        var node = clear($('queue'));
+        var waiting = stalled || !navigator.onLine;
+        queue.forEach(function(item) {
+            if (item.warning) {
+                node.appendChild(h('div', {'class': 'row qitem warn',
+                        'data-client': item.client_id},
+                    h('div', {'class': 'name', text: "需确认 · " + item.label}),
+                    h('div', {'class': 'message', text: item.warning.message}),
+                    h('div', {'class': 'choice'},
+                        action("确认继续", function() {
+                            confirmWarning(item);
+                        }),
+                        action("取消提交", function() {
+                            cancelWarning(item);
+                        }, 'secondary'))));
+            } else if (waiting) {
+                node.appendChild(h('div', {'class': 'row qitem pend',
+                        'data-client': item.client_id},
+                    h('div', {'class': 'name', text: "待发送 · " + item.label}),
+                    h('div', {'class': 'message', text: "已存在手机上，" +
+                        new Date(item.at).toLocaleTimeString('zh-CN') +
+                        "，联网后自动发送"})));
+            }
+        });
+        conflicts.forEach(function(conflict) {
+            node.appendChild(h('div', {'class': 'row qitem conflict',
+                    'data-client': conflict.client_id},
+                h('div', {'class': 'name', text: "未入账 · " + conflict.label}),
+                h('div', {'class': 'message', text: conflict.message}),
+                action("知道了", function() {
+                    conflicts = conflicts.filter(function(c) {
+                        return c !== conflict;
+                    });
+                    save('floor_conflicts', conflicts);
+                    renderQueue();
+                }, 'secondary')));
+        });
+        node.hidden = !node.firstChild;
     }
 
     // Drawing the task screen
@@ -1040,7 +1210,7 @@
         });
         var cart = state.cart;
         submit('pick', {production: doc.id, lines: lines},
-            "领料 " + doc.number, function() {
+            "领料 " + doc.number + " " + cartText(), function() {
                 // what the phone knows until the server answers
                 cart.forEach(function(item) {
                     state.rows.forEach(function(row) {
@@ -1062,6 +1232,14 @@
             });
     }
 
+    function cartText() {
+        // what a posting of the cart takes, for its pending line
+        return state.cart.map(function(item) {
+            return item.name + " " + fmt(item.quantity, item.digits) + " " +
+                item.unit;
+        }).join("、");
+    }
+
     function postReturn() {
         var doc = state.doc;
         var lines = state.cart.map(function(item) {
@@ -1069,7 +1247,7 @@
                 quantity: item.quantity};
         });
         submit('return', {production: doc.id, lines: lines},
-            "退料 " + doc.number, function() {
+            "退料 " + doc.number + " " + cartText(), function() {
                 state.cart = [];
                 render();
             });
@@ -1199,7 +1377,10 @@
     window.floorApp = {
         state: function() { return state; },
         queue: function() { return queue; },
-        busy: function() { return scanning || scans.length > 0 || flushing; },
+        busy: function() {
+            return scanning || scans.length > 0 || flushing || confirming;
+        },
+        conflicts: function() { return conflicts; },
     };
     init();
 }());
