@@ -23,6 +23,33 @@ def _sequence_field(name, string, sequence_type, eval_company):
             ])
 
 
+class SequenceNumberMixin:
+    """A new record takes the next number of the company's sequence that
+    the configuration field _number_sequence names"""
+    __slots__ = ()
+    _number_sequence = None
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            number = cls._sequence_number(
+                values.get('company', cls.default_company()))
+            if number:
+                values['number'] = number
+        return values
+
+    @classmethod
+    def _sequence_number(cls, company_id):
+        pool = Pool()
+        Configuration = pool.get('production.configuration')
+        if company_id is not None:
+            sequence = Configuration(1).get_sequence(
+                cls._number_sequence, company_id)
+            if sequence:
+                return sequence.get()
+
+
 class Configuration(metaclass=PoolMeta):
     __name__ = 'production.configuration'
 

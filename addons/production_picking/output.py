@@ -5,7 +5,6 @@ lots, its backflushed components and its cost; orders done when fully
 reported or closed short (短缺关闭); sub-assemblies delivered straight into
 a parent order (半成品流转不入库)"""
 import datetime as dt
-import functools
 from collections import defaultdict
 
 from trytond.i18n import gettext
@@ -14,41 +13,26 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.modules.product import price_digits, round_price
 from trytond.modules.quality.quality import ControlledMixin
+from trytond.modules.stock_quarantine.employee import (
+    own_context, own_employee)
 from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.numbers import format_quantity
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
+from .configuration import SequenceNumberMixin
 from .exceptions import BackflushWarning, OutputReportError
 from .production import EPSILON, OPEN_STATES, PLANNED_MOVE_STATES, Issue
-
-
-def own_employee(func):
-    """Run func as the user's own employee: set_employee never takes an
-    employee key that a client put in the context"""
-    @functools.wraps(func)
-    def wrapper(cls, records, *args, **kwargs):
-        transaction = Transaction()
-        context = transaction.context.copy()
-        context.pop('employee', None)
-        with transaction.reset_context(), transaction.set_context(context):
-            return func(cls, records, *args, **kwargs)
-    return wrapper
-
-
-def _state_string(record):
-    "The state of record in the user's language"
-    selection = record.fields_get(['state'])['state']['selection']
-    return dict(selection).get(record.state, record.state)
 
 
 def _quantity(unit, quantity):
     return '%s %s' % (format_quantity(unit, quantity), unit.symbol)
 
 
-class OutputReport(Workflow, ModelSQL, ModelView):
+class OutputReport(SequenceNumberMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'production.output.report'
+    _number_sequence = 'output_report_sequence'
     _rec_name = 'number'
 
     _states = {
@@ -202,17 +186,8 @@ class OutputReport(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('production.configuration')
         values = super().preprocess_values(mode, values)
         if mode == 'create':
-            if not values.get('number'):
-                company_id = values.get('company', cls.default_company())
-                if company_id is not None:
-                    sequence = Configuration(1).get_sequence(
-                        'output_report_sequence', company_id)
-                    if sequence:
-                        values['number'] = sequence.get()
             # who reports is the user's own employee, never a client value
             values['reported_by'] = cls._user_employee(
                 values.get('company', cls.default_company()))
@@ -222,11 +197,8 @@ class OutputReport(Workflow, ModelSQL, ModelView):
     def _user_employee(cls, company_id):
         pool = Pool()
         User = pool.get('res.user')
-        transaction = Transaction()
-        context = transaction.context.copy()
-        context.pop('employee', None)
-        with transaction.reset_context(), transaction.set_context(context):
-            employee = User(transaction.user).employee
+        with own_context():
+            employee = User(Transaction().user).employee
         if employee and employee.company.id == company_id:
             return employee.id
 
@@ -358,7 +330,7 @@ class OutputReport(Workflow, ModelSQL, ModelView):
                     'production_picking.msg_output_production_running',
                     report=self.rec_name,
                     production=production.rec_name,
-                    state=_state_string(production)))
+                    state=production.state_label))
         if self.company != production.company:
             raise OutputReportError(gettext(
                     'production_picking.msg_output_company',
@@ -381,27 +353,35 @@ class OutputReport(Workflow, ModelSQL, ModelView):
                     quantity=format_quantity(self.unit, self.quantity or 0)))
 
     def check_lots(self):
-        product = self.production.product
         for line in self.lots:
-            if line.lot.product != product:
-                raise OutputReportError(gettext(
-                        'production_picking.msg_output_lot_product',
-                        report=self.rec_name,
-                        lot=line.lot.rec_name,
-                        product=product.rec_name))
-            if not line.quantity or line.quantity <= 0:
-                raise OutputReportError(gettext(
-                        'production_picking.msg_output_lot_quantity',
-                        report=self.rec_name,
-                        lot=line.lot.rec_name))
+            self.check_lot(line)
         if self.lots:
-            total = self.unit.round(sum(l.quantity for l in self.lots))
-            if total != self.unit.round(self.quantity):
-                raise OutputReportError(gettext(
-                        'production_picking.msg_output_lots_total',
-                        report=self.rec_name,
-                        lots=_quantity(self.unit, total),
-                        quantity=_quantity(self.unit, self.quantity)))
+            self.check_lots_total()
+
+    def check_lot(self, line):
+        "The lot is of the order's product, with a positive quantity"
+        product = self.production.product
+        if line.lot.product != product:
+            raise OutputReportError(gettext(
+                    'production_picking.msg_output_lot_product',
+                    report=self.rec_name,
+                    lot=line.lot.rec_name,
+                    product=product.rec_name))
+        if not line.quantity or line.quantity <= 0:
+            raise OutputReportError(gettext(
+                    'production_picking.msg_output_lot_quantity',
+                    report=self.rec_name,
+                    lot=line.lot.rec_name))
+
+    def check_lots_total(self):
+        "The lots add up to the quantity reported"
+        total = self.unit.round(sum(l.quantity for l in self.lots))
+        if total != self.unit.round(self.quantity):
+            raise OutputReportError(gettext(
+                    'production_picking.msg_output_lots_total',
+                    report=self.rec_name,
+                    lots=_quantity(self.unit, total),
+                    quantity=_quantity(self.unit, self.quantity)))
 
     @property
     def internal_quantity(self):
@@ -414,20 +394,29 @@ class OutputReport(Workflow, ModelSQL, ModelView):
     def check_parent(self):
         """The parent order is open, in the same company and still plans
         at least the quantity reported of the sub-assembly"""
-        pool = Pool()
-        Production = pool.get('production')
-        parent, product = self.parent_production, self.production.product
+        self.check_parent_open()
+        self.check_parent_remaining()
+
+    def check_parent_open(self):
+        "The parent order is another open order of the report's company"
+        parent = self.parent_production
         if parent.state not in OPEN_STATES or parent == self.production:
             raise OutputReportError(gettext(
                     'production_picking.msg_output_parent_state',
                     report=self.rec_name,
                     parent=parent.rec_name,
-                    state=_state_string(parent)))
+                    state=parent.state_label))
         if parent.company != self.company:
             raise OutputReportError(gettext(
                     'production_picking.msg_output_company',
                     report=self.rec_name,
                     production=parent.rec_name))
+
+    def check_parent_remaining(self):
+        "The parent order still plans the quantity reported"
+        pool = Pool()
+        Production = pool.get('production')
+        parent, product = self.parent_production, self.production.product
         planned = Production.planned_inputs([parent]).get(
             (parent.id, product.id), [])
         remaining = sum(m.internal_quantity for m in planned)
@@ -450,19 +439,24 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Production = pool.get('production')
         production = Production(self.production.id)
-        planned = production.planned_outputs()
-        remaining = sum(m.internal_quantity for m in planned)
-        quantity = self.internal_quantity
-        if quantity > remaining + EPSILON:
-            self.raise_above_remaining(production, quantity, remaining)
-        complete = quantity >= remaining - EPSILON
+        complete = self.check_completes(production)
         Production.backflush([(production,
-                    production.reported_internal_quantity() + quantity,
-                    complete)], origin=self)
+                    production.reported_internal_quantity()
+                    + self.internal_quantity, complete)], origin=self)
         moves = self.post_outputs(Production(production.id))
         if self.parent_production:
             self.issue_to_parent(moves)
         return complete
+
+    def check_completes(self, production):
+        """Whether the report completes the order; refused above what the
+        order still plans to make"""
+        remaining = sum(
+            m.internal_quantity for m in production.planned_outputs())
+        quantity = self.internal_quantity
+        if quantity > remaining + EPSILON:
+            self.raise_above_remaining(production, quantity, remaining)
+        return quantity >= remaining - EPSILON
 
     def raise_above_remaining(self, production, quantity, remaining):
         product = production.product
@@ -492,14 +486,7 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         production = Production(production.id)
         planned = production.planned_outputs()
         moves = self.get_output_moves(planned[0])
-        left = {m: m.internal_quantity for m in planned}
-        quantity = self.internal_quantity
-        for move in planned:
-            taken = min(left[move], quantity)
-            left[move] -= taken
-            quantity -= taken
-        Production._write_planned(
-            {m: q for m, q in left.items() if q != m.internal_quantity})
+        self.take_planned_outputs(planned)
         Move.save(moves)
         self.add_lots(moves)
         Move.do(moves)
@@ -513,10 +500,21 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         return [self.get_output_move(planned, lot, quantity)
             for lot, quantity in lines]
 
+    def take_planned_outputs(self, planned):
+        "Take the quantity reported out of the planned output moves"
+        pool = Pool()
+        Production = pool.get('production')
+        left = {m: m.internal_quantity for m in planned}
+        quantity = self.internal_quantity
+        for move in planned:
+            taken = min(left[move], quantity)
+            left[move] -= taken
+            quantity -= taken
+        Production._write_planned(
+            {m: q for m, q in left.items() if q != m.internal_quantity})
+
     def get_output_move(self, planned, lot, quantity):
         "A done output move like planned of quantity of the lot"
-        pool = Pool()
-        Uom = pool.get('product.uom')
         production = self.production
         move = production._move(
             'output', production.product, self.unit, quantity)
@@ -524,12 +522,18 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         move.to_location = self.output_location(planned)
         move.lot = lot
         move.origin = self
+        self.set_output_price(move, planned)
+        move.planned_date = move.effective_date = self.date
+        return move
+
+    def set_output_price(self, move, planned):
+        "Price the output move at the unit price of the planned one"
+        pool = Pool()
+        Uom = pool.get('product.uom')
         if planned.unit_price is not None:
             move.unit_price = round_price(Uom.compute_price(
                     planned.unit, planned.unit_price, self.unit))
-            move.currency = production.company.currency
-        move.planned_date = move.effective_date = self.date
-        return move
+            move.currency = self.production.company.currency
 
     def output_location(self, planned):
         "Where the output goes: stock, or the picking of the parent order"
@@ -543,17 +547,19 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Lot = pool.get('stock.lot')
         Move = pool.get('stock.move')
-        lots, with_lot = [], []
-        for move in moves:
-            if not move.lot and move.product.lot_is_required(
-                    move.from_location, move.to_location):
-                with Transaction().set_context(date=move.effective_date):
-                    move.add_lot()
-                if move.lot:
-                    lots.append(move.lot)
-                    with_lot.append(move)
-        Lot.save(lots)
+        with_lot = [m for m in moves if cls._add_lot(m)]
+        Lot.save([m.lot for m in with_lot])
         Move.save(with_lot)
+
+    @classmethod
+    def _add_lot(cls, move):
+        "Add a new lot to the move if it requires one; return whether added"
+        if not move.lot and move.product.lot_is_required(
+                move.from_location, move.to_location):
+            with Transaction().set_context(date=move.effective_date):
+                move.add_lot()
+            return bool(move.lot)
+        return False
 
     def issue_to_parent(self, moves):
         """Issue the output moves that reached the parent's picking
@@ -561,7 +567,6 @@ class OutputReport(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Move = pool.get('stock.move')
         Production = pool.get('production')
-        Uom = pool.get('product.uom')
         parent = self.parent_production
         moves = [m for m in moves
             if m.to_location == parent.picking_location]
@@ -569,11 +574,18 @@ class OutputReport(Workflow, ModelSQL, ModelView):
                 Issue(parent, m.product, m.lot, m.quantity, m.unit, self,
                     'picking') for m in moves])
         for move, output in zip(issued, moves):
-            if output.unit_price is not None:
-                move.cost_price = round_price(Uom.compute_price(
-                        output.unit, output.unit_price,
-                        output.product.default_uom))
+            self.set_issue_cost(move, output)
         Move.save(issued)
+
+    @classmethod
+    def set_issue_cost(cls, move, output):
+        "Cost the move issued to the parent at the output's unit price"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        if output.unit_price is not None:
+            move.cost_price = round_price(Uom.compute_price(
+                    output.unit, output.unit_price,
+                    output.product.default_uom))
 
 
 class OutputReportLot(ModelSQL, ModelView):
@@ -620,13 +632,17 @@ class OutputReportLot(ModelSQL, ModelView):
                     'production_picking.msg_output_lot_report',
                     lot=', '.join(l.lot.rec_name for l in lines[:5])))
         for line in lines:
-            state = line.report.state
-            if state != 'draft' and not (
-                    mode == 'delete' and state == 'cancelled'):
-                raise AccessError(gettext(
-                        'production_picking.msg_output_modify_not_draft',
-                        report=line.report.rec_name,
-                        state=line.report.state_string))
+            line.check_report_draft(mode)
+
+    def check_report_draft(self, mode):
+        "Refuse to change a lot of a report no longer a draft"
+        state = self.report.state
+        if state != 'draft' and not (
+                mode == 'delete' and state == 'cancelled'):
+            raise AccessError(gettext(
+                    'production_picking.msg_output_modify_not_draft',
+                    report=self.report.rec_name,
+                    state=self.report.state_string))
 
 
 class Production(metaclass=PoolMeta):
@@ -686,15 +702,26 @@ class Production(metaclass=PoolMeta):
         super().check_modification(
             mode, productions, values=values, external=external)
         if mode == 'create' and external:
-            values = {}
-            for production in productions:
-                if production.closed_short:
-                    values['closed_short'] = True
-                if production.short_close_reason:
-                    values['short_close_reason'] = (
-                        production.short_close_reason)
-        elif mode != 'write' or not external:
-            return
+            cls.check_client_close(
+                productions, cls._created_close_values(productions))
+        elif mode == 'write' and external:
+            cls.check_client_close(productions, values)
+
+    @classmethod
+    def _created_close_values(cls, productions):
+        "The values of the short close that new productions set"
+        values = {}
+        for production in productions:
+            if production.closed_short:
+                values['closed_short'] = True
+            if production.short_close_reason:
+                values['short_close_reason'] = production.short_close_reason
+        return values
+
+    @classmethod
+    def check_client_close(cls, productions, values):
+        """Refuse a client's closed short (the server's to set) and a
+        reason of an order not running"""
         if 'closed_short' in values:
             raise AccessError(gettext(
                     'production_picking.msg_output_closed_short_server',
@@ -706,7 +733,7 @@ class Production(metaclass=PoolMeta):
                     raise AccessError(gettext(
                             'production_picking.msg_output_reason_running',
                             production=production.rec_name,
-                            state=_state_string(production)))
+                            state=production.state_label))
 
     @classmethod
     def copy(cls, productions, default=None):
@@ -748,17 +775,19 @@ class Production(metaclass=PoolMeta):
         requests = []
         for product_id, remaining in sorted(planned.items()):
             product = Product(product_id)
-            if complete:
-                quantity = remaining
-            else:
-                total = done[product_id] + remaining
-                quantity = min(max(product.default_uom.round(
-                            total * ratio) - done[product_id], 0),
-                    remaining)
+            quantity = remaining if complete else self._backflush_quantity(
+                product.default_uom, done[product_id], remaining, ratio)
             if quantity > EPSILON:
                 requests.append(Issue(self, product, None, quantity,
                         product.default_uom, origin, 'backflush'))
         return requests
+
+    @classmethod
+    def _backflush_quantity(cls, unit, done, remaining, ratio):
+        """What to backflush of a component to bring it to ratio of its
+        total (done and remaining), never more than remaining"""
+        return min(max(unit.round((done + remaining) * ratio) - done, 0),
+            remaining)
 
     def backflush_quantities(self):
         """The quantities of each backflushed component done and planned:
@@ -797,13 +826,19 @@ class Production(metaclass=PoolMeta):
         the configuration consumes into negative"""
         pool = Pool()
         Configuration = pool.get('production.configuration')
-        Warning = pool.get('res.user.warning')
         text = gettext('production_picking.msg_output_list_separator').join(
             shortages)
         if not Configuration(1).backflush_negative:
             raise OutputReportError(gettext(
                     'production_picking.msg_output_backflush_shortage',
                     record=record.rec_name, shortages=text))
+        cls.warn_backflush_negative(record, text)
+
+    @classmethod
+    def warn_backflush_negative(cls, record, text):
+        "Warn that the backflush of record consumes into the negative"
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
         warning_name = Warning.format(
             'production_backflush_negative', [record])
         if Warning.check(warning_name):
@@ -952,21 +987,26 @@ class Production(metaclass=PoolMeta):
         lock_written(cls, productions)
         productions = cls.browse([p.id for p in productions])
         for production in productions:
-            if production.state != 'running':
-                raise OutputReportError(gettext(
-                        'production_picking.msg_output_close_running',
-                        production=production.rec_name,
-                        state=_state_string(production)))
-            if not (production.short_close_reason or '').strip():
-                raise OutputReportError(gettext(
-                        'production_picking.msg_output_close_reason',
-                        production=production.rec_name))
+            production.check_close_short()
         Move.cancel([m for p in productions for m in p.outputs
                 if m.state in PLANNED_MOVE_STATES])
         cls.cancel_planned_inputs(productions)
         cls.write(list(productions), {'closed_short': True})
         with without_check_access():
             cls.do(cls.browse(productions))
+
+
+    def check_close_short(self):
+        "The order is running and says why it is closed short"
+        if self.state != 'running':
+            raise OutputReportError(gettext(
+                    'production_picking.msg_output_close_running',
+                    production=self.rec_name,
+                    state=self.state_label))
+        if not (self.short_close_reason or '').strip():
+            raise OutputReportError(gettext(
+                    'production_picking.msg_output_close_reason',
+                    production=self.rec_name))
 
 
 class OutputReportQuality(ControlledMixin, metaclass=PoolMeta):
@@ -1026,13 +1066,16 @@ class OutputReportQuality(ControlledMixin, metaclass=PoolMeta):
             if not quantity:
                 continue
             move.quantity = self.unit.round(move.quantity - quantity)
-            quarantine = self.get_output_move(planned, move.lot, quantity)
-            quarantine.to_location = self.get_quarantine_location(
-                document=self)
-            moves.append(quarantine)
+            moves.append(self._quarantine_move(planned, move.lot, quantity))
             if not move.quantity:
                 moves.remove(move)
         return moves
+
+    def _quarantine_move(self, planned, lot, quantity):
+        "The output move of the rejected quantity of lot to quarantine"
+        move = self.get_output_move(planned, lot, quantity)
+        move.to_location = self.get_quarantine_location(document=self)
+        return move
 
     def quality_decided_lines(self):
         return [l for i in self.quality_inspections if i.decided
@@ -1089,17 +1132,15 @@ class Control(metaclass=PoolMeta):
             return super().get_inspections(records, operation)
         records = [r for r in records if r.state == 'draft'
             and not r.quality_controlled_for(operation)]
-        inspections = []
-        if records and operation == 'do':
+        if not records or operation != 'do':
+            return []
+        return [Inspection.get_from_control(control, record)
             for control in cls.search([
-                        ('operations', 'in', 'production:do'),
-                        ]):
-                for record in records:
-                    pattern = record.quality_control_pattern(operation)
-                    if control.match(pattern) and control.choose(record):
-                        inspections.append(
-                            Inspection.get_from_control(control, record))
-        return inspections
+                    ('operations', 'in', 'production:do'),
+                    ])
+            for record in records
+            if control.match(record.quality_control_pattern(operation))
+            and control.choose(record)]
 
 
 class Inspection(metaclass=PoolMeta):

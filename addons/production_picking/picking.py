@@ -3,7 +3,6 @@
 """The production picking slip (生产领料单): normal and partial, merged for
 many orders, kit and supplementary picking"""
 import datetime as dt
-import functools
 import math
 from collections import defaultdict
 from decimal import Decimal
@@ -14,6 +13,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import (
     employee_field, reset_employee, set_employee)
+from trytond.modules.stock_quarantine.employee import own_employee
 from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.mixin import ProductUnitMixin
 from trytond.modules.stock_quarantine.numbers import format_quantity
@@ -21,6 +21,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction
 
+from .configuration import SequenceNumberMixin
 from .exceptions import DutyError, PickingError, ScanError
 from .production import EPSILON, OPEN_STATES, Issue
 
@@ -32,21 +33,9 @@ KINDS = [
     ]
 
 
-def own_employee(func):
-    """Run func as the user's own employee: set_employee and the duties
-    never take an employee key that a client put in the context"""
-    @functools.wraps(func)
-    def wrapper(cls, records, *args, **kwargs):
-        transaction = Transaction()
-        context = transaction.context.copy()
-        context.pop('employee', None)
-        with transaction.reset_context(), transaction.set_context(context):
-            return func(cls, records, *args, **kwargs)
-    return wrapper
-
-
-class Picking(Workflow, ModelSQL, ModelView):
+class Picking(SequenceNumberMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'production.picking'
+    _number_sequence = 'picking_sequence'
     _rec_name = 'number'
 
     _states = {
@@ -252,16 +241,16 @@ class Picking(Workflow, ModelSQL, ModelView):
 
     def check_scan_draft(self):
         "Refuse a scan on a slip that is no longer a draft"
-        records = [self]
+        self.check_scan_state()
         if self.id is not None and self.id >= 0:
             # The state as stored, whatever the client says
-            records.append(self.__class__(self.id))
-        for record in records:
-            if record.state != 'draft':
-                raise ScanError(gettext(
-                        'production_picking.msg_scan_not_draft',
-                        picking=record.number or '-',
-                        state=record.state_string))
+            self.__class__(self.id).check_scan_state()
+
+    def check_scan_state(self):
+        if self.state != 'draft':
+            raise ScanError(gettext(
+                    'production_picking.msg_scan_not_draft',
+                    picking=self.number or '-', state=self.state_string))
 
     def _scan_production(self, code):
         pool = Pool()
@@ -273,6 +262,13 @@ class Picking(Workflow, ModelSQL, ModelView):
         if not productions:
             return False
         production, = productions
+        self.check_scan_production(production)
+        if production not in (self.productions or []):
+            self.productions = list(self.productions or []) + [production]
+        return True
+
+    def check_scan_production(self, production):
+        "Refuse an order closed or of another warehouse than the slip"
         if (production.state not in OPEN_STATES
                 or production.warehouse != self.warehouse):
             raise ScanError(gettext(
@@ -280,9 +276,6 @@ class Picking(Workflow, ModelSQL, ModelView):
                     production=production.rec_name,
                     warehouse=self.warehouse.rec_name
                     if self.warehouse else '-'))
-        if production not in (self.productions or []):
-            self.productions = list(self.productions or []) + [production]
-        return True
 
     def _scan_lot(self, code):
         pool = Pool()
@@ -290,20 +283,34 @@ class Picking(Workflow, ModelSQL, ModelView):
         lots = Lot.search([('number', '=', code)], order=[('id', 'ASC')])
         if not lots:
             return False
-        records = list(
-            (self.totals if self.kind == 'merged' else self.lines) or [])
+        records = self._scan_records()
         for lot in lots:
-            for record in records:
-                if record.product == lot.product and not record.lot:
-                    record.lot = lot
-                    if self.kind == 'merged':
-                        self.totals = records
-                    else:
-                        self.lines = records
-                    return True
+            if self._set_scanned_lot(records, lot):
+                return True
         raise ScanError(gettext(
                 'production_picking.msg_scan_lot',
                 lot=lots[0].rec_name, product=lots[0].product.rec_name))
+
+    def _set_scanned_lot(self, records, lot):
+        """Set lot on the first of records (lines or totals) of its product
+        without lot; return whether one was"""
+        for record in records:
+            if record.product == lot.product and not record.lot:
+                record.lot = lot
+                self._set_scan_records(records)
+                return True
+        return False
+
+    def _scan_records(self):
+        "The records a lot is scanned on: the totals when merged, or lines"
+        return list(
+            (self.totals if self.kind == 'merged' else self.lines) or [])
+
+    def _set_scan_records(self, records):
+        if self.kind == 'merged':
+            self.totals = records
+        else:
+            self.lines = records
 
     @property
     def print_productions(self):
@@ -312,20 +319,6 @@ class Picking(Workflow, ModelSQL, ModelView):
             key=_start_key)
 
     # Rules of the client's writes
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('production.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                sequence = Configuration(1).get_sequence(
-                    'picking_sequence', company_id)
-                if sequence:
-                    values['number'] = sequence.get()
-        return values
 
     @classmethod
     def check_modification(cls, mode, pickings, values=None, external=False):
@@ -337,10 +330,13 @@ class Picking(Workflow, ModelSQL, ModelView):
             cls.check_client_write(pickings, values)
         elif mode == 'delete':
             for picking in pickings:
-                if picking.state not in {'draft', 'cancelled'}:
-                    raise AccessError(gettext(
-                            'production_picking.msg_delete_draft',
-                            picking=picking.rec_name))
+                picking.check_delete()
+
+    def check_delete(self):
+        if self.state not in {'draft', 'cancelled'}:
+            raise AccessError(gettext(
+                    'production_picking.msg_delete_draft',
+                    picking=self.rec_name))
 
     @classmethod
     def _audit_fields(cls):
@@ -364,11 +360,15 @@ class Picking(Workflow, ModelSQL, ModelView):
             cls.raise_audit_fields(pickings, audit)
         if values.keys() - {'comment'}:
             for picking in pickings:
-                if picking.state != 'draft':
-                    raise AccessError(gettext(
-                            'production_picking.msg_modify_not_draft',
-                            picking=picking.rec_name,
-                            state=picking.state_string))
+                picking.check_draft()
+
+    def check_draft(self):
+        "Refuse to change a picking no longer a draft"
+        if self.state != 'draft':
+            raise AccessError(gettext(
+                    'production_picking.msg_modify_not_draft',
+                    picking=self.rec_name,
+                    state=self.state_string))
 
     @classmethod
     def raise_audit_fields(cls, pickings, names):
@@ -500,27 +500,32 @@ class Picking(Workflow, ModelSQL, ModelView):
                 for l in p.lines])
         Total.delete([t for p in pickings if p.kind == 'merged'
                 for t in p.totals])
-        lines, totals = [], []
-        for picking in pickings:
-            if picking.kind == 'normal':
-                lines.extend(picking.get_remaining_lines())
-            elif picking.kind == 'merged':
-                totals.extend(picking.get_totals())
-            elif picking.kind == 'kit':
-                lines.extend(picking.get_kit_lines())
-        Line.save(lines)
-        Total.save(totals)
+        Line.save([l for p in pickings for l in p.get_fill_lines()])
+        Total.save([t for p in pickings if p.kind == 'merged'
+                for t in p.get_totals()])
         cls.split([p for p in pickings if p.kind == 'merged'])
+
+    def get_fill_lines(self):
+        "The lines that fill the picking of its kind"
+        if self.kind == 'normal':
+            return self.get_remaining_lines()
+        elif self.kind == 'kit':
+            return self.get_kit_lines()
+        return []
 
     def get_remaining_lines(self):
         "The lines of all that the orders still plan to pick"
-        pool = Pool()
-        Line = pool.get('production.picking.line')
-        return [Line(picking=self, production=production, product=product,
-                quantity=product.default_uom.round(quantity),
-                unit=product.default_uom)
+        return [self._new_line(production, product, quantity)
             for (production, product), quantity
             in self.remaining(self.productions).items()]
+
+    def _new_line(self, production, product, quantity):
+        "A line of quantity of product in its default unit for production"
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        unit = product.default_uom
+        return Line(picking=self, production=production, product=product,
+            quantity=unit.round(quantity), unit=unit)
 
     def get_totals(self):
         "The totals per product of what the orders still plan to pick"
@@ -539,13 +544,7 @@ class Picking(Workflow, ModelSQL, ModelView):
     def get_kit_lines(self):
         """The lines of complete sets of components for kit_quantity units
         of the order, at most what the free stock completes"""
-        pool = Pool()
-        Line = pool.get('production.picking.line')
-        if len(self.productions) != 1:
-            raise PickingError(gettext(
-                    'production_picking.msg_kit_one_production',
-                    picking=self.rec_name or '-'))
-        production, = self.productions
+        production = self.kit_production()
         per_set = self.kit_per_set(production)
         if not per_set:
             raise PickingError(gettext(
@@ -553,11 +552,18 @@ class Picking(Workflow, ModelSQL, ModelView):
                     production=production.rec_name))
         sets = self.kit_quantity or 0
         self.check_kit_sets(production, per_set, sets)
-        return [Line(picking=self, production=production, product=product,
-                quantity=product.default_uom.round(quantity * sets),
-                unit=product.default_uom)
+        return [self._new_line(production, product, quantity * sets)
             for product, quantity in sorted(
                 per_set.items(), key=lambda p: p[0].rec_name)]
+
+    def kit_production(self):
+        "The one order of a kit picking"
+        if len(self.productions) != 1:
+            raise PickingError(gettext(
+                    'production_picking.msg_kit_one_production',
+                    picking=self.rec_name or '-'))
+        production, = self.productions
+        return production
 
     @classmethod
     def kit_per_set(cls, production):
@@ -700,14 +706,17 @@ class Picking(Workflow, ModelSQL, ModelView):
             if p.state == 'waiting']
         user = User(Transaction().user)
         for picking in pickings:
-            if picking.requested_by_user(user):
-                raise DutyError(gettext(
-                        'production_picking.msg_separate_duties',
-                        picking=picking.rec_name,
-                        user=(picking.requested_by.rec_name
-                            if picking.requested_by
-                            else picking.requested_user.rec_name)))
+            picking.check_duties(user)
         cls.accept(pickings)
+
+    def check_duties(self, user):
+        "Refuse the approval of the user who requested the picking"
+        if self.requested_by_user(user):
+            raise DutyError(gettext(
+                    'production_picking.msg_separate_duties',
+                    picking=self.rec_name,
+                    user=(self.requested_by.rec_name if self.requested_by
+                        else self.requested_user.rec_name)))
 
     @classmethod
     @Workflow.transition('approved')
@@ -857,11 +866,7 @@ class PickingTotal(ProductUnitMixin, ModelSQL, ModelView):
         super().check_modification(
             mode, totals, values=values, external=external)
         for total in totals:
-            if total.picking.state != 'draft':
-                raise AccessError(gettext(
-                        'production_picking.msg_modify_not_draft',
-                        picking=total.picking.rec_name,
-                        state=total.picking.state_string))
+            total.picking.check_draft()
 
 
 class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
@@ -929,17 +934,19 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
     def get_remaining_quantity(cls, lines, name):
         pool = Pool()
         Picking = pool.get('production.picking')
-        Uom = pool.get('product.uom')
         productions = {l.production for l in lines if l.production}
         remaining = Picking.remaining(list(productions))
-        result = {}
-        for line in lines:
-            quantity = remaining.get((line.production, line.product), 0)
-            if line.unit and line.product:
-                quantity = Uom.compute_qty(line.product.default_uom,
-                    quantity, line.unit)
-            result[line.id] = quantity
-        return result
+        return {l.id: l._remaining_quantity(remaining) for l in lines}
+
+    def _remaining_quantity(self, remaining):
+        "What remains to pick for the line's order, in the line's unit"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        quantity = remaining.get((self.production, self.product), 0)
+        if self.unit and self.product:
+            quantity = Uom.compute_qty(self.product.default_uom,
+                quantity, self.unit)
+        return quantity
 
     @classmethod
     def get_move(cls, lines, name):
@@ -958,11 +965,7 @@ class PickingLine(ProductUnitMixin, ModelSQL, ModelView):
         super().check_modification(
             mode, lines, values=values, external=external)
         for line in lines:
-            if line.picking.state != 'draft':
-                raise AccessError(gettext(
-                        'production_picking.msg_modify_not_draft',
-                        picking=line.picking.rec_name,
-                        state=line.picking.state_string))
+            line.picking.check_draft()
 
     def check_line(self, backflushed):
         """Check the line can be issued as its picking's kind; backflushed:
