@@ -1,0 +1,11 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError
+
+
+class SubcontractError(UserError):
+    pass
+
+
+class ConsumptionError(SubcontractError):
+    pass

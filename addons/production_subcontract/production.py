@@ -1,0 +1,159 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval
+from trytond.modules.product import price_digits, round_price
+
+from .exceptions import SubcontractError
+
+
+class BOMInput(metaclass=PoolMeta):
+    __name__ = 'production.bom.input'
+
+    subcontract_loss = fields.Float(
+        "Allowed Loss (%)", digits=(16, 4),
+        domain=['OR',
+            ('subcontract_loss', '=', None),
+            [('subcontract_loss', '>=', 0), ('subcontract_loss', '<', 1)],
+            ],
+        help="The percentage of the material a subcontractor may lose on top "
+        "of the BOM quantity (2 for 2 %).")
+
+    def subcontract_quantities(self, factor):
+        "The (product, unit, quantity) a subcontractor consumes for factor"
+        loss = 1 + (self.subcontract_loss or 0)
+        for line, quantity in self.lines_for_quantity(
+                self.compute_quantity(factor)):
+            yield line.product, line.unit, line.unit.round(quantity * loss)
+
+
+class Production(metaclass=PoolMeta):
+    __name__ = 'production'
+
+    subcontractor = fields.Many2One(
+        'party.party', "Subcontractor", ondelete='RESTRICT',
+        states={
+            'readonly': ~Eval('state').in_(['request', 'draft']),
+            },
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="The supplier who makes the whole order with material sent "
+        "to it (整单委外).")
+    subcontract_receipts = fields.One2Many(
+        'production.subcontract.receipt', 'production', "Subcontract Receipts",
+        readonly=True,
+        states={
+            'invisible': ~Bool(Eval('subcontractor')),
+            })
+    subcontract_received = fields.Function(fields.Float(
+            "Received", digits='unit',
+            states={
+                'invisible': ~Bool(Eval('subcontractor')),
+                }),
+        'get_subcontract_received')
+    subcontract_fee = fields.Function(fields.Numeric(
+            "Processing Fee", digits=price_digits,
+            states={
+                'invisible': ~Bool(Eval('subcontractor')),
+                }),
+        'get_subcontract_fee')
+
+    @classmethod
+    def get_subcontract_received(cls, productions, name):
+        "The finished goods received from the subcontractor"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Uom = pool.get('product.uom')
+        received = {p.id: 0 for p in productions}
+        units = {p.id: p.unit for p in productions}
+        for move in Move.search([
+                    ('subcontract_production', 'in', list(received)),
+                    ('subcontract_kind', '=', 'receive'),
+                    ('state', '=', 'done'),
+                    ]):
+            production = move.subcontract_production.id
+            received[production] += Uom.compute_qty(
+                move.unit, move.quantity, units[production], round=False)
+        return {i: units[i].round(q) if units[i] else q
+            for i, q in received.items()}
+
+    def get_subcontract_fee(self, name):
+        "The processing fee bought for the order, in the company currency"
+        pool = Pool()
+        Currency = pool.get('currency.currency')
+        fee = Decimal(0)
+        for line in self.purchase_lines:
+            if line.purchase.state != 'cancelled' and line.amount:
+                fee += Currency.compute(
+                    line.purchase.currency, line.amount,
+                    self.company.currency, round=False)
+        return round_price(fee)
+
+    @fields.depends('routing', 'subcontractor')
+    def on_change_routing(self):
+        if self.routing and self.routing.supplier:
+            self.subcontractor = self.routing.supplier
+
+    @classmethod
+    def copy(cls, productions, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('subcontract_receipts', None)
+        return super().copy(productions, default=default)
+
+    @classmethod
+    def check_modification(
+            cls, mode, productions, values=None, external=False):
+        super().check_modification(
+            mode, productions, values=values, external=external)
+        if mode == 'write' and 'subcontractor' in values:
+            for production in productions:
+                if production.state not in {'request', 'draft'}:
+                    raise AccessError(gettext(
+                            'production_subcontract.msg_subcontractor_state',
+                            production=production.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('waiting')
+    def wait(cls, productions):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Party = pool.get('party.party')
+        super().wait(productions)
+        subcontracted = [p for p in productions if p.subcontractor]
+        # the material goes through the subcontract shipments and receipts
+        Move.delete([m for p in subcontracted for m in p.inputs + p.outputs
+                if m.state in {'staging', 'draft', 'cancelled'}])
+        Party.get_subcontract_locations(
+            {p.subcontractor for p in subcontracted})
+
+    def subcontract_needs(self, quantity):
+        """The quantity of each material (in its default unit) the
+        subcontractor consumes to make quantity of the product"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        if not self.bom:
+            raise SubcontractError(gettext(
+                    'production_subcontract.msg_no_bom',
+                    production=self.rec_name))
+        factor = self.bom.compute_factor(self.product, quantity, self.unit)
+        needs = defaultdict(float)
+        for input_ in self.bom.inputs:
+            for product, unit, qty in input_.subcontract_quantities(factor):
+                needs[product] += Uom.compute_qty(
+                    unit, qty, product.default_uom, round=False)
+        return {p: p.default_uom.round(q) for p, q in needs.items()}
+
+    def check_subcontracted(self):
+        if not self.subcontractor:
+            raise SubcontractError(gettext(
+                    'production_subcontract.msg_not_subcontracted',
+                    production=self.rec_name))

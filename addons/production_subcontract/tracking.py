@@ -1,0 +1,213 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+
+from sql import Cast, Null
+from sql.aggregate import Min, Sum
+from sql.conditionals import Case
+from sql.functions import Round
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+DIGITS = 6
+# the columns of the ledger and the kinds of moves they sum
+LEDGER = [
+    ('sent', ('send',)),
+    ('supplemented', ('supplement',)),
+    ('consumed', ('consume',)),
+    ('returned', ('return',)),
+    ('lost', ('loss',)),
+    ]
+
+
+class _Ledger(ModelSQL, ModelView):
+    subcontractor = fields.Many2One('party.party', "Subcontractor")
+    product = fields.Many2One('product.product', "Product")
+    unit = fields.Many2One('product.uom', "Unit")
+    sent = fields.Float("Sent", digits='unit')
+    supplemented = fields.Float("Supplemented", digits='unit')
+    consumed = fields.Float("Consumed", digits='unit')
+    returned = fields.Float("Returned", digits='unit')
+    lost = fields.Float("Lost", digits='unit',
+        help="The material the subcontractor lost beyond the allowance "
+        "(委外损耗).")
+    balance = fields.Float("Balance", digits='unit',
+        help="The material still held by the subcontractor.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('product', 'ASC'))
+
+    @classmethod
+    def _ledger_from(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Production = pool.get('production')
+        Template = pool.get('product.template')
+        Product = pool.get('product.product')
+        move = Move.__table__()
+        production = Production.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        from_item = (move
+            .join(production,
+                condition=move.subcontract_production == production.id)
+            .join(product, condition=move.product == product.id)
+            .join(template, condition=product.template == template.id))
+        company = Transaction().context.get('company') or -1
+        where = ((move.state == 'done')
+            & (move.subcontract_kind != Null)
+            & (move.subcontract_kind != 'receive')
+            & (production.company == company))
+        return from_item, move, production, template, where
+
+    @classmethod
+    def _ledger_columns(cls, move):
+        columns = []
+        for name, kinds in LEDGER:
+            columns.append(cls._round(name, Sum(Case(
+                            (move.subcontract_kind.in_(kinds),
+                                move.internal_quantity),
+                            else_=0))))
+        sign = Case(
+            (move.subcontract_kind.in_(['send', 'supplement']), 1),
+            else_=-1)
+        columns.append(cls._round(
+                'balance', Sum(sign * move.internal_quantity)))
+        return columns
+
+    @classmethod
+    def _round(cls, name, total):
+        "A float sum without its binary noise (6.200000000000003)"
+        return getattr(cls, name).sql_cast(
+            Round(Cast(total, 'NUMERIC'), DIGITS)).as_(name)
+
+
+class Tracking(_Ledger):
+    "Subcontract Tracking"
+    __name__ = 'production.subcontract.tracking'
+
+    production = fields.Many2One('production', "Production")
+    standard = fields.Function(fields.Float(
+            "Standard", digits='unit',
+            help="The BOM quantity of the finished goods received."),
+        'get_standards')
+    allowed_loss = fields.Function(fields.Float(
+            "Allowed Loss", digits='unit',
+            help="Consumed above the BOM by the allowed loss."),
+        'get_standards')
+    actual_loss = fields.Function(fields.Float(
+            "Actual Loss", digits='unit',
+            help="The allowed loss and the material lost."),
+        'get_standards')
+    received = fields.Function(fields.Float(
+            "Received", digits='production_unit',
+            help="The finished goods received from the subcontractor."),
+        'get_received')
+    production_unit = fields.Function(fields.Many2One(
+            'product.uom', "Production Unit"), 'get_received')
+    fee = fields.Function(fields.Numeric(
+            "Processing Fee", digits=(16, 4)), 'get_fee')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('production', 'DESC'))
+
+    @classmethod
+    def table_query(cls):
+        from_item, move, production, template, where = cls._ledger_from()
+        return from_item.select(
+            Min(move.id).as_('id'),
+            production.id.as_('production'),
+            production.subcontractor.as_('subcontractor'),
+            move.product.as_('product'),
+            template.default_uom.as_('unit'),
+            *cls._ledger_columns(move),
+            where=where,
+            group_by=[production.id, production.subcontractor,
+                move.product, template.default_uom])
+
+    @classmethod
+    def get_standards(cls, records, names):
+        result = {n: {} for n in names}
+        needs = cls._standard_needs({r.production for r in records})
+        for record in records:
+            standard = needs[record.production].get(record.product, 0)
+            values = {
+                'standard': standard,
+                'allowed_loss': record.unit.round(record.consumed - standard),
+                'actual_loss': record.unit.round(
+                    record.consumed - standard + record.lost),
+                }
+            for name in names:
+                result[name][record.id] = values[name]
+        return result
+
+    @classmethod
+    def _standard_needs(cls, productions):
+        "The BOM quantity, without loss, of what each order received"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        needs = {}
+        for production in productions:
+            needs[production] = standard = defaultdict(float)
+            received = production.subcontract_received
+            if not received or not production.bom:
+                continue
+            factor = production.bom.compute_factor(
+                production.product, received, production.unit)
+            for input_ in production.bom.inputs:
+                for line, qty in input_.lines_for_quantity(
+                        input_.compute_quantity(factor)):
+                    standard[line.product] += Uom.compute_qty(
+                        line.unit, qty, line.product.default_uom)
+        return needs
+
+    @classmethod
+    def get_received(cls, records, names):
+        result = {n: {} for n in names}
+        for record in records:
+            production = record.production
+            if 'received' in names:
+                result['received'][record.id] = production.subcontract_received
+            if 'production_unit' in names:
+                result['production_unit'][record.id] = production.unit.id
+        return result
+
+    def get_fee(self, name):
+        return self.production.subcontract_fee
+
+
+class Balance(_Ledger):
+    "Subcontract Balance"
+    __name__ = 'production.subcontract.balance'
+
+    location = fields.Many2One('stock.location', "Location")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('subcontractor', 'ASC'))
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Party = pool.get('party.party')
+        party = Party.__table__()
+        from_item, move, production, template, where = cls._ledger_from()
+        from_item = from_item.join(party,
+            condition=production.subcontractor == party.id)
+        return from_item.select(
+            Min(move.id).as_('id'),
+            production.subcontractor.as_('subcontractor'),
+            party.subcontract_location.as_('location'),
+            move.product.as_('product'),
+            template.default_uom.as_('unit'),
+            *cls._ledger_columns(move),
+            where=where,
+            group_by=[production.subcontractor, party.subcontract_location,
+                move.product, template.default_uom])
