@@ -1,7 +1,6 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import functools
 import math
 from collections import defaultdict
 from decimal import Decimal
@@ -20,6 +19,7 @@ from trytond.modules.company.model import (
     employee_field, reset_employee, set_employee)
 from trytond.modules.product import round_price
 from trytond.modules.quality.quality import ControlledMixin
+from trytond.modules.stock_quarantine.employee import own_employee
 from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.mixin import ProductUnitMixin
 from trytond.modules.stock_quarantine.numbers import (  # noqa: F401
@@ -34,19 +34,6 @@ from .exceptions import (
 
 # States whose lines count as returned
 COUNTED = ['submitted', 'approved', 'inspecting', 'done']
-
-
-def own_employee(func):
-    """Run func as the user's own employee: set_employee and the duties
-    never take an employee key that a client put in the context"""
-    @functools.wraps(func)
-    def wrapper(cls, records, *args, **kwargs):
-        transaction = Transaction()
-        context = transaction.context.copy()
-        context.pop('employee', None)
-        with transaction.reset_context(), transaction.set_context(context):
-            return func(cls, records, *args, **kwargs)
-    return wrapper
 
 
 class Reason(DeactivableMixin, ModelSQL, ModelView):
