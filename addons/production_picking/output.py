@@ -224,14 +224,19 @@ class OutputReport(SequenceNumberMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def check_client_create(cls, reports):
         for report in reports:
-            audit = [n for n in cls._audit_fields()
-                if n != 'number' and getattr(report, n) is not None]
-            if report.moves:
-                audit.insert(0, 'moves')
-            if report.state != 'draft':
-                audit.insert(0, 'state')
+            audit = report._created_audit_fields()
             if audit:
                 cls.raise_audit_fields([report], audit)
+
+    def _created_audit_fields(self):
+        "The state, moves and audit fields that a client set on a new report"
+        audit = [n for n in self._audit_fields()
+            if n != 'number' and getattr(self, n) is not None]
+        if self.moves:
+            audit.insert(0, 'moves')
+        if self.state != 'draft':
+            audit.insert(0, 'state')
+        return audit
 
     @classmethod
     def check_client_write(cls, reports, values):
@@ -240,11 +245,14 @@ class OutputReport(SequenceNumberMixin, Workflow, ModelSQL, ModelView):
         if audit:
             cls.raise_audit_fields(reports, audit)
         for report in reports:
-            if report.state != 'draft':
-                raise AccessError(gettext(
-                        'production_picking.msg_output_modify_not_draft',
-                        report=report.rec_name,
-                        state=report.state_string))
+            report.check_draft()
+
+    def check_draft(self):
+        "Refuse to change a report no longer a draft"
+        if self.state != 'draft':
+            raise AccessError(gettext(
+                    'production_picking.msg_output_modify_not_draft',
+                    report=self.rec_name, state=self.state_string))
 
     @classmethod
     def raise_audit_fields(cls, reports, names):
@@ -636,13 +644,8 @@ class OutputReportLot(ModelSQL, ModelView):
 
     def check_report_draft(self, mode):
         "Refuse to change a lot of a report no longer a draft"
-        state = self.report.state
-        if state != 'draft' and not (
-                mode == 'delete' and state == 'cancelled'):
-            raise AccessError(gettext(
-                    'production_picking.msg_output_modify_not_draft',
-                    report=self.report.rec_name,
-                    state=self.report.state_string))
+        if not (mode == 'delete' and self.report.state == 'cancelled'):
+            self.report.check_draft()
 
 
 class Production(metaclass=PoolMeta):

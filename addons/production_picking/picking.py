@@ -346,12 +346,17 @@ class Picking(SequenceNumberMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def check_client_create(cls, pickings):
         for picking in pickings:
-            audit = [n for n in cls._audit_fields()
-                if n != 'number' and getattr(picking, n) is not None]
-            if picking.state != 'draft':
-                audit.insert(0, 'state')
+            audit = picking._created_audit_fields()
             if audit:
                 cls.raise_audit_fields([picking], audit)
+
+    def _created_audit_fields(self):
+        "The state and the audit fields that a client set on a new picking"
+        audit = [n for n in self._audit_fields()
+            if n != 'number' and getattr(self, n) is not None]
+        if self.state != 'draft':
+            audit.insert(0, 'state')
+        return audit
 
     @classmethod
     def check_client_write(cls, pickings, values):
