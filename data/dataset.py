@@ -286,9 +286,13 @@ class Generator:
         for index, (column, target) in enumerate(columns):
             values = sorted({r[index] for r in rows})
             target = Table(target)
-            cursor.execute(*target.select(target.id,
-                    where=target.id.in_(values)))
-            missing = set(values) - {i for i, in cursor}
+            found = set()
+            # PostgreSQL takes at most 65535 parameters per statement
+            for start in range(0, len(values), BATCH):
+                cursor.execute(*target.select(target.id,
+                        where=target.id.in_(values[start:start + BATCH])))
+                found.update(i for i, in cursor)
+            missing = set(values) - found
             if missing:
                 raise ValueError('%s.%s: no %s %s' % (
                         table._name, column.name, target._name,
