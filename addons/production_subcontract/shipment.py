@@ -106,6 +106,8 @@ class ShipmentInternal(metaclass=PoolMeta):
     @classmethod
     def check_subcontract(cls, shipments):
         cls.lock_subcontract(shipments)
+        cls.check_subcontract_plain(
+            [s for s in cls.browse(shipments) if not s.subcontract_kind])
         shipments = [s for s in cls.browse(shipments) if s.subcontract_kind]
         for shipment in shipments:
             shipment.check_subcontract_production()
@@ -114,6 +116,29 @@ class ShipmentInternal(metaclass=PoolMeta):
             shipment.check_subcontract_products()
         cls.check_subcontract_sent(
             [s for s in shipments if s.subcontract_kind == 'send'])
+
+    @classmethod
+    def check_subcontract_plain(cls, shipments):
+        "Only a subcontract shipment moves material to or from 委外仓"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        ModelData = pool.get('ir.model.data')
+        if not shipments:
+            return
+        subcontract = set(map(int, Location.search([
+                        ('parent', 'child_of', [ModelData.get_id(
+                                    'production_subcontract',
+                                    'location_subcontract')]),
+                        ])))
+        for shipment in shipments:
+            for move in shipment.moves:
+                if {move.from_location.id, move.to_location.id} & subcontract:
+                    raise SubcontractError(gettext(
+                            'production_subcontract.msg_shipment_plain',
+                            shipment=shipment.rec_name,
+                            location=(move.from_location.id in subcontract
+                                and move.from_location
+                                or move.to_location).rec_name))
 
     def check_subcontract_production(self):
         production = self.subcontract_production

@@ -1,12 +1,249 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.modules.company.tests import CompanyTestMixin
-from trytond.tests.test_tryton import ModuleTestCase
+import random
+from collections import Counter
+
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.modules.production_subcontract.exceptions import (
+    ConsumptionError, SubcontractError)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 
 class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Production Subcontract module"
     module = 'production_subcontract'
+
+    def _setup(self):
+        """Two materials (kg) of a frame (unit) with 2 % and 5 % allowed
+        loss, 10,000 kg of each in the warehouse"""
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Location = pool.get('stock.location')
+        Move = pool.get('stock.move')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        kg, = Uom.search([('name', '=', "Kilogram")])
+
+        def product(name, uom, **values):
+            template, = Template.create([dict(name=name, type='goods',
+                        default_uom=uom.id, products=[('create', [{}])],
+                        **values)])
+            return template.products[0]
+        frame = product("Frame", unit, producible=True)
+        tube = product("Tube", kg)
+        paint = product("Paint", kg)
+        bom, = BOM.create([{
+                    'name': "Frame",
+                    'inputs': [('create', [{
+                                    'product': tube.id, 'quantity': 1.5,
+                                    'unit': kg.id, 'subcontract_loss': 0.02,
+                                    }, {
+                                    'product': paint.id, 'quantity': 0.2,
+                                    'unit': kg.id, 'subcontract_loss': 0.05,
+                                    }])],
+                    'outputs': [('create', [{
+                                    'product': frame.id, 'quantity': 1,
+                                    'unit': unit.id,
+                                    }])],
+                    }])
+        warehouse, = Location.search([('type', '=', 'warehouse')])
+        lost_found, = Location.search([('type', '=', 'lost_found')])
+        moves = Move.create([{
+                    'product': p.id, 'unit': kg.id, 'quantity': 10000,
+                    'from_location': lost_found.id,
+                    'to_location': warehouse.storage_location.id,
+                    'company': Transaction().context['company'],
+                    } for p in [tube, paint]])
+        Move.do(moves)
+        return frame, bom, [tube, paint], warehouse, lost_found
+
+    def _order(self, frame, bom, warehouse, supplier, quantity):
+        pool = Pool()
+        Production = pool.get('production')
+        production = Production(
+            warehouse=warehouse, location=warehouse.production_location,
+            product=frame, bom=bom, quantity=quantity, unit=frame.default_uom,
+            subcontractor=supplier)
+        production.explode_bom()
+        production.save()
+        Production.wait([production])
+        return production
+
+    def _ship(self, production, kind, from_, to, quantities, reason=None):
+        pool = Pool()
+        Shipment = pool.get('stock.shipment.internal')
+        shipment, = Shipment.create([{
+                    'subcontract_kind': kind,
+                    'subcontract_production': production.id,
+                    'subcontract_reason': reason,
+                    'from_location': from_.id, 'to_location': to.id,
+                    'company': production.company.id,
+                    'moves': [('create', [{
+                                    'product': p.id,
+                                    'unit': p.default_uom.id,
+                                    'quantity': q,
+                                    'from_location': from_.id,
+                                    'to_location': to.id,
+                                    'company': production.company.id,
+                                    } for p, q in quantities.items()])],
+                    }])
+        Shipment.wait([shipment])
+        Shipment.assign_try([shipment])
+        if shipment.state != 'assigned':
+            Shipment.cancel([shipment])
+            return False
+        Shipment.do([shipment])
+        return True
+
+    def _receive(self, production, quantity):
+        pool = Pool()
+        Receipt = pool.get('production.subcontract.receipt')
+        receipt, = Receipt.create([{
+                    'production': production.id, 'quantity': quantity,
+                    'company': production.company.id,
+                    }])
+        Receipt.do([receipt])
+        return receipt
+
+    def _check_ledger(self, suppliers, materials):
+        "The balance per subcontractor and product is its stock"
+        pool = Pool()
+        Balance = pool.get('production.subcontract.balance')
+        Product = pool.get('product.product')
+        locations = [s.subcontract_location.id for s in suppliers]
+        Date = pool.get('ir.date')
+        with Transaction().set_context(stock_date_end=Date.today()):
+            stock = Product.products_by_location(
+                locations, grouping_filter=([m.id for m in materials],))
+        balances = {(b.location.id, b.product.id): b.balance
+            for b in Balance.search([])}
+        for key in set(stock) | set(balances):
+            self.assertAlmostEqual(
+                balances.get(key, 0), stock.get(key, 0), places=6,
+                msg=key)
+
+    @with_transaction()
+    def test_location_outside_warehouses(self):
+        "A subcontractor's location is storage under 委外仓, in no warehouse"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Product = pool.get('product.product')
+        company = create_company()
+        with set_company(company):
+            supplier, = Party.create([{'name': "华通五金"}])
+            location = Party.get_subcontract_locations([supplier])[supplier]
+            self.assertEqual(location.type, 'storage')
+            self.assertEqual(location.parent.code, 'SUBCONTRACT')
+            self.assertIsNone(location.warehouse)
+            self.assertEqual(
+                Party.get_subcontract_locations([supplier])[supplier],
+                location)
+            frame, bom, (tube, _), warehouse, _ = self._setup()
+            production = self._order(frame, bom, warehouse, supplier, 10)
+            self._ship(production, 'send', warehouse.storage_location,
+                location, {tube: 15})
+            with Transaction().set_context(
+                    locations=[warehouse.id], with_childs=True):
+                self.assertEqual(Product(tube.id).quantity, 10000 - 15)
+
+    @with_transaction()
+    def test_plain_shipment_refused(self):
+        "Only a subcontract shipment moves material to a subcontractor"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Shipment = pool.get('stock.shipment.internal')
+        company = create_company()
+        with set_company(company):
+            supplier, = Party.create([{'name': "华通五金"}])
+            location = Party.get_subcontract_locations([supplier])[supplier]
+            _, _, (tube, _), warehouse, _ = self._setup()
+            shipment, = Shipment.create([{
+                        'from_location': warehouse.storage_location.id,
+                        'to_location': location.id,
+                        'moves': [('create', [{
+                                        'product': tube.id,
+                                        'unit': tube.default_uom.id,
+                                        'quantity': 1,
+                                        'from_location':
+                                        warehouse.storage_location.id,
+                                        'to_location': location.id,
+                                        }])],
+                        }])
+            with self.assertRaises(SubcontractError):
+                Shipment.wait([shipment])
+
+    @with_transaction()
+    def test_random_sequences(self):
+        """Random sends, supplements, returns, losses and receipts at two
+        subcontractors: the ledger is the stock at each location, and a
+        receipt is refused exactly when it needs more than is there"""
+        pool = Pool()
+        Integrity = pool.get('stock.integrity')
+        Party = pool.get('party.party')
+        Product = pool.get('product.product')
+        company = create_company()
+        with set_company(company):
+            frame, bom, materials, warehouse, lost_found = self._setup()
+            storage = warehouse.storage_location
+            suppliers = Party.create([{'name': "华通五金"}, {'name': "永固"}])
+            orders = [self._order(frame, bom, warehouse, s, 40)
+                for s in suppliers for _ in range(2)]
+            outcomes = Counter()
+            for seed in range(3):
+                rng = random.Random(seed)
+                for _ in range(20):
+                    outcomes[self._random_step(
+                            rng, orders, materials, storage, lost_found)] += 1
+                    self._check_ledger(suppliers, materials)
+            self.assertTrue(outcomes['received'] and outcomes['refused'],
+                outcomes)
+            self.assertEqual(
+                Integrity.check_subcontract_balance([company.id]), [])
+            for production in orders:
+                location = production.subcontractor.subcontract_location
+                with Transaction().set_context(locations=[location.id]):
+                    self.assertGreaterEqual(
+                        min(Product(m.id).quantity for m in materials), 0)
+
+    def _random_step(self, rng, orders, materials, storage, lost_found):
+        pool = Pool()
+        Product = pool.get('product.product')
+        production = rng.choice(orders)
+        location = production.subcontractor.subcontract_location
+        material = rng.choice(materials)
+        quantity = round(rng.uniform(0.1, 12), 1)
+        kind = rng.choice(['send', 'supplement', 'return', 'loss', 'receive'])
+        if kind == 'send':
+            try:
+                self._ship(production, 'send', storage, location,
+                    {material: quantity})
+            except SubcontractError:
+                return 'send refused'
+        elif kind == 'supplement':
+            self._ship(production, 'supplement', storage, location,
+                {material: quantity}, reason="报废")
+        elif kind in {'return', 'loss'}:
+            to = storage if kind == 'return' else lost_found
+            if not self._ship(production, kind, location, to,
+                    {material: quantity}, reason="丢失"):
+                return kind + ' not assigned'
+        else:
+            received = rng.randint(1, 5)
+            needs = production.subcontract_needs(received)
+            with Transaction().set_context(locations=[location.id]):
+                short = any(
+                    needs[m] > Product(m.id).quantity + 1e-9 for m in needs)
+            if short:
+                with self.assertRaises(ConsumptionError):
+                    self._receive(production, received)
+                return 'refused'
+            self._receive(production, received)
+            return 'received'
+        return kind
 
 
 del ModuleTestCase

@@ -1,0 +1,218 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Subcontracting (委外加工) against a real trytond on PostgreSQL, over
+JSON-RPC.
+
+Two storekeepers receive finished goods of two orders of the same
+subcontractor at once when the material held there covers only one;
+bad input; what only the server sets; roles.  Every loop is bounded in
+count and time and talks only to 127.0.0.1.
+"""
+import threading
+
+import pytest
+
+from tests.checks import assert_integrity, error_parts
+from tools.server import RPCError
+
+MODULES = ['production_subcontract']
+PASSWORD = 'zhizao2026'
+RECEIPT = 'model.production.subcontract.receipt.'
+DEADLINE = 120  # seconds for any concurrent phase
+
+
+@pytest.fixture(scope='module')
+def env(make_server):
+    server = make_server(
+        'test_subcontract_rpc', MODULES,
+        extra_config={'database.retry': '40'})
+    from proteus import Model
+    from proteus import config as pconfig
+    config = pconfig.set_xmlrpc(
+        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
+            server.port, server.database))
+    from trytond.modules.company.tests.tools import (
+        create_company, get_company)
+
+    create_company(config=config)
+    company = get_company(config=config)
+    BOM = Model.get('production.bom')
+    Company = Model.get('company.company')
+    Group = Model.get('res.group')
+    Inventory = Model.get('stock.inventory')
+    Lang = Model.get('ir.lang')
+    Location = Model.get('stock.location')
+    Party = Model.get('party.party')
+    Production = Model.get('production')
+    ProductTemplate = Model.get('product.template')
+    Shipment = Model.get('stock.shipment.internal')
+    UoM = Model.get('product.uom')
+    User = Model.get('res.user')
+
+    zh_cn, = Lang.find([('code', '=', 'zh_CN')])
+    users = {}
+    for login, group_names in [
+            ('storekeeper', ["Storekeeper", "Production"]),
+            ('planner', ["Production", "Stock"]),
+            ]:
+        user = User(name=login, login=login, password=PASSWORD)
+        for name in group_names:
+            user.groups.append(Group.find([('name', '=', name)])[0])
+        user.companies.append(Company(company.id))
+        user.company = Company(company.id)
+        user.language = Lang(zh_cn.id)
+        user.save()
+        users[login] = user.id
+
+    unit, = UoM.find([('name', '=', "Unit")])
+    kg, = UoM.find([('name', '=', "Kilogram")])
+    template = ProductTemplate(name="车架", default_uom=unit, type='goods',
+        producible=True)
+    template.save()
+    frame, = template.products
+    template = ProductTemplate(name="钢管", default_uom=kg, type='goods')
+    template.save()
+    tube, = template.products
+    bom = BOM(name="车架")
+    input_ = bom.inputs.new(product=tube, quantity=1, unit=kg)
+    input_.subcontract_loss = 0.02
+    bom.outputs.new(product=frame, quantity=1, unit=unit)
+    bom.save()
+    storage, = Location.find([('code', '=', 'STO')])
+    inventory = Inventory(location=storage)
+    inventory.lines.new(product=tube, quantity=1000)
+    inventory.click('confirm')
+    supplier = Party(name="华通五金")
+    supplier.save()
+
+    def order(quantity, sent):
+        "A waiting order of the supplier with sent kg of tube sent to it"
+        production = Production(product=frame, bom=bom, quantity=quantity,
+            subcontractor=supplier)
+        production.click('wait')
+        supplier.reload()
+        location = supplier.subcontract_location
+        shipment = Shipment(subcontract_kind='send',
+            subcontract_production=production,
+            from_location=storage, to_location=location)
+        shipment.moves.new(product=tube, quantity=sent, unit=kg,
+            from_location=storage, to_location=location)
+        shipment.click('wait')
+        shipment.click('assign_try')
+        shipment.click('do')
+        return production.id
+
+    return dict(server=server, users=users, order=order, tube=tube.id,
+        supplier=supplier.id, company=company.id, storage=storage.id)
+
+
+def session(env, login):
+    if login == 'admin':
+        return env['server'].jsonrpc()
+    return env['server'].jsonrpc(login, PASSWORD)
+
+
+def location(env):
+    admin = session(env, 'admin')
+    party, = admin('model.party.party.read', [env['supplier']],
+        ['subcontract_location'])
+    return party['subcontract_location']
+
+
+def held(env):
+    admin = session(env, 'admin')
+    product, = admin('model.product.product.read', [env['tube']],
+        ['quantity'], context={'locations': [location(env)]})
+    return product['quantity']
+
+
+def run_at_once(calls):
+    "Run the calls (rpc, method, args) at once; return their errors"
+    errors = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(calls), timeout=DEADLINE)
+
+    def call(rpc, method, args):
+        barrier.wait()
+        try:
+            rpc(method, args)
+        except RPCError as error:
+            with lock:
+                errors.append(error_parts(error)[1])
+    threads = [threading.Thread(target=call, args=c, daemon=True)
+        for c in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(DEADLINE)
+        assert not thread.is_alive(), "a client did not finish in time"
+    return errors
+
+
+def test_two_receipts_same_material(env):
+    """Two orders sent 61.2 and 40 kg (101.2 held); two receipts of 60
+    frames each need 61.2 kg: one consumes, the other is refused with the
+    numbers, the supplier never goes below zero"""
+    first, second = env['order'](60, 61.2), env['order'](60, 40)
+    before = held(env)
+    sessions = [session(env, 'storekeeper') for _ in range(2)]
+    receipts = [rpc(RECEIPT + 'create', [{
+                    'production': p, 'quantity': 60,
+                    'company': env['company']}])[0]
+        for rpc, p in zip(sessions, [first, second])]
+    errors = run_at_once([(rpc, RECEIPT + 'do', [r])
+            for rpc, r in zip(sessions, receipts)])
+    assert len(errors) == 1, errors
+    assert '华通五金' in errors[0] and '61.2' in errors[0], errors
+    assert abs(held(env) - (before - 61.2)) < 1e-6
+    states = sorted(r['state'] for r in session(env, 'admin')(
+            RECEIPT + 'read', receipts, ['state']))
+    assert states == ['done', 'draft']
+    assert_integrity(env['server'])
+
+
+def test_bad_input(env):
+    "A receipt of 0, a negative or a fractional unit is refused, no moves"
+    production = env['order'](5, 5.1)
+    rpc = session(env, 'storekeeper')
+    for quantity in [0, -1, 0.5]:
+        with pytest.raises(RPCError):
+            receipt, = rpc(RECEIPT + 'create', [{
+                        'production': production, 'quantity': quantity,
+                        'company': env['company']}])
+            rpc(RECEIPT + 'do', [receipt])
+    moves = session(env, 'admin')('model.stock.move.search', [
+            ('subcontract_production', '=', production),
+            ('subcontract_kind', '=', 'consume'),
+            ], 0, None, None)
+    assert moves == []
+
+
+def test_server_fields(env):
+    "Not even the administrator sets a subcontractor's location or tags a move"
+    rpc = session(env, 'admin')
+    with pytest.raises(RPCError) as info:
+        rpc('model.party.party.write', [env['supplier']],
+            {'subcontract_location': env['storage']})
+    assert 'server only' in error_parts(info.value)[1]
+    assert location(env) != env['storage']
+    move, = rpc('model.stock.move.search', [
+            ('subcontract_kind', '=', 'send')], 0, 1, None)
+    with pytest.raises(RPCError) as info:
+        rpc('model.stock.move.write', [move], {'subcontract_kind': 'return'})
+    assert 'server only' in error_parts(info.value)[1]
+
+
+def test_roles(env):
+    "The planner cannot receive: the storekeeper's button"
+    production = env['order'](2, 2.04)
+    storekeeper, planner = session(env, 'storekeeper'), session(env,
+        'planner')
+    receipt, = storekeeper(RECEIPT + 'create', [{
+                'production': production, 'quantity': 2,
+                'company': env['company']}])
+    with pytest.raises(RPCError):
+        planner(RECEIPT + 'do', [receipt])
+    storekeeper(RECEIPT + 'do', [receipt])
+    state, = storekeeper(RECEIPT + 'read', [receipt], ['state'])
+    assert state['state'] == 'done'
