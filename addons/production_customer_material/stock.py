@@ -1,0 +1,138 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, Workflow, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+from .exceptions import CustomerMaterialError
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'stock.move'
+
+    customer_material_reason = fields.Char(
+        "Scrap Reason",
+        states={
+            'readonly': Eval('state').in_(['cancelled', 'done']),
+            },
+        help="Why the customer's material is scrapped (客供料报废).")
+
+    @property
+    def customer_material_owner(self):
+        "The customer whose material the move takes or brings"
+        for location in [self.from_location, self.to_location]:
+            if location and location.customer_material_party:
+                return location.customer_material_party
+
+    @classmethod
+    @Workflow.transition('assigned')
+    def assign(cls, moves):
+        cls.check_customer_material(moves)
+        super().assign(moves)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, moves):
+        cls.check_customer_material(moves)
+        cls._zero_customer_material(moves)
+        super().do(moves)
+
+    @classmethod
+    def check_origin(cls, moves, types=None):
+        "客供料入库 and 客供料退回 are moves of their own, without origin"
+        super().check_origin(
+            [m for m in moves if not m.customer_material_owner], types=types)
+
+    @classmethod
+    def check_customer_material(cls, moves):
+        "Each move of a customer's material is one the customer allows"
+        for move in moves:
+            if move.customer_material_owner:
+                move._check_customer_material()
+
+    def _check_customer_material(self):
+        if self.to_location.customer_material_party:
+            self._check_customer_material_receipt()
+        elif self.to_location.type == 'production':
+            self._check_customer_material_consumption()
+        elif self.to_location.type == 'customer':
+            self._check_customer_material_return()
+        elif self.to_location.type == 'lost_found':
+            self._check_customer_material_scrap()
+        else:
+            self._raise_customer_material('msg_use_refused')
+
+    def _check_customer_material_receipt(self):
+        if (self.from_location.type != 'customer'
+                or self.from_location.customer_material_party):
+            self._raise_customer_material('msg_receipt_from')
+
+    def _check_customer_material_consumption(self):
+        sale = self.customer_material_sale
+        if not sale or sale.party != self.customer_material_owner:
+            self._raise_customer_material('msg_consumption_refused')
+
+    def _check_customer_material_return(self):
+        if self.shipment or self.customer_material_sale:
+            self._raise_customer_material('msg_return_sale')
+
+    def _check_customer_material_scrap(self):
+        if not (self.customer_material_reason or '').strip():
+            self._raise_customer_material('msg_scrap_reason')
+
+    @property
+    def customer_material_sale(self):
+        "The sale of the order the move supplies or of its sale line"
+        pool = Pool()
+        SaleLine = pool.get('sale.line')
+        origin = (self.production_input.origin
+            if self.production_input else self.origin)
+        if isinstance(origin, SaleLine):
+            return origin.sale
+
+    def _raise_customer_material(self, message):
+        production = self.production_input
+        sale = self.customer_material_sale
+        raise CustomerMaterialError(gettext(
+                'production_customer_material.%s' % message,
+                customer=self.customer_material_owner.rec_name,
+                product=self.product.rec_name,
+                quantity=self.quantity, unit=self.unit.symbol,
+                from_location=self.from_location.rec_name,
+                to_location=self.to_location.rec_name,
+                production=production.rec_name if production else '-',
+                sale=sale.rec_name if sale else '-',
+                sale_party=sale.party.rec_name if sale else '-'))
+
+    @classmethod
+    def _zero_customer_material(cls, moves):
+        "The customer's material has no value for the company"
+        zero = [m for m in moves if m.customer_material_owner]
+        for move in zero:
+            move.cost_price = Decimal(0)
+            if move.unit_price_required:
+                move.unit_price = Decimal(0)
+                move.currency = move.currency or move.company.currency
+        cls.save(zero)
+
+    def get_cost_price(self, product_cost_price=None):
+        if self.customer_material_owner:
+            return Decimal(0)
+        return super().get_cost_price(product_cost_price=product_cost_price)
+
+    @classmethod
+    def _cost_price_context(cls, moves):
+        "The average cost never counts the customers' material"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        context = super()._cost_price_context(moves)
+        owned = {l.id for l in Location.search([
+                    ('customer_material_party', '!=', None),
+                    ])}
+        context['locations'] = [
+            l for l in context['locations'] if l not in owned]
+        return context

@@ -1,0 +1,253 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import random
+from decimal import Decimal
+
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.modules.production_customer_material.exceptions import (
+    CustomerMaterialError)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+
+class ProductionCustomerMaterialTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Production Customer Material module"
+    module = 'production_customer_material'
+
+    def _setup(self):
+        "A cabinet made of 4 panels, two customers and the locations"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Party = pool.get('party.party')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+
+        def product(name, **values):
+            template, = Template.create([dict(name=name, type='goods',
+                        default_uom=unit.id, products=[('create', [{}])],
+                        cost_price_method='average', **values)])
+            return template.products[0]
+        self.cabinet = product(
+            "Cabinet", producible=True, salable=True, list_price=100,
+            sale_uom=unit.id)
+        self.panel = product("Panel")
+        self.acme, self.other = Party.create(
+            [{'name': "Acme"}, {'name': "Other"}])
+        self.warehouse, = Location.search([('type', '=', 'warehouse')])
+        self.customer_location, = Location.search([('type', '=', 'customer')])
+        self.supplier_location, = Location.search([('type', '=', 'supplier')])
+        self.lost_found, = Location.search([('type', '=', 'lost_found')])
+        locations = Party.customer_material_locations([self.acme, self.other])
+        self.acme_location = locations[self.acme]
+        self.other_location = locations[self.other]
+
+    def _move(self, from_, to, quantity, **values):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        if Move(from_location=from_, to_location=to
+                ).on_change_with_unit_price_required():
+            values.setdefault('unit_price', Decimal(10))
+            values.setdefault('currency', self.company.currency.id)
+        move, = Move.create([dict(
+                    product=self.panel.id, unit=self.panel.default_uom.id,
+                    quantity=quantity, from_location=from_.id,
+                    to_location=to.id, company=self.company.id,
+                    **values)])
+        return move
+
+    def _do(self, *args, **values):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = self._move(*args, **values)
+        with Transaction().set_context(_skip_warnings=True):
+            Move.do([move])
+        return move
+
+    def _receive(self, party_location, quantity):
+        return self._do(self.customer_location, party_location, quantity)
+
+    def _production(self, customer, location, quantity):
+        "An order for customer's sale consuming 4 panels a cabinet"
+        pool = Pool()
+        Production = pool.get('production')
+        Sale = pool.get('sale.sale')
+        sale, = Sale.create([{
+                    'party': customer.id, 'company': self.company.id,
+                    'currency': self.company.currency.id,
+                    'lines': [('create', [{
+                                    'product': self.cabinet.id,
+                                    'quantity': quantity,
+                                    'unit': self.cabinet.default_uom.id,
+                                    'unit_price': Decimal(100),
+                                    }])],
+                    }])
+        production, = Production.create([{
+                    'company': self.company.id,
+                    'warehouse': self.warehouse.id,
+                    'location': self.warehouse.production_location.id,
+                    'product': self.cabinet.id, 'quantity': quantity,
+                    'unit': self.cabinet.default_uom.id,
+                    'origin': str(sale.lines[0]),
+                    }])
+        self._input(production, location, quantity * 4)
+        return production
+
+    def _input(self, production, location, quantity):
+        return self._move(location, self.warehouse.production_location,
+            quantity, production_input=production.id)
+
+    def _output(self, production):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Move.create([{
+                    'product': self.cabinet.id,
+                    'unit': self.cabinet.default_uom.id,
+                    'quantity': production.quantity,
+                    'from_location': self.warehouse.production_location.id,
+                    'to_location': self.warehouse.storage_location.id,
+                    'production_output': production.id,
+                    'company': self.company.id,
+                    'unit_price': Decimal(0),
+                    'currency': self.company.currency.id,
+                    }])
+
+    def _ledger(self):
+        pool = Pool()
+        Ledger = pool.get('production.customer_material.ledger')
+        return {(l.customer, l.product): (l.received, l.consumed, l.returned,
+                l.scrapped, l.balance) for l in Ledger.search([])}
+
+    def _stock(self, location):
+        pool = Pool()
+        Product = pool.get('product.product')
+        with Transaction().set_context(
+                locations=[location.id], with_childs=False):
+            return Product(self.panel.id).quantity
+
+    @with_transaction()
+    def test_location_outside_warehouses(self):
+        "A customer's location is created once, outside every warehouse"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Party = pool.get('party.party')
+        self.company = create_company()
+        with set_company(self.company):
+            self._setup()
+            again = Party.customer_material_locations([self.acme])
+            self.assertEqual(again[self.acme], self.acme_location)
+            self.assertEqual(
+                self.acme.customer_material_location, self.acme_location)
+            self.assertEqual(self.acme_location.parent.type, 'view')
+            self.assertNotIn(self.acme_location, Location.search([
+                        ('parent', 'child_of', [self.warehouse.id]),
+                        ]))
+
+    @with_transaction()
+    def test_zero_value_and_cost(self):
+        """50 panels of Acme at zero value: the company's own panels keep
+        their cost, the cabinet costs only the company's panels"""
+        pool = Pool()
+        Production = pool.get('production')
+        self.company = create_company()
+        with set_company(self.company):
+            self._setup()
+            receipt = self._receive(self.acme_location, 50)
+            self.assertEqual(
+                (receipt.unit_price, receipt.cost_price), (0, 0))
+            self._do(self.supplier_location, self.warehouse.storage_location,
+                10, unit_price=Decimal(12))
+            self.assertEqual(self.panel.cost_price, Decimal(12))
+
+            production = self._production(self.acme, self.acme_location, 10)
+            self._input(production, self.warehouse.storage_location, 2)
+            self._output(production)
+            # 40 of Acme's panels at 0, 2 of the company's at 12
+            self.assertEqual(production.cost, Decimal(24))
+            Production.wait([production])
+            Production.assign_force([production])
+            Production.run([production])
+            Production.do([production])
+            production = Production(production.id)
+            self.assertEqual(production.cost, Decimal(24))
+            self.assertEqual(production.outputs[0].unit_price, Decimal('2.4'))
+            self.assertEqual(self._stock(self.acme_location), 10)
+
+    @with_transaction()
+    def test_other_uses_refused(self):
+        "Another customer's order, a warehouse, a sale or no reason: refused"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        self.company = create_company()
+        with set_company(self.company):
+            self._setup()
+            self._receive(self.acme_location, 50)
+            production = self._production(self.other, self.acme_location, 1)
+            with self.assertRaisesRegex(CustomerMaterialError, "Acme"):
+                Move.do(production.inputs)
+            with self.assertRaises(CustomerMaterialError):
+                Move.assign(production.inputs)
+            for to in [self.warehouse.storage_location, self.other_location]:
+                with self.assertRaises(CustomerMaterialError):
+                    self._do(self.acme_location, to, 1)
+            with self.assertRaises(CustomerMaterialError):
+                self._do(self.warehouse.storage_location, self.acme_location,
+                    1)
+            with self.assertRaises(CustomerMaterialError):
+                self._do(self.acme_location, self.lost_found, 1)
+            sale_line = production.origin
+            with self.assertRaises(CustomerMaterialError):
+                self._do(self.acme_location, self.customer_location, 1,
+                    origin=str(sale_line))
+            self._do(self.acme_location, self.lost_found, 1,
+                customer_material_reason="Scratched")
+            self.assertEqual(self._stock(self.acme_location), 49)
+
+    @with_transaction()
+    def test_random_sequences(self):
+        "The ledger is the stock at each customer's location"
+        pool = Pool()
+        Integrity = pool.get('stock.integrity')
+        self.company = create_company()
+        with set_company(self.company):
+            self._setup()
+            orders = {p: self._production(p, l, 1000) for p, l in [
+                    (self.acme, self.acme_location),
+                    (self.other, self.other_location)]}
+            rng = random.Random(18)
+            for _ in range(40):
+                self._random_operation(rng, orders)
+            for party, location in [(self.acme, self.acme_location),
+                    (self.other, self.other_location)]:
+                row = self._ledger().get((party, self.panel))
+                balance = row[4] if row else 0
+                self.assertEqual(balance, self._stock(location))
+                if row:
+                    self.assertEqual(
+                        row[0] - row[1] - row[2] - row[3], row[4])
+            self.assertEqual(
+                Integrity.check_customer_material_balance(
+                    [self.company.id]), [])
+
+    def _random_operation(self, rng, orders):
+        party = rng.choice(list(orders))
+        location = party.customer_material_location
+        quantity = rng.randint(1, 5)
+        kind = rng.choice(['receive', 'consume', 'return', 'scrap'])
+        if quantity > self._stock(location):
+            kind = 'receive'
+        if kind == 'receive':
+            self._receive(location, quantity)
+        elif kind == 'consume':
+            move = self._input(orders[party], location, quantity)
+            Pool().get('stock.move').do([move])
+        elif kind == 'return':
+            self._do(location, self.customer_location, quantity)
+        else:
+            self._do(location, self.lost_found, quantity,
+                customer_material_reason="Damaged")
+
+
+del ModuleTestCase
