@@ -1,7 +1,9 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
 import random
 from collections import Counter
+from decimal import Decimal
 
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -125,6 +127,62 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertAlmostEqual(
                 balances.get(key, 0), stock.get(key, 0), places=6,
                 msg=key)
+
+    @with_transaction()
+    def test_price_breaks_and_dates(self):
+        """委外价格资料: Tryton's quantity breaks of a supplier's prices,
+        each valid between its dates, price the processing service"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Party = pool.get('party.party')
+        Product = pool.get('product.product')
+        ProductSupplier = pool.get('purchase.product_supplier')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        company = create_company()
+        with set_company(company):
+            today = Date.today()
+            supplier, = Party.create([{'name': "华通五金"}])
+            template, = Template.create([{
+                        'name': "车架加工费", 'type': 'service',
+                        'default_uom': unit.id, 'purchasable': True,
+                        'purchase_uom': unit.id,
+                        'products': [('create', [{}])],
+                        }])
+            service, = template.products
+            later = today + dt.timedelta(days=30)
+            ProductSupplier.create([{
+                        'template': template.id, 'party': supplier.id,
+                        'currency': company.currency.id,
+                        'prices': [('create', [
+                                    {'sequence': 1, 'quantity': 0,
+                                        'unit_price': Decimal('5'),
+                                        'end_date': later
+                                        - dt.timedelta(days=1)},
+                                    {'sequence': 2, 'quantity': 100,
+                                        'unit_price': Decimal('4.5'),
+                                        'end_date': later
+                                        - dt.timedelta(days=1)},
+                                    {'sequence': 3, 'quantity': 0,
+                                        'unit_price': Decimal('6'),
+                                        'start_date': later},
+                                    {'sequence': 4, 'quantity': 100,
+                                        'unit_price': Decimal('5.4'),
+                                        'start_date': later},
+                                    ])],
+                        }])
+
+            def price(quantity, date):
+                with Transaction().set_context(
+                        supplier=supplier.id, purchase_date=date,
+                        currency=company.currency.id):
+                    return Product.get_purchase_price(
+                        [service], quantity)[service.id]
+            self.assertEqual(price(10, today), Decimal('5'))
+            self.assertEqual(price(150, today), Decimal('4.5'))
+            self.assertEqual(price(10, later), Decimal('6'))
+            self.assertEqual(price(150, later), Decimal('5.4'))
 
     @with_transaction()
     def test_location_outside_warehouses(self):
