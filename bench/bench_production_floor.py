@@ -3,13 +3,25 @@
 """SC1: a scan round trip of the floor app, 16 phones at once
 (BENCHMARKS.md: ≤ 150 ms p95 over JSON-RPC).
 
+    PYTHONOPTIMIZE=1 .venv/bin/python -m bench.bench_production_floor \\
+        --size M [--hosts 1 --workers 4] [--clients 16] [--scans 10]
     .venv/bin/python -m bench.bench_production_floor \\
         --url http://127.0.0.1:8000 --database zhizao_demo \\
         [--login storekeeper --password zhizao2026] [--clients 16]
         [--scans 40] [--json FILE]
 
-Against a running server (the demo, or a database loaded with
-data/dataset.py): each client logs in over JSON-RPC as the phone does and
+With --size: a throwaway PostgreSQL 15 loaded with dataset M
+(data/dataset.py: 20,000 products, 500,000 moves), 20 components in stock
+and 50 waiting orders picked by slips (the P1 data of
+bench_production_picking), served by H gunicorn masters of W trytond
+workers behind nginx (tools/scaleout.py); in the same run, the same
+scans made the naive way: a client without the floor's method composes
+the same answer from generic ORM calls (search the order, read it and its
+moves, read the stock of each component at the picking location, search
+the code as product and lot, read the stock per storage location), as sao
+would.  With --url: against a running server (the demo).
+
+Each client logs in over JSON-RPC as the phone does and
 repeats what a picker scans, one call after the other: the order
 (production.floor.scan 'pick' with its number), then a lot or product of
 what is left, and a stock look-up of that lot.  The orders are the open
@@ -20,23 +32,38 @@ for comparison.  Nothing is posted.
 """
 import argparse
 import json
+import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
+from collections import defaultdict
 
 from tools.server import JSONRPC, RPCError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, 'bench', 'results', 'production_floor.md')
+DATABASE = 'bench_production_floor'
+MODULES = ['production_floor', 'production_kitting', 'production_reporting']
+ORDERS = 50
+# the storage locations a naive stock look-up reads one by one, at most
+NAIVE_LOCATIONS = 20
 
 
 def targets(rpc, limit=50):
     "[(order number, id, code of a line)] to scan"
     ids = rpc('model.production.search', [
             ('state', 'in', ['waiting', 'assigned', 'running']),
+            ('picking_method', '=', 'slip'),
             ], 0, limit, [('id', 'ASC')])
     result = []
     for production in rpc('model.production.read', ids, ['number']):
-        order = rpc('model.production.floor.scan', 'pick',
-            production['number'], None)
+        try:
+            order = rpc('model.production.floor.scan', 'pick',
+                production['number'], None)
+        except RPCError:
+            continue
         for row in order['rows']:
             lots = [l['number'] for l in row['lots']
                 if l['number'] and l['released']]
@@ -48,29 +75,74 @@ def targets(rpc, limit=50):
     return result
 
 
-def client(args, work, latencies, errors, barrier):
+def ours(rpc, kind, number, production, code):
+    "One scan of the floor app: one call"
+    if kind == 'order':
+        return rpc('model.production.floor.scan', 'pick', number, None)
+    elif kind == 'line':
+        return rpc('model.production.floor.scan', 'pick', code, production)
+    return rpc('model.production.floor.scan', 'stock', code, None)
+
+
+def naive(rpc, kind, number, production, code):
+    "The same answer from generic ORM calls, as a client would compose it"
+    if kind == 'order':
+        return _naive_order(rpc, number)
+    products = rpc('model.product.product.search',
+        [('code', '=', code)], 0, 1, None)
+    lots = rpc('model.stock.lot.search', [('number', '=', code)],
+        0, None, None)
+    if kind == 'line':
+        left, location = _naive_order(rpc, number)
+        return [p for p in products + lots if p in left]
+    locations = rpc('model.stock.location.search',
+        [('type', '=', 'storage')], 0, NAIVE_LOCATIONS, None)
+    return [rpc('model.product.product.read', products, ['quantity'],
+            context={'locations': [l]}) for l in locations]
+
+
+def _naive_order(rpc, number):
+    ids = rpc('model.production.search', [('number', '=', number)],
+        0, 1, None)
+    order, = rpc('model.production.read', ids,
+        ['inputs', 'warehouse', 'state'])
+    warehouse, = rpc('model.stock.location.read', [order['warehouse']],
+        ['storage_location'])
+    order['picking_location'] = warehouse['storage_location']
+    left = defaultdict(float)
+    for move in rpc('model.stock.move.read', order['inputs'],
+            ['product', 'quantity', 'state']):
+        if move['state'] not in {'done', 'cancelled'}:
+            left[move['product']] += move['quantity']
+    for product in left:
+        rpc('model.product.product.read', [product],
+            ['rec_name', 'code', 'quantity'],
+            context={'locations': [order['picking_location']]})
+    return left, order['picking_location']
+
+
+def client(args, work, latencies, errors, barrier, way=ours):
     rpc = JSONRPC(args.url, args.database, args.login, args.password)
     barrier.wait()
     for i in range(args.scans):
         number, production, code = work[i % len(work)]
-        for kind, params in [
-                ('order', ['pick', number, None]),
-                ('line', ['pick', code, production]),
-                ('stock', ['stock', code, None])]:
+        for kind in ['order', 'line', 'stock']:
             start = time.perf_counter()
             try:
-                rpc('model.production.floor.scan', *params)
+                way(rpc, kind, number, production, code)
             except RPCError as error:
                 errors.append(str(error)[:200])
             latencies[kind].append(time.perf_counter() - start)
+            # a worker's next scan: at once, or args.pace after this one
+            time.sleep(max(start + args.pace - time.perf_counter(), 0))
 
 
-def run(args, work, clients):
+def run(args, work, clients, way=ours):
     latencies = {'order': [], 'line': [], 'stock': []}
     errors = []
     barrier = threading.Barrier(clients + 1)
     threads = [threading.Thread(target=client,
-            args=(args, work, latencies, errors, barrier))
+            args=(args, work, latencies, errors, barrier, way))
         for _ in range(clients)]
     for thread in threads:
         thread.start()
@@ -81,7 +153,10 @@ def run(args, work, clients):
     seconds = time.perf_counter() - start
     every = [x for values in latencies.values() for x in values]
     return {
+        'way': way.__name__,
         'clients': clients,
+        'pace_s': args.pace,
+        'load_average': [round(x, 1) for x in os.getloadavg()],
         'scans': len(every),
         'errors': len(errors),
         'first_error': errors[0] if errors else None,
@@ -103,30 +178,188 @@ def summary(values):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument('--size', help="build a database of this dataset "
+        "(M) on a throwaway PostgreSQL instead of --url")
+    parser.add_argument('--hosts', type=int, default=1)
+    parser.add_argument('--workers', type=int, default=4,
+        help="trytond workers per gunicorn master (with --size)")
+    parser.add_argument('--runs', type=int, default=3,
+        help="measured runs of each way (with --size)")
     parser.add_argument('--url', default='http://127.0.0.1:8000')
-    parser.add_argument('--database', required=True)
+    parser.add_argument('--database')
     parser.add_argument('--login', default='storekeeper')
     parser.add_argument('--password', default='zhizao2026')
     parser.add_argument('--clients', type=int, default=16)
     parser.add_argument('--scans', type=int, default=40)
+    parser.add_argument('--profile', type=int, default=20,
+        help="scans of each kind timed in one process (with --size)")
+    parser.add_argument('--pace', type=float, default=0,
+        help="seconds from one scan of a client to its next (0: at once)")
+    parser.add_argument('--paced', type=float, default=1.0,
+        help="with --size, also measure with this pace")
     parser.add_argument('--json')
     args = parser.parse_args()
-    rpc = JSONRPC(args.url, args.database, args.login, args.password)
-    work = targets(rpc)
-    if not work:
-        sys.exit("no open order with something left to pick")
-    # warm-up: the server's caches
-    run(argparse.Namespace(**{**vars(args), 'scans': 3}), work, 2)
-    result = {'orders': len(work),
-        'single': run(args, work, 1),
-        'concurrent': run(args, work, args.clients)}
-    result['sc1_met'] = result['concurrent']['all'].get(
-        'p95_ms', 1e9) <= 150
+    if args.size:
+        result = on_dataset(args)
+    else:
+        result = measure(args)
     text = json.dumps(result, indent=2, ensure_ascii=False)
     print(text)
     if args.json:
         with open(args.json, 'w') as fp:
             fp.write(text)
+
+
+def measure(args, ways=(ours,), runs=1):
+    rpc = JSONRPC(args.url, args.database, args.login, args.password)
+    work = targets(rpc)
+    if not work:
+        sys.exit("no open order with something left to pick, coded and "
+            "in stock")
+    # warm-up: the server's caches
+    for way in ways:
+        run(argparse.Namespace(**{**vars(args), 'scans': 3, 'pace': 0}),
+            work, 2, way)
+    result = {'orders': len(work), 'runs': []}
+    paces = sorted({args.pace, args.paced if args.size else args.pace})
+    for _ in range(runs):
+        for pace in paces:
+            paced = argparse.Namespace(**{**vars(args), 'pace': pace})
+            for way in ways:
+                if not pace:
+                    result['runs'].append(run(paced, work, 1, way))
+                result['runs'].append(run(paced, work, args.clients, way))
+    concurrent = [r for r in result['runs']
+        if r['way'] == 'ours' and r['clients'] == args.clients
+        and r['pace_s'] == args.pace]
+    result['sc1_met'] = all(
+        r['all'].get('p95_ms', 1e9) <= 150 for r in concurrent)
+    return result
+
+
+def profile(env, work, scans, top=12):
+    """One scan of each kind in this process (a transaction each, as the
+    dispatcher runs it): median ms, SQL statements, the top functions by
+    cumulative time under cProfile"""
+    import cProfile
+    import io
+    import pstats
+
+    from bench.bench_production_reporting import STATEMENTS, count_statements
+    count_statements()
+    number, production, code = work
+    result = {}
+    for kind in ['order', 'line', 'stock']:
+        params = {'order': ['pick', number, None],
+            'line': ['pick', code, production],
+            'stock': ['stock', code, None]}[kind]
+
+        def scan(pool, params=params):
+            return pool.get('production.floor').scan(*params)
+        env.call(scan, readonly=True)
+        times = []
+        for _ in range(scans):
+            start = time.perf_counter()
+            env.call(scan, readonly=True)
+            times.append(time.perf_counter() - start)
+        STATEMENTS[0] = 0
+        profiler = cProfile.Profile()
+        profiler.enable()
+        env.call(scan, readonly=True)
+        profiler.disable()
+        statements = STATEMENTS[0]
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats('cumulative').print_stats(r'/(trytond|addons)/', top)
+        result[kind] = {'median_ms': round(
+                statistics.median(times) * 1000, 1),
+            'statements': statements,
+            'profile': out.getvalue().splitlines()[-top - 2:]}
+        print(kind, result[kind]['median_ms'], 'ms', statements,
+            'statements', file=sys.stderr, flush=True)
+    return result
+
+
+def codes(pool, data):
+    "The codes printed on the components' labels (Tryton sets the code)"
+    Product = pool.get('product.product')
+    products = Product.browse(data['components'])
+    for i, product in enumerate(products, 1):
+        product.suffix_code = 'FLOOR-C%02d' % i
+    Product.save(products)
+
+
+def ready_modules_only():
+    """Pool.start in this process registers every module installed: leave
+    out the modules of the checkout without a tryton.cfg yet (one being
+    written next to ours)"""
+    from trytond import modules, tools
+    get_modules = modules.get_modules
+
+    def ready(name):
+        try:
+            tools.file_open(os.path.join(name, 'tryton.cfg')).close()
+        except OSError:
+            return False
+        return True
+
+    def get_ready_modules(with_test=False):
+        return {m for m in get_modules(with_test=with_test)
+            if m in {'ir', 'res', 'tests'} or ready(m)}
+    modules.get_modules = get_ready_modules
+
+
+def on_dataset(args):
+    """Dataset M on a throwaway PostgreSQL, the P1 orders picked by slips,
+    served by gunicorn workers behind nginx: ours and naive"""
+    from bench import bench_production_picking as picking
+    from data import dataset
+    from tools.pgcluster import Cluster
+    from tools.scaleout import ScaleOut
+    from tools.server import ADMIN_PASSWORD, Server
+    ready_modules_only()
+    cluster = Cluster(fsync=True)
+    uri = cluster.start()
+    os.environ['TRYTOND_DATABASE__URI'] = uri
+    # the dataset finds its units by their English names: the database in
+    # English, with the shared cache of config/trytond-multiprocess.conf
+    server = Server(DATABASE, MODULES, uri=uri,
+        workdir=tempfile.mkdtemp(prefix='bench-floor-'), languages=('en',),
+        extra_config={'cache.clean_timeout': '0'})
+    target = None
+    try:
+        start = time.monotonic()
+        server.build()
+        dataset.load(args.size, DATABASE, uri=uri)
+        env = picking.Env(DATABASE)
+        if env.company is None:
+            env.call(picking.ensure_company)
+            env = picking.Env(DATABASE)
+        data = env.call(picking.setup)
+        env.call(codes, data)
+        env.call(picking.make_orders, data, ORDERS, 'slip')
+        picking.analyze(uri, DATABASE)
+        loaded = time.monotonic() - start
+        print("loaded in %.0f s" % loaded, file=sys.stderr, flush=True)
+        target = ScaleOut(server, hosts=args.hosts, workers=args.workers,
+            cron=False, worker=False).start()
+        args.url, args.database = target.url, DATABASE
+        args.login, args.password = 'admin', ADMIN_PASSWORD
+        work = targets(target.jsonrpc('admin', ADMIN_PASSWORD))
+        if not work:
+            sys.exit("no order to scan")
+        in_process = profile(env, work[0], args.profile)
+        result = measure(args, ways=(ours, naive), runs=args.runs)
+        result['in_process'] = in_process
+        result.update(size=args.size, load_seconds=round(loaded),
+            topology='%d gunicorn x %d trytond workers behind nginx, '
+            'PostgreSQL 15 on loopback' % (args.hosts, args.workers),
+            cpus=os.cpu_count())
+        return result
+    finally:
+        if target:
+            target.stop()
+        cluster.stop()
 
 
 if __name__ == '__main__':
