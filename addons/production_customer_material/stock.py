@@ -19,6 +19,41 @@ class Move(metaclass=PoolMeta):
             'readonly': Eval('state').in_(['cancelled', 'done']),
             },
         help="Why the customer's material is scrapped (客供料报废).")
+    customer_material_customer = fields.Function(fields.Many2One(
+            'party.party', "Material Owner",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'},
+            help="The customer whose material the move takes or brings."),
+        'get_customer_material_customer')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'customer_material_assign': {
+                    'invisible': (~Eval('customer_material_customer')
+                        | (Eval('state') != 'draft')
+                        | ~Eval('assignation_required', False)),
+                    'depends': ['customer_material_customer', 'state',
+                        'assignation_required'],
+                    },
+                })
+
+    def get_customer_material_customer(self, name):
+        owner = self.customer_material_owner
+        return owner.id if owner else None
+
+    @classmethod
+    @ModelView.button
+    def customer_material_assign(cls, moves):
+        "Reserve what a 客供料退回 or a scrap takes from the customer"
+        moves = [m for m in moves
+            if m.state == 'draft' and m.customer_material_owner]
+        cls.check_customer_material(moves)
+        if not cls.assign_try(moves):
+            moves[0]._raise_customer_material('msg_assign_short')
 
     @property
     def customer_material_owner(self):
