@@ -7,6 +7,7 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.production_customer_material.exceptions import (
     CustomerMaterialError)
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -144,6 +145,11 @@ class ProductionCustomerMaterialTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertNotIn(self.acme_location, Location.search([
                         ('parent', 'child_of', [self.warehouse.id]),
                         ]))
+            with Transaction().set_context(_check_access=True):
+                for values in [{'customer_material_party': self.other.id},
+                        {'parent': self.warehouse.storage_location.id}]:
+                    with self.assertRaises(AccessError):
+                        Location.write([self.acme_location], values)
 
     @with_transaction()
     def test_zero_value_and_cost(self):
