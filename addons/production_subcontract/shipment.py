@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from trytond.i18n import gettext
-from trytond.model import ModelView, Workflow, fields
+from trytond.model import ModelView, Workflow, dualmethod, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -72,7 +72,8 @@ class ShipmentInternal(metaclass=PoolMeta):
         super().wait(shipments, moves=moves)
         cls.set_subcontract_moves(shipments)
 
-    @classmethod
+    @dualmethod
+    @ModelView.button
     def assign_try(cls, shipments):
         cls.lock_subcontract(shipments)
         return super().assign_try(shipments)
