@@ -3,6 +3,11 @@
 """P1: merged picking slip and picking variance (issue 16, BENCHMARKS.md).
 
     python -m bench.bench_production_picking [--size M] [--runs 3]
+    ZHIZAO_PG_URI=URI python -m bench.bench_production_picking --reuse
+
+(--reuse: the database of an earlier run on that cluster is kept with its
+data set, its P1 data and its done orders: dataset M loads in about 20
+minutes.)
 
 Builds a database with production_reporting, production_picking and
 production_material_return on a throwaway PostgreSQL 15 (or ZHIZAO_PG_URI),
@@ -107,7 +112,32 @@ def ensure_company(pool):
 
 
 def setup(pool):
-    """The 20 components in stock and the two BOMs: return their ids"""
+    """The 20 components in stock and the two BOMs: return their ids (those
+    of an earlier run when the database has them)"""
+    return found(pool) or create_setup(pool)
+
+
+def found(pool):
+    "The ids of the P1 data of an earlier run (--reuse) or None"
+    Product = pool.get('product.product')
+    Bom = pool.get('production.bom')
+    Location = pool.get('stock.location')
+    products = {p.template.name: p for p in Product.search(
+            [('template.name', 'like', 'P1 %')])}
+    boms = {b.name: b for b in Bom.search([('name', 'like', 'P1 %')])}
+    if len(products) < COMPONENTS + 2 or len(boms) < 2:
+        return None
+    warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
+    return dict(warehouse=warehouse.id,
+        unit=products['P1 cabinet'].default_uom.id,
+        slip_bom=boms['P1 slips'].id, variance_bom=boms['P1 variance'].id,
+        slip_fg=products['P1 cabinet'].id,
+        variance_fg=products['P1 variance'].id,
+        components=[products['P1 component %02d' % i].id
+            for i in range(1, COMPONENTS + 1)])
+
+
+def create_setup(pool):
     Template = pool.get('product.template')
     Uom = pool.get('product.uom')
     Bom = pool.get('production.bom')
@@ -342,15 +372,28 @@ def profile(env, data, orders, top=25):
 
 # The variance report
 
-def variance_orders(pool, data, count):
+def variance_orders(env, data, count):
     """Done orders of the variance BOM: issued at start (run), 1 in 5 with
     a supplementary picking of 1 unit of the first component, the
-    backflushed components consumed when done.  Return their ids."""
+    backflushed components consumed when done.  Each step in its own
+    transaction: a retry for the locks of a step starts only that step
+    again.  Return their ids."""
+    ids = env.call(
+        make_orders, data, count, 'run', 'variance_bom', 'assigned')
+    env.call(orders_step, 'run', ids)
+    env.call(supplementary, data, ids[::5])
+    env.call(orders_step, 'do', ids)
+    return ids
+
+
+def orders_step(pool, name, ids):
     Production = pool.get('production')
+    getattr(Production, name)(Production.browse(ids))
+
+
+def supplementary(pool, data, ids):
+    "A supplementary picking of 1 unit of the first component for ids"
     Picking = pool.get('production.picking')
-    ids = make_orders(pool, data, count, 'run', 'variance_bom', 'assigned')
-    productions = Production.browse(ids)
-    Production.run(productions)
     picking, = Picking.create([{
                 'kind': 'supplementary', 'warehouse': data['warehouse'],
                 'reason': "Bench",
@@ -358,11 +401,18 @@ def variance_orders(pool, data, count):
                                 'production': p, 'product':
                                 data['components'][0],
                                 'quantity': 1, 'unit': data['unit'],
-                                } for p in ids[::5]])],
+                                } for p in ids])],
                 }])
     Picking.done([picking])
-    Production.do(Production.browse(ids))
-    return ids
+
+
+def done_variance_orders(pool, data):
+    "The ids of the done orders of the variance BOM (of earlier runs)"
+    Production = pool.get('production')
+    return [p.id for p in Production.search([
+                ('bom', '=', data['variance_bom']),
+                ('state', '=', 'done'),
+                ])]
 
 
 def variance_context():
@@ -548,8 +598,10 @@ def run(args):
         workdir=tempfile.mkdtemp(prefix='bench-pp-'), languages=('en',))
     try:
         start = time.monotonic()
-        server.build()
-        if args.size != 'none':
+        reused = args.reused = args.reuse and server.exists()
+        if not reused:
+            server.build()
+        if args.size != 'none' and not reused:
             from data import dataset
             dataset.load(args.size, database, uri=uri, seed=args.seed)
         load_time = time.monotonic() - start
@@ -560,7 +612,11 @@ def run(args):
         start = time.monotonic()
         data = env.call(setup)
         data['variance_orders'] = env.call(
-            variance_orders, data, args.orders)
+            done_variance_orders, data, readonly=True)
+        while len(data['variance_orders']) < args.orders:
+            # by 100 a transaction
+            data['variance_orders'] += variance_orders(env, data,
+                min(100, args.orders - len(data['variance_orders'])))
         seed_time = time.monotonic() - start
         analyze(uri, database)
         print("loaded in %.0f s, P1 data in %.0f s" % (load_time, seed_time),
@@ -607,7 +663,7 @@ def write(args, load_time, seed_time, slips, report, fields, data):
     lines = [
         '# production_picking benchmark (P1)',
         '',
-        'Dataset %s (seed %s) loaded in %.0f s; then the P1 data in %.0f s: '
+        'Dataset %s (seed %s) %s; then the P1 data %s: '
         '20 components in stock, a BOM of the 20 (1, 2 or 3 a unit) for the '
         'slips, the same with loss rates 0–7.5 %% and 2 components '
         'backflushed for the variance, and %s done orders of 10 of it '
@@ -617,7 +673,12 @@ def write(args, load_time, seed_time, slips, report, fields, data):
         'runs it; fresh orders for every run, median of %s runs after a '
         'warm-up. Load average at the end: %.2f / %.2f / %.2f (2 cores '
         'shared). `python -m bench.bench_production_picking --size %s`.' % (
-            args.size, args.seed, load_time, seed_time, args.orders,
+            args.size, args.seed,
+            'loaded in %.0f s' % load_time if not args.reused
+            else 'loaded by an earlier run into the same database (--reuse)',
+            'in %.0f s' % seed_time if not args.reused
+            else 'of the earlier runs (orders added up to --orders)',
+            args.orders,
             ', '.join(MODULES), args.runs, *load, args.size),
         '',
         'The three ways issue the same quantity of every component to every '
@@ -685,6 +746,9 @@ def main():
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--naive-runs', type=int, default=1)
     parser.add_argument('--database')
+    parser.add_argument('--reuse', action='store_true',
+        help="keep the database of an earlier run with its data (use with "
+        "ZHIZAO_PG_URI, the cluster that holds it)")
     parser.add_argument('--profile', action='store_true',
         help="profile each step of one merged slip first (stderr)")
     parser.add_argument('--profile-only', action='store_true')

@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from decimal import Decimal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -19,6 +20,7 @@ from trytond.modules.stock_quarantine.mixin import ProductUnitMixin
 from trytond.modules.stock_quarantine.numbers import format_quantity
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id, If
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .configuration import SequenceNumberMixin
@@ -477,18 +479,16 @@ class Picking(SequenceNumberMixin, Workflow, ModelSQL, ModelView):
         order of the orders' planned start and of the products' codes"""
         pool = Pool()
         Production = pool.get('production')
-        by_production = defaultdict(lambda: defaultdict(float))
-        for (production_id, _), moves in Production.planned_inputs(
-                productions).items():
-            for move in moves:
-                by_production[production_id][move.product] += (
-                    move.internal_quantity)
+        Product = pool.get('product.product')
+        planned = Production.planned_quantities(productions)
+        products = sorted(Product.browse(sorted({p for _, p in planned})),
+            key=lambda p: p.rec_name)
         remaining = {}
         for production in sorted(productions, key=_start_key):
-            products = by_production[production.id]
-            for product in sorted(products, key=lambda p: p.rec_name):
-                if products[product] > EPSILON:
-                    remaining[production, product] = products[product]
+            for product in products:
+                quantity = planned.get((production.id, product.id), 0)
+                if quantity > EPSILON:
+                    remaining[production, product] = quantity
         return remaining
 
     # Buttons
@@ -761,13 +761,30 @@ class Picking(SequenceNumberMixin, Workflow, ModelSQL, ModelView):
         retried to take the locks before any work is done"""
         pool = Pool()
         Production = pool.get('production')
-        productions = {l.production for p in pickings for l in p.lines}
-        products = {l.product for p in pickings for l in p.lines}
+        productions, products = cls._line_ids(pickings)
         for picking in pickings:
             if picking.kind == 'merged':
-                productions.update(picking.productions)
-                products.update(t.product for t in picking.totals)
+                productions.update(p.id for p in picking.productions)
+                products.update(t.product.id for t in picking.totals)
         Production.lock_issue_records(productions, products)
+
+    @classmethod
+    def _line_ids(cls, pickings):
+        """The ids of the orders and of the products of the pickings' lines
+        (read again at each retry of the transaction for its locks)"""
+        pool = Pool()
+        Line = pool.get('production.picking.line')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        productions, products = set(), set()
+        for sub_ids in grouped_slice(
+                [p.id for p in pickings], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.select(line.production, line.product,
+                    where=reduce_ids(line.picking, sub_ids)))
+            for production, product in cursor:
+                productions.add(production)
+                products.add(product)
+        return productions, products
 
     @classmethod
     @ModelView.button

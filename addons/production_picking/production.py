@@ -8,6 +8,7 @@ from sql import Null
 from sql.aggregate import Max, Sum
 from sql.conditionals import Case, Coalesce
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
@@ -15,6 +16,7 @@ from trytond.modules.stock_quarantine.locking import lock_written
 from trytond.modules.stock_quarantine.numbers import format_quantity
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .configuration import PICKING_METHODS
@@ -283,6 +285,27 @@ class Production(metaclass=PoolMeta):
         return cls._planned_inputs(productions, backflush=False)
 
     @classmethod
+    def planned_quantities(cls, productions):
+        """Return the quantity each (production id, product id) still plans
+        to issue, backflushed inputs apart, in the product's unit"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        quantities = {}
+        for sub_ids in grouped_slice(sorted({p.id for p in productions}),
+                backend.MAX_QUERY_PARAMS):
+            cursor.execute(*move.select(
+                    move.production_input, move.product,
+                    Sum(move.internal_quantity),
+                    where=reduce_ids(move.production_input, sub_ids)
+                    & move.state.in_(sorted(PLANNED_MOVE_STATES))
+                    & ~Coalesce(move.production_backflush, False),
+                    group_by=[move.production_input, move.product]))
+            quantities.update(((p, q), s) for p, q, s in cursor)
+        return quantities
+
+    @classmethod
     def _planned_inputs(cls, productions, backflush):
         planned = defaultdict(list)
         for production in productions:
@@ -352,7 +375,7 @@ class Production(metaclass=PoolMeta):
         Move.draft([m for m in quantities if m.state == 'assigned'])
         to_delete, to_save = [], []
         for move, internal in quantities.items():
-            quantity = _move_quantity(move, internal)
+            quantity = _move_quantity(move, internal) if internal > 0 else 0
             if quantity <= 0:
                 to_delete.append(move)
             else:
@@ -376,6 +399,10 @@ class Production(metaclass=PoolMeta):
         move.production_backflush = request.kind == 'backflush'
         move.production_issue = request.kind
         move.planned_date = move.effective_date = _today(self.company)
+        # the cost of the moment as Move.do sets it: do then writes only
+        # the state, not the cost (production marks a written cost again)
+        move.cost_price = move.product.get_multivalue(
+            'cost_price', **move._cost_price_pattern)
         return move
 
 
@@ -618,7 +645,24 @@ class Move(metaclass=PoolMeta):
         return {'production_backflush', 'production_issue'}
 
     @classmethod
+    def write(cls, *args):
+        # save writes each record apart (one UPDATE and one check of the
+        # closed period each): the same values are written once
+        super().write(*_merge_writes(args))
+
+    @classmethod
     def copy(cls, moves, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('production_issue')
         return super().copy(moves, default=default)
+
+
+def _merge_writes(args):
+    "The arguments of write with the records of following equal values joined"
+    merged = []
+    for records, values in zip(args[::2], args[1::2]):
+        if merged and merged[-1] == values:
+            merged[-2].extend(records)
+        else:
+            merged.extend([list(records), values])
+    return merged

@@ -15,6 +15,7 @@ transaction whose snapshot is older than the last holder's commit fails to
 lock them ("could not serialize access due to concurrent update") and
 Tryton retries it with a fresh snapshot.
 """
+from trytond import backend
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
@@ -34,7 +35,7 @@ def write_rows(Model, ids):
     them and is retried by Tryton"""
     table = Model.__table__()
     cursor = Transaction().connection.cursor()
-    for sub_ids in grouped_slice(ids):
+    for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
         cursor.execute(*table.update(
                 [table.write_date], [table.write_date],
                 where=reduce_ids(table.id, list(sub_ids))))

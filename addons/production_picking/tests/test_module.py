@@ -1,5 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from decimal import Decimal
+
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -94,6 +96,38 @@ class ProductionPickingTestCase(CompanyTestMixin, ModuleTestCase):
                 requests, Production.backflush_stock(requests))
             self.assertIn('"Component" needs 4 u', shortage)
             self.assertIn('has 0 u (short by 4 u)', shortage)
+
+    @with_transaction()
+    def test_issue_cost_price(self):
+        "An issued move is done at the product's cost price of the moment"
+        pool = Pool()
+        Production = pool.get('production')
+        company = create_company()
+        with set_company(company):
+            production, component = self._output_production(3, 10)
+            component.cost_price = Decimal('2.5')
+            component.save()
+            request, = production.backflush_requests(3, True)
+            move, = Production.issue([request], negative=True)
+            self.assertEqual(
+                (move.state, move.quantity, move.cost_price),
+                ('done', 10, Decimal('2.5')))
+
+    @with_transaction()
+    def test_move_write_merged(self):
+        "Moves written with equal values in a row keep each one's values"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        company = create_company()
+        with set_company(company):
+            production, _ = self._output_production(3, 10)
+            move, = production.inputs
+            first, second = Move.copy([move, move])
+            Move.write([move], {'quantity': 4}, [first], {'quantity': 4},
+                [second], {'quantity': 5})
+            self.assertEqual(
+                [m.quantity for m in Move.browse([move, first, second])],
+                [4, 4, 5])
 
     @with_transaction()
     def test_output_client_rules(self):
