@@ -206,11 +206,13 @@ class Variance(ModelSQL, ModelView):
         tables = {}
         tables['component'] = component = cls._components(productions)
         tables['production'] = production = Production.__table__()
-        tables['produced'] = produced = produced_moves(company_id)
+        tables['produced'] = produced = produced_moves(
+            company_id, productions)
         tables['product'] = product = Product.__table__()
         tables['template'] = template = Template.__table__()
         tables['company'] = company = Company.__table__()
         tables['cost_price'] = cost_price = CostPrice.__table__()
+        tables['boms'] = cls._boms(productions)
         from_item = (component
             .join(production, condition=component.production == production.id)
             .join(company, condition=production.company == company.id)
@@ -233,9 +235,9 @@ class Variance(ModelSQL, ModelView):
         Template = pool.get('product.template')
         component = tables['component']
         production = tables['production']
-        tables['bom_inputs'] = bom_inputs = cls._bom_inputs()
+        tables['bom_inputs'] = bom_inputs = cls._bom_inputs(tables['boms'])
         tables['bom_outputs'] = bom_outputs = Component._bom_quantities(
-            'production.bom.output')
+            'production.bom.output', tables['boms'])
         output_product = Product.__table__()
         tables['output_template'] = output_template = Template.__table__()
         return (from_item
@@ -251,9 +253,19 @@ class Variance(ModelSQL, ModelView):
                 condition=output_product.template == output_template.id))
 
     @classmethod
-    def _bom_inputs(cls):
-        """Query of the quantity of each product of the BOM inputs with
-        their loss rate, added per BOM, in the default unit of the product"""
+    def _boms(cls, productions):
+        "Query of the BOMs of the orders of the query productions"
+        pool = Pool()
+        Production = pool.get('production')
+        production = Production.__table__()
+        return production.select(
+            production.bom, where=production.id.in_(productions))
+
+    @classmethod
+    def _bom_inputs(cls, boms):
+        """Query of the quantity of each product of the inputs of the
+        query boms with their loss rate, added per BOM, in the default unit
+        of the product"""
         pool = Pool()
         Input = pool.get('production.bom.input')
         Product = pool.get('product.product')
@@ -277,6 +289,7 @@ class Variance(ModelSQL, ModelView):
                 input_.product.as_('product'),
                 Sum(to_unit(input_.quantity, unit, default_uom) * loss
                     ).as_('quantity'),
+                where=input_.bom.in_(boms),
                 group_by=[input_.bom, input_.product]))
 
     @classmethod

@@ -127,14 +127,20 @@ def component_moves(company_id=None):
         having=Sum(moves.required) > 0)
 
 
-def produced_moves(company_id=None):
-    "Query of the done internal quantity of the main product per production"
+def produced_moves(company_id=None, productions=None):
+    """Query of the done internal quantity of the main product per
+    production (of the query productions when given)"""
     pool = Pool()
     Move = pool.get('stock.move')
     Production = pool.get('production')
 
     move = Move.__table__()
     production = Production.__table__()
+    where = ((move.product == production.product)
+        & (move.state != 'cancelled')
+        & (move.company == company_id))
+    if productions is not None:
+        where &= move.production_output.in_(productions)
     return move.join(production,
         condition=move.production_output == production.id
         ).select(
@@ -142,9 +148,7 @@ def produced_moves(company_id=None):
         Sum(Case((move.state == 'done', move.internal_quantity),
                 else_=Literal(0.0))).as_('produced'),
         Min(move.effective_date).as_('first_output'),
-        where=(move.product == production.product)
-        & (move.state != 'cancelled')
-        & (move.company == company_id),
+        where=where,
         group_by=[move.production_output])
 
 
@@ -630,9 +634,10 @@ class Component(ModelSQL, ModelView):
                 & (bom_outputs.product == production.product)))
 
     @classmethod
-    def _bom_quantities(cls, model):
+    def _bom_quantities(cls, model, boms=None):
         """Query of the quantity of each product of the BOM lines of the
-        model added per BOM in the default unit of the product"""
+        model added per BOM (of the query boms when given) in the default
+        unit of the product"""
         pool = Pool()
         BomLine = pool.get(model)
         Product = pool.get('product.product')
@@ -643,6 +648,7 @@ class Component(ModelSQL, ModelView):
         template = Template.__table__()
         unit = Uom.__table__()
         default_uom = Uom.__table__()
+        where = bom_line.bom.in_(boms) if boms is not None else None
         return (bom_line
             .join(product, condition=bom_line.product == product.id)
             .join(template, condition=product.template == template.id)
@@ -654,6 +660,7 @@ class Component(ModelSQL, ModelView):
                 bom_line.product.as_('product'),
                 Sum(to_unit(bom_line.quantity, unit, default_uom)).as_(
                     'quantity'),
+                where=where,
                 group_by=[bom_line.bom, bom_line.product]))
 
     @classmethod
