@@ -256,9 +256,10 @@ def main():
         help="restrict the module suites to these modules")
     parser.add_argument('-k', help="pytest -k expression for repo tests")
     parser.add_argument('-j', '--jobs', type=int,
-        default=max(2, os.cpu_count() or 2),
+        default=max(2, os.cpu_count() or 2) + 1,
         help="test processes at once (module suites and the repository "
-            "tests)")
+            "tests; by default one per core beside the repository tests, "
+            "which wait on their servers and browser much of the time)")
     args = parser.parse_args()
     phases = set(args.only.split(','))
     unknown = phases - {'lint', 'sqlite', 'postgresql', 'repo'}
