@@ -224,19 +224,39 @@ def prepare_data(database):
             with transaction.set_context(stock_date_end=today):
                 quantities = Product.products_by_location(
                     quarantine, with_childs=False)
-            returns = [Move(product=p, unit=Product(p).default_uom,
-                    quantity=q, from_location=l, to_location=supplier.id,
-                    company=company, effective_date=today,
-                    planned_date=today, unit_price=0,
-                    currency=company.currency)
-                for (l, p), q in quantities.items() if q]
-            Move.save(returns)
-            Move.do(returns)
+            returns = [[p, l, q] for (l, p), q in quantities.items() if q]
+            return_quarantined(returns, supplier, company, today)
             log("%s quarantined quantities returned" % len(returns))
             config = Configuration(1)
             config.supply_period = dt.timedelta(days=HORIZON)
             config.save()
     return warehouse.id
+
+
+def return_quarantined(returns, supplier, company, today):
+    """Insert the done moves of the (product, location, quantity) returns
+    to the supplier in one statement per batch, as the dataset inserts
+    its done moves: Move.save validated each move's product with a query
+    of about 20 s per batch on L (tens of thousands of returns)"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    Move = pool.get('stock.move')
+    Product = pool.get('product.product')
+    move = Move.__table__()
+    cursor = Transaction().connection.cursor()
+    units = {p.id: p.default_uom.id
+        for p in Product.browse(sorted({r[0] for r in returns}))}
+    columns = [move.product, move.unit, move.quantity,
+        move.internal_quantity, move.from_location, move.to_location,
+        move.state, move.planned_date, move.effective_date, move.company,
+        move.unit_price, move.currency, move.create_uid, move.create_date]
+    now = dt.datetime.now()
+    rows = [[p, units[p], q, q, l, supplier.id, 'done', today, today,
+            company.id, 0, company.currency.id, 0, now]
+        for p, l, q in returns]
+    for start in range(0, len(rows), 2000):
+        cursor.execute(*move.insert(columns, rows[start:start + 2000]))
 
 
 def log(message):
