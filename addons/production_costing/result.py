@@ -1,0 +1,135 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from sql import Null
+from sql.aggregate import Min, Sum
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.product import price_digits, round_price
+from trytond.pool import Pool
+from trytond.report import Report
+
+MONEY = (16, 2)
+
+
+def _money(string):
+    return fields.Numeric(string, digits=MONEY, readonly=True)
+
+
+class Result(ModelSQL, ModelView):
+    "The cost of a production order in a period"
+    __name__ = 'production.cost.result'
+    period = fields.Many2One('production.cost.period', "Period",
+        required=True, ondelete='CASCADE', readonly=True)
+    production = fields.Many2One('production', "Production", required=True,
+        ondelete='CASCADE', readonly=True)
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    level = fields.Integer("Level", readonly=True,
+        help="0 for orders whose components no order of the period made.")
+    opening_wip = _money("Opening WIP")
+    material = _money("Material")
+    labour = _money("Labour")
+    hours = fields.Numeric("Hours", digits=(16, 2), readonly=True)
+    overhead = _money("Overhead")
+    subcontract = _money("Subcontracting")
+    byproduct_credit = _money("By-product Credit")
+    closing_wip = _money("Closing WIP")
+    wip_quantity = fields.Float("WIP Quantity", readonly=True)
+    equivalent_quantity = fields.Float("Equivalent Units", readonly=True)
+    finished_quantity = fields.Float("Finished Quantity", readonly=True)
+    finished_cost = _money("Finished Cost")
+    unit_cost = fields.Numeric("Unit Cost", digits=price_digits,
+        readonly=True)
+    materials = fields.One2Many('production.cost.result.material', 'result',
+        "Materials", readonly=True)
+    outputs = fields.One2Many('production.cost.result.output', 'result',
+        "Outputs", readonly=True)
+    allocations = fields.One2Many('production.cost.allocation', 'result',
+        "Overhead Allocations", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('period', 'DESC'), ('level', 'ASC'), ('id', 'ASC')]
+
+    def get_rec_name(self, name):
+        return '%s @ %s' % (self.production.rec_name, self.period.rec_name)
+
+    @property
+    def total_in(self):
+        "What the order took in the period, by-product credit deducted"
+        return (self.opening_wip + self.material + self.labour
+            + self.overhead + self.subcontract - self.byproduct_credit)
+
+
+class ResultMaterial(ModelSQL, ModelView):
+    "A component of an order's material: issued less returned"
+    __name__ = 'production.cost.result.material'
+    result = fields.Many2One('production.cost.result', "Result",
+        required=True, ondelete='CASCADE', readonly=True)
+    product = fields.Many2One('product.product', "Product", required=True,
+        readonly=True)
+    quantity = fields.Float("Quantity", readonly=True)
+    amount = _money("Amount")
+
+
+class ResultOutput(ModelSQL, ModelView):
+    "What an order finished: joint products and by-products"
+    __name__ = 'production.cost.result.output'
+    result = fields.Many2One('production.cost.result', "Result",
+        required=True, ondelete='CASCADE', readonly=True)
+    product = fields.Many2One('product.product', "Product", required=True,
+        readonly=True)
+    kind = fields.Selection([
+            ('joint', "Joint Product"),
+            ('byproduct', "By-product"),
+            ], "Kind", readonly=True)
+    quantity = fields.Float("Quantity", readonly=True)
+    cost = _money("Cost")
+    unit_cost = fields.Numeric("Unit Cost", digits=price_digits,
+        readonly=True)
+
+
+class ProductSummary(ModelSQL, ModelView):
+    "The finished cost of each product in a period (产品成本汇总表)"
+    __name__ = 'production.cost.product.summary'
+    period = fields.Many2One('production.cost.period', "Period")
+    product = fields.Many2One('product.product', "Product")
+    kind = fields.Selection([
+            ('joint', "Joint Product"),
+            ('byproduct', "By-product"),
+            ], "Kind")
+    quantity = fields.Float("Quantity")
+    cost = fields.Numeric("Cost", digits=MONEY)
+    unit_cost = fields.Function(fields.Numeric("Unit Cost",
+            digits=price_digits), 'get_unit_cost')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('period', 'DESC'), ('product', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        output = pool.get('production.cost.result.output').__table__()
+        result = pool.get('production.cost.result').__table__()
+        return output.join(result,
+            condition=output.result == result.id
+            ).select(
+                Min(output.id).as_('id'),
+                result.period.as_('period'),
+                output.product.as_('product'),
+                output.kind.as_('kind'),
+                Sum(output.quantity).as_('quantity'),
+                Sum(output.cost).as_('cost'),
+                where=output.product != Null,
+                group_by=[result.period, output.product, output.kind])
+
+    def get_unit_cost(self, name):
+        if self.quantity and self.cost is not None:
+            return round_price(self.cost / type(self.cost)(str(self.quantity)))
+
+
+class CostSheet(Report):
+    "成本计算单: the cost of one order in a period"
+    __name__ = 'production.cost.result'
