@@ -1,11 +1,18 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from collections import defaultdict
 from decimal import Decimal
+
+from sql.aggregate import Sum
+from sql.conditionals import Case
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
+from trytond.modules.stock_quarantine.locking import lock_written
+from trytond.modules.stock_quarantine.numbers import format_number
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from .exceptions import CustomerMaterialError
 
@@ -31,6 +38,7 @@ class Move(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls._deny_modify_done_cancel.add('customer_material_reason')
         cls._buttons.update({
                 'customer_material_assign': {
                     'invisible': (~Eval('customer_material_customer')
@@ -73,8 +81,77 @@ class Move(metaclass=PoolMeta):
     @Workflow.transition('done')
     def do(cls, moves):
         cls.check_customer_material(moves)
+        cls.lock_customer_material(moves)
+        cls.check_customer_material_held(moves)
         cls._zero_customer_material(moves)
         super().do(moves)
+
+    @classmethod
+    def lock_customer_material(cls, moves):
+        """Moves out of a customer's location wait for each other: the
+        location is locked and written (a retried transaction sees the last
+        commit)"""
+        pool = Pool()
+        Location = pool.get('stock.location')
+        lock_written(Location, {m.from_location for m in moves
+                if m.from_location.customer_material_party})
+
+    @classmethod
+    def check_customer_material_held(cls, moves):
+        """What the moves take from a customer's location is there, in total
+        and of each lot"""
+        taken = [m for m in moves if m.state != 'done'
+            and m.from_location.customer_material_party]
+        if not taken:
+            return
+        held = cls._customer_material_held(
+            {m.from_location.id for m in taken}, {m.product.id for m in taken})
+        keys = {m: m._customer_material_keys() for m in taken}
+        need = defaultdict(float)
+        for move in taken:
+            for key in keys[move]:
+                need[key] += move.internal_quantity
+        for move in taken:
+            for key in keys[move]:
+                if need[key] - held[key] > 1e-6:
+                    move._raise_customer_material_short(held[key], need[key])
+
+    def _customer_material_keys(self):
+        key = (self.from_location.id, self.product.id, None)
+        return [key, key[:2] + (self.lot.id,)] if self.lot else [key]
+
+    @classmethod
+    def _customer_material_held(cls, locations, products):
+        """The done quantity (default unit) per (location, product, None)
+        and per (location, product, lot)"""
+        move = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        into = move.to_location.in_(list(locations))
+        location = Case((into, move.to_location), else_=move.from_location)
+        quantity = Sum(Case((into, move.internal_quantity),
+                else_=-move.internal_quantity))
+        cursor.execute(*move.select(
+                location, move.product, move.lot, quantity,
+                where=(move.state == 'done')
+                & (into | move.from_location.in_(list(locations)))
+                & move.product.in_(list(products)),
+                group_by=[location, move.product, move.lot]))
+        held = defaultdict(float)
+        for location_id, product_id, lot_id, total in cursor:
+            held[(location_id, product_id, None)] += total
+            if lot_id is not None:
+                held[(location_id, product_id, lot_id)] += total
+        return held
+
+    def _raise_customer_material_short(self, held, need):
+        raise CustomerMaterialError(gettext(
+                'production_customer_material.msg_held_short',
+                customer=self.customer_material_owner.rec_name,
+                product=self.product.rec_name,
+                lot=self.lot.rec_name if self.lot else '-',
+                from_location=self.from_location.rec_name,
+                quantity=format_number(need), held=format_number(held),
+                unit=self.product.default_uom.symbol))
 
     @classmethod
     def check_origin(cls, moves, types=None):
@@ -90,6 +167,9 @@ class Move(metaclass=PoolMeta):
                 move._check_customer_material()
 
     def _check_customer_material(self):
+        if (self.quantity <= 0
+                and self.to_location.type != 'production'):
+            self._raise_customer_material('msg_quantity_positive')
         if self.to_location.customer_material_party:
             self._check_customer_material_receipt()
         elif self.to_location.type == 'production':

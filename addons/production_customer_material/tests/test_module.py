@@ -96,9 +96,9 @@ class ProductionCustomerMaterialTestCase(CompanyTestMixin, ModuleTestCase):
         self._input(production, location, quantity * 4)
         return production
 
-    def _input(self, production, location, quantity):
+    def _input(self, production, location, quantity, **values):
         return self._move(location, self.warehouse.production_location,
-            quantity, production_input=production.id)
+            quantity, production_input=production.id, **values)
 
     def _output(self, production):
         pool = Pool()
@@ -212,6 +212,40 @@ class ProductionCustomerMaterialTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(self._stock(self.acme_location), 49)
 
     @with_transaction()
+    def test_held_never_negative(self):
+        """Acme's 50 panels, 30 of lot A: taking 31 of lot A or 51 is refused
+        with the numbers; 0 and a done scrap's reason too"""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Move = pool.get('stock.move')
+        self.company = create_company()
+        with set_company(self.company):
+            self._setup()
+            lot_a, = Lot.create([{'number': "A", 'product': self.panel.id}])
+            self._do(self.customer_location, self.acme_location, 30,
+                lot=lot_a.id)
+            self._receive(self.acme_location, 20)
+            production = self._production(self.acme, self.acme_location, 1)
+            move = self._input(production, self.acme_location, 31,
+                lot=lot_a.id)
+            with self.assertRaisesRegex(CustomerMaterialError, "30 u"):
+                Move.do([move])
+            move = self._input(production, self.acme_location, 51)
+            with self.assertRaisesRegex(CustomerMaterialError, "50 u"):
+                Move.do([move])
+            with self.assertRaises(CustomerMaterialError):
+                self._receive(self.acme_location, 0)
+            scrap = self._do(self.acme_location, self.lost_found, 1,
+                customer_material_reason="Scratched")
+            with self.assertRaises(AccessError):
+                Move.write([scrap], {'customer_material_reason': "Other"})
+            Move.do([self._input(production, self.acme_location, 30,
+                        lot=lot_a.id)])
+            self.assertEqual(self._stock(self.acme_location), 19)
+            self.assertEqual(
+                self._ledger()[(self.acme, self.panel)], (50, 30, 0, 1, 19))
+
+    @with_transaction()
     def test_random_sequences(self):
         "The ledger is the stock at each customer's location"
         pool = Pool()
@@ -223,7 +257,7 @@ class ProductionCustomerMaterialTestCase(CompanyTestMixin, ModuleTestCase):
                     (self.acme, self.acme_location),
                     (self.other, self.other_location)]}
             rng = random.Random(18)
-            for _ in range(40):
+            for _ in range(60):
                 self._random_operation(rng, orders)
             for party, location in [(self.acme, self.acme_location),
                     (self.other, self.other_location)]:
@@ -242,8 +276,11 @@ class ProductionCustomerMaterialTestCase(CompanyTestMixin, ModuleTestCase):
         location = party.customer_material_location
         quantity = rng.randint(1, 5)
         kind = rng.choice(['receive', 'consume', 'return', 'scrap'])
-        if quantity > self._stock(location):
-            kind = 'receive'
+        if kind != 'receive' and quantity > self._stock(location):
+            # more than the customer holds: refused, nothing moves
+            with self.assertRaises(CustomerMaterialError):
+                self._do(location, self.customer_location, quantity)
+            return
         if kind == 'receive':
             self._receive(location, quantity)
         elif kind == 'consume':
