@@ -1,7 +1,5 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.i18n import gettext
-from trytond.modules.stock_quarantine.numbers import format_number
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -19,38 +17,17 @@ class Integrity(metaclass=PoolMeta):
     def check_subcontract_balance(cls, companies):
         """The ledger of each subcontractor and material is the stock at its
         location, never negative"""
-        result = []
-        for company in companies:
-            ledger, stock = cls._subcontract_ledger(company)
-            for key in sorted(set(ledger) | set(stock)):
-                balance, held = ledger.get(key, 0), stock.get(key, 0)
-                if abs(balance - held) < 1e-6 and held > -1e-6:
-                    continue
-                result.append(cls._subcontract_problem(key, balance, held))
-        return result
-
-    @classmethod
-    def _subcontract_ledger(cls, company):
         pool = Pool()
         Balance = pool.get('production.subcontract.balance')
         Party = pool.get('party.party')
-        with Transaction().set_context(company=company):
-            ledger = {(b.location.id, b.product.id): b.balance
-                for b in Balance.search([])}
         locations = [p.subcontract_location.id for p in Party.search([
                     ('subcontract_location', '!=', None),
                     ])]
-        stock = cls.on_hand(company, locations, ('product',))
-        return ledger, {k: q for k, q in stock.items() if q}
-
-    @classmethod
-    def _subcontract_problem(cls, key, balance, held):
-        pool = Pool()
-        Location = pool.get('stock.location')
-        Product = pool.get('product.product')
-        location, product = Location(key[0]), Product(key[1])
-        return gettext(
-            'production_subcontract.msg_integrity_balance',
-            location=location.rec_name, product=product.rec_name,
-            balance=format_number(balance), stock=format_number(held),
-            unit=product.default_uom.symbol)
+        result = []
+        for company in companies:
+            with Transaction().set_context(company=company):
+                ledger = {(b.location.id, b.product.id): b.balance
+                    for b in Balance.search([])}
+            result.extend(cls.ledger_problems(company, ledger, locations,
+                    'production_subcontract.msg_integrity_balance'))
+        return result

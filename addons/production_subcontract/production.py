@@ -85,6 +85,18 @@ class Production(metaclass=PoolMeta):
         return {i: units[i].round(q) if units[i] else q
             for i, q in received.items()}
 
+    def subcontract_quantities(self):
+        "The finished goods received, passed and rejected by the QC gate"
+        receipts = [r for r in self.subcontract_receipts if r.state == 'done']
+        return {
+            'received': self.subcontract_received,
+            'quality_passed': self.unit.round(
+                sum(r.quality_passed for r in receipts)),
+            'quality_rejected': self.unit.round(
+                sum(r.quality_rejected for r in receipts)),
+            'production_unit': self.unit.id,
+            }
+
     def get_subcontract_fee(self, name):
         "The processing fee bought for the order, in the company currency"
         pool = Pool()

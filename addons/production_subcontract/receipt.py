@@ -168,7 +168,8 @@ class Receipt(Workflow, ModelSQL, ModelView):
         for receipt in receipts:
             receipt.check_receive()
         consumptions = cls.consume(receipts)
-        outputs = [r._output_move(consumptions[r]) for r in receipts]
+        outputs = [m for r in receipts
+            for m in r._output_moves(consumptions[r])]
         moves = [m for ms in consumptions.values() for m in ms] + outputs
         Move.save(moves)
         Move.do(moves)
@@ -287,6 +288,10 @@ class Receipt(Workflow, ModelSQL, ModelView):
             effective_date=self.date, planned_date=self.date,
             company=self.company, origin=self,
             subcontract_production=self.production, subcontract_kind='consume')
+
+    def _output_moves(self, consumptions):
+        "The moves of the finished goods received (split by the QC gate)"
+        return [self._output_move(consumptions)]
 
     def _output_move(self, consumptions):
         pool = Pool()

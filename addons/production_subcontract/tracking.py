@@ -107,6 +107,15 @@ class Tracking(_Ledger):
             "Received", digits='production_unit',
             help="The finished goods received from the subcontractor."),
         'get_received')
+    quality_passed = fields.Function(fields.Float(
+            "QC Passed", digits='production_unit',
+            help="The finished goods received and accepted by the QC gate."),
+        'get_received')
+    quality_rejected = fields.Function(fields.Float(
+            "QC Rejected", digits='production_unit',
+            help="The finished goods received and rejected by the QC gate "
+            "(counted once: in the received quantity, not again)."),
+        'get_received')
     production_unit = fields.Function(fields.Many2One(
             'product.uom', "Production Unit"), 'get_received')
     fee = fields.Function(fields.Numeric(
@@ -170,12 +179,12 @@ class Tracking(_Ledger):
     @classmethod
     def get_received(cls, records, names):
         result = {n: {} for n in names}
+        received = {p: p.subcontract_quantities()
+            for p in {r.production for r in records}}
         for record in records:
-            production = record.production
-            if 'received' in names:
-                result['received'][record.id] = production.subcontract_received
-            if 'production_unit' in names:
-                result['production_unit'][record.id] = production.unit.id
+            values = received[record.production]
+            for name in names:
+                result[name][record.id] = values[name]
         return result
 
     def get_fee(self, name):

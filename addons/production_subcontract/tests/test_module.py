@@ -9,6 +9,7 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.production_subcontract.exceptions import (
     ConsumptionError, SubcontractError)
+from trytond.model.modelview import ButtonActionException
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -127,6 +128,114 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertAlmostEqual(
                 balances.get(key, 0), stock.get(key, 0), places=6,
                 msg=key)
+
+    def _simple_bom(self, frame, tube):
+        "1 kg of tube a frame, 2 % allowed loss (the issue's numbers)"
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        bom, = BOM.create([{
+                    'name': "Frame 1 kg",
+                    'inputs': [('create', [{
+                                    'product': tube.id, 'quantity': 1,
+                                    'unit': tube.default_uom.id,
+                                    'subcontract_loss': 0.02,
+                                    }])],
+                    'outputs': [('create', [{
+                                    'product': frame.id, 'quantity': 1,
+                                    'unit': frame.default_uom.id,
+                                    }])],
+                    }])
+        return bom
+
+    def _control(self, product):
+        "A QC control on subcontract receipts of product"
+        pool = Pool()
+        Control = pool.get('quality.control')
+        control, = Control.create([{
+                    'name': "Frame check",
+                    'operations': ['production.subcontract.receipt:do'],
+                    'product': product.id,
+                    'points': [('create', [{
+                                    'string': "Look", 'name': 'look',
+                                    'type_': 'boolean'}])],
+                    }])
+        return control
+
+    def _inspect(self, receipt, rejected):
+        "The inspector rejects rejected units of the receipt"
+        pool = Pool()
+        Control = pool.get('quality.control')
+        Inspection = pool.get('quality.inspection')
+        inspection, = Control.get_inspections([receipt], 'do')
+        inspection.points = {'look': True}
+        Inspection.save([inspection])
+        line, = inspection.lines
+        line.accepted_quantity = line.quantity - rejected
+        line.rejected_quantity = rejected
+        line.rejection_reason = "焊缝开裂"
+        line.save()
+        Inspection.process([inspection])
+        return Inspection(inspection.id)
+
+    @with_transaction(user=0)
+    def test_quality_gate_receipt(self):
+        """Send 100 kg, receive 90 frames of which QC rejects 5: 91.8 kg
+        consumed once (per delivered quantity), 85 in storage, 5 in
+        quarantine, 90 received counted once, 2 returned, 6.2 held"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Product = pool.get('product.product')
+        Receipt = pool.get('production.subcontract.receipt')
+        Tracking = pool.get('production.subcontract.tracking')
+        company = create_company()
+        with set_company(company):
+            frame, _, (tube, _), warehouse, _ = self._setup()
+            bom = self._simple_bom(frame, tube)
+            self._control(frame)
+            supplier, = Party.create([{'name': "华通五金"}])
+            production = self._order(frame, bom, warehouse, supplier, 100)
+            location = supplier.subcontract_location
+            storage = warehouse.storage_location
+            self.assertTrue(self._ship(
+                    production, 'send', storage, location, {tube: 100}))
+            receipt, = Receipt.create([{
+                        'production': production.id, 'quantity': 90,
+                        'company': company.id,
+                        }])
+            with self.assertRaises(ButtonActionException):
+                Receipt.do([receipt])
+            inspection = self._inspect(receipt, 5)
+            self.assertEqual(inspection.state, 'failed')
+            Receipt.write([receipt], {'quantity': 95})
+            with self.assertRaises(SubcontractError):
+                Receipt.do([receipt])
+            Receipt.write([receipt], {'quantity': 90})
+            Receipt.do([receipt])
+            self.assertTrue(self._ship(
+                    production, 'return', location, storage, {tube: 2}))
+
+            receipt = Receipt(receipt.id)
+            self.assertEqual(
+                (receipt.quality_passed, receipt.quality_rejected), (85, 5))
+            line, = inspection.lines
+            self.assertEqual(line.rejected_move.quantity, 5)
+            self.assertEqual(line.rejected_move.to_location,
+                warehouse.quarantine_location)
+            self.assertEqual(Receipt.do([receipt]), None)  # already done
+
+            def stock(product, location):
+                with Transaction().set_context(locations=[location.id]):
+                    return Product(product.id).quantity
+            self.assertEqual(stock(frame, storage), 85)
+            self.assertEqual(stock(frame, warehouse.quarantine_location), 5)
+            self.assertAlmostEqual(stock(tube, location), 6.2)
+            row, = Tracking.search([('production', '=', production.id)])
+            self.assertEqual((row.received, row.quality_passed,
+                    row.quality_rejected), (90, 85, 5))
+            self.assertEqual((row.sent, row.consumed, row.returned,
+                    row.balance, row.standard, row.allowed_loss),
+                (100, 91.8, 2, 6.2, 90, 1.8))
+            self._check_ledger([supplier], [tube])
 
     @with_transaction()
     def test_price_breaks_and_dates(self):
