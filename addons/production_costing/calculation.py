@@ -8,7 +8,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Null
-from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.modules.product import round_price
@@ -20,7 +19,14 @@ from .exceptions import AllocationError
 
 
 def _decimal(value):
+    "A number read by SQL as Decimal (SQLite gives Numeric as bytes)"
+    if isinstance(value, bytes):
+        value = value.decode()
     return Decimal(str(value or 0))
+
+
+MONEY = ['opening_wip', 'material', 'labour', 'overhead', 'subcontract',
+    'byproduct_credit', 'closing_wip', 'finished_cost']
 
 
 class Order:
@@ -90,7 +96,7 @@ class Calculation:
         cursor = Transaction().connection.cursor()
         cursor.execute(*move.select(
                 move.production_input, move.product, move.internal_quantity,
-                Coalesce(move.cost_price, 0),
+                move.cost_price,
                 where=self._move_where(move)
                 & (move.production_input != Null)))
         for production, product, quantity, cost in cursor:
@@ -99,20 +105,23 @@ class Calculation:
                 product, quantity, quantity * _decimal(cost))
 
     def read_returns(self):
-        "Material returned: done moves whose origin is the order"
+        """Material returned: done moves whose origin is the order, at the
+        average cost of its issues in the period"""
         move = Pool().get('stock.move').__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*move.select(
                 move.origin, move.product, move.internal_quantity,
-                Coalesce(move.cost_price, 0),
+                move.cost_price,
                 where=self._move_where(move)
                 & (move.production_input == Null)
                 & (move.production_output == Null)
                 & move.origin.like('production,%')))
-        for origin, product, quantity, cost in cursor:
+        for origin, product, quantity, cost in cursor.fetchall():
+            order = self.order(int(origin.split(',')[1]))
+            issued, value = order.components.get(product, (0, 0))
+            cost = value / issued if issued else _decimal(cost)
             quantity = _decimal(quantity)
-            self.order(int(origin.split(',')[1])).add_component(
-                product, -quantity, -quantity * _decimal(cost))
+            order.add_component(product, -quantity, -quantity * cost)
 
     def read_outputs(self):
         "What the orders finished in the period"
@@ -355,6 +364,8 @@ class Calculation:
             })
 
     def _result(self, order, outputs, values):
+        for name in MONEY:
+            values[name] = cents(values[name])
         values['outputs'] = [('create', [
                     dict(o, quantity=float(o['quantity'])) for o in outputs])]
         values['allocations'] = [('create', [{
@@ -376,7 +387,7 @@ def _output(product, quantity, kind, cost):
         'product': product,
         'quantity': quantity,
         'kind': kind,
-        'cost': cost,
+        'cost': cents(cost),
         'unit_cost': round_price(cost / quantity) if quantity else None,
         }
 

@@ -38,7 +38,8 @@ class CostPool(ModelSQL, ModelView):
     allocations = fields.One2Many('production.cost.allocation', 'pool',
         "Allocations", readonly=True)
     period_state = fields.Function(fields.Selection(
-            'get_period_states', "Period State"), 'on_change_with_period_state')
+            'get_period_states', "Period State"),
+        'on_change_with_period_state')
 
     @classmethod
     def default_source(cls):

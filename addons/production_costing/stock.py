@@ -56,7 +56,7 @@ class Move(metaclass=PoolMeta):
         "Write the unit price of done output moves: move id -> price"
         move = cls.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(sorted(prices)):
+        for sub_ids in grouped_slice(sorted(prices), 1000):
             sub_ids = list(sub_ids)
             cursor.execute(*move.update([move.unit_price],
                     [Case(*((move.id == i, prices[i]) for i in sub_ids),
