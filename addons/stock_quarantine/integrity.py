@@ -8,7 +8,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
-from .numbers import format_number  # noqa: F401
+from .numbers import format_number
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,31 @@ class Integrity(ModelView):
                 company=company, stock_date_end=today, forecast=False):
             return Product.products_by_location(
                 locations, with_childs=with_childs, grouping=grouping)
+
+    @classmethod
+    def ledger_problems(cls, company, ledger, locations, message):
+        """The texts of the (location, product) keys where a ledger's balance
+        differs from the stock the locations hold, or the stock is negative
+
+        ``ledger`` maps (location id, product id) to the balance; ``message``
+        is the id of a message taking location, product, balance, stock and
+        unit."""
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Product = pool.get('product.product')
+        stock = {k: q for k, q in cls.on_hand(
+                company, locations, ('product',)).items() if q}
+        result = []
+        for key in sorted(set(ledger) | set(stock)):
+            balance, held = ledger.get(key, 0), stock.get(key, 0)
+            if abs(balance - held) < 1e-6 and held > -1e-6:
+                continue
+            location, product = Location(key[0]), Product(key[1])
+            result.append(gettext(message,
+                    location=location.rec_name, product=product.rec_name,
+                    balance=format_number(balance), stock=format_number(held),
+                    unit=product.default_uom.symbol))
+        return result
 
     @classmethod
     def check_quarantine_stock(cls, companies):
