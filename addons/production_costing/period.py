@@ -102,16 +102,34 @@ class Period(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('calculated')
     def calculate(cls, periods):
-        pool = Pool()
-        Result = pool.get('production.cost.result')
-        Move = pool.get('stock.move')
+        Move = Pool().get('stock.move')
         for period in periods:
             period.check_calculable()
             calculation = Calculation(period)
-            values = calculation.run()
-            Result.delete(period.results)
-            Result.create([dict(v, period=period.id) for v in values])
+            period.save_results(calculation.run())
             Move.write_cost_prices(calculation.prices)
+
+    def save_results(self, values):
+        "Replace the results of the period, an order keeping its record"
+        pool = Pool()
+        Result = pool.get('production.cost.result')
+        Material = pool.get('production.cost.result.material')
+        Output = pool.get('production.cost.result.output')
+        Allocation = pool.get('production.cost.allocation')
+        old = {r.production.id: r for r in self.results}
+        existing = set(old)
+        Material.delete([m for r in self.results for m in r.materials])
+        Output.delete([o for r in self.results for o in r.outputs])
+        Allocation.delete([a for r in self.results for a in r.allocations])
+        to_write = []
+        for value in values:
+            if value['production'] in old:
+                to_write.extend([[old.pop(value['production'])], value])
+        if to_write:
+            Result.write(*to_write)
+        Result.delete(list(old.values()))
+        Result.create([dict(v, period=self.id) for v in values
+                if v['production'] not in existing])
 
     def check_calculable(self):
         if self.state == 'closed':

@@ -83,6 +83,7 @@ class ResultOutput(ModelSQL, ModelView):
             ('joint', "Joint Product"),
             ('byproduct', "By-product"),
             ], "Kind", readonly=True)
+    kind_string = kind.translated('kind')
     quantity = fields.Float("Quantity", readonly=True)
     cost = _money("Cost")
     unit_cost = fields.Numeric("Unit Cost", digits=price_digits,
