@@ -267,15 +267,28 @@ class Production(metaclass=PoolMeta):
 
     @classmethod
     def _issue_locations(cls, location):
-        "The ids of location and its children out of quarantine"
+        """The ids of location and its children out of quarantine, in one
+        query of the location tree (left and right)"""
+        rows = cls._location_tree(location)
+        quarantine = [(l, r) for _, l, r, q in rows if q]
+        return sorted(i for i, l, r, _ in rows
+            if not any(ql <= l and r <= qr for ql, qr in quarantine))
+
+    @classmethod
+    def _location_tree(cls, location):
+        "[(id, left, right, quarantine)] of the active locations in location"
         pool = Pool()
         Location = pool.get('stock.location')
-        children = Location.search([('parent', 'child_of', [location.id])])
-        quarantine = Location.search([
-                ('parent', 'child_of',
-                    [l.id for l in children if l.quarantine]),
-                ]) if any(l.quarantine for l in children) else []
-        return sorted({l.id for l in children} - {l.id for l in quarantine})
+        top, child = Location.__table__(), Location.__table__()
+        where = top.id == location.id
+        if Transaction().context.get('active_test', True):
+            where &= child.active
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*child.join(top, condition=(child.left >= top.left)
+                & (child.right <= top.right)).select(
+                child.id, child.left, child.right, child.quarantine,
+                where=where))
+        return list(cursor)
 
     @classmethod
     def planned_inputs(cls, productions):
