@@ -327,41 +327,45 @@ class Calculation:
 
     def cost_order(self, order):
         "The result of one order: its elements, finished and WIP"
-        materials = self.material_lines(order)
-        material = sum((m['amount'] for m in materials), Decimal(0))
-        credit = sum((o['cost'] for o in self.output_lines(order, 0)
-                if o['kind'] == 'byproduct'), Decimal(0))
-        labour = cents(order.labour)
-        subcontract = cents(order.subcontract)
-        total = (order.opening + material + labour + order.overhead
-            + subcontract - credit)
-        finished_cost, closing = split_wip(
+        values = self.elements(order)
+        total = (values['opening_wip'] + values['material']
+            + values['labour'] + values['overhead'] + values['subcontract']
+            - values['byproduct_credit'])
+        finished_cost, values['closing_wip'] = split_wip(
             total, order.finished, order.equivalent)
         outputs = self.output_lines(order, finished_cost)
         self.price_outputs(order, outputs)
         quantity = sum((o['quantity'] for o in outputs
                 if o['kind'] == 'joint'), Decimal(0))
-        return self._result(order, outputs, {
+        values.update({
+                'finished_quantity': float(quantity),
+                'finished_cost': finished_cost,
+                'unit_cost': (round_price(finished_cost / quantity)
+                    if quantity else None),
+                })
+        return self._result(order, outputs, values)
+
+    def elements(self, order):
+        "What the order took in the period, element by element"
+        materials = self.material_lines(order)
+        production = order.production
+        return {
             'production': order.id,
-            'product': (order.production.product.id
-                if order.production.product else None),
+            'product': production.product.id if production.product else None,
             'level': order.level,
             'opening_wip': order.opening,
-            'material': material,
-            'labour': labour,
+            'material': sum((m['amount'] for m in materials), Decimal(0)),
+            'labour': cents(order.labour),
             'hours': order.hours.quantize(Decimal('0.01')),
             'overhead': order.overhead,
-            'subcontract': subcontract,
-            'byproduct_credit': credit,
-            'closing_wip': closing,
+            'subcontract': cents(order.subcontract),
+            'byproduct_credit': sum((o['cost']
+                    for o in self.output_lines(order, 0)
+                    if o['kind'] == 'byproduct'), Decimal(0)),
             'wip_quantity': float(order.wip),
             'equivalent_quantity': float(order.equivalent),
-            'finished_quantity': float(quantity),
-            'finished_cost': finished_cost,
-            'unit_cost': (round_price(finished_cost / quantity)
-                if quantity else None),
             'materials': [('create', materials)],
-            })
+            }
 
     def _result(self, order, outputs, values):
         for name in MONEY:
