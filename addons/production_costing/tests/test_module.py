@@ -3,10 +3,14 @@
 import random
 from decimal import Decimal
 
-from trytond.modules.company.tests import CompanyTestMixin
+import datetime as dt
+
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
 from trytond.modules.production_costing.allocation import (
     allocate, split_wip)
-from trytond.tests.test_tryton import ModuleTestCase
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 
 class ProductionCostingTestCase(CompanyTestMixin, ModuleTestCase):
@@ -60,6 +64,82 @@ class ProductionCostingTestCase(CompanyTestMixin, ModuleTestCase):
             finished, cost = (Decimal(rng.randint(0, 500)),
                 Decimal(rng.randint(0, 500)) / 7)
             self.assertEqual(sum(split_wip(total, finished, cost)), total)
+
+
+    def _random_orders(self, rng, count):
+        "Orders of random size and completion, some done, some running"
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Location = pool.get('stock.location')
+        Production = pool.get('production')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+
+        def product(name, cost):
+            template, = Template.create([dict(name=name, type='goods',
+                        default_uom=unit.id, producible=True,
+                        products=[('create', [{'cost_price': cost}])])])
+            return template.products[0]
+        component = product("Component", Decimal('3.3333'))
+        finished = product("Finished", 0)
+        bom, = BOM.create([{'name': "Finished",
+                    'inputs': [('create', [{'product': component.id,
+                                    'quantity': 3, 'unit': unit.id}])],
+                    'outputs': [('create', [{'product': finished.id,
+                                    'quantity': 1, 'unit': unit.id}])],
+                    }])
+        warehouse, = Location.search([('type', '=', 'warehouse')])
+        productions = []
+        for _ in range(count):
+            production = Production(warehouse=warehouse,
+                location=warehouse.production_location, product=finished,
+                bom=bom, quantity=rng.randint(1, 97), unit=unit,
+                cost_completion=Decimal(rng.randint(0, 100)))
+            production.explode_bom()
+            productions.append(production)
+        Production.save(productions)
+        Production.wait(productions)
+        Production.assign_force(productions)
+        Production.run(productions)
+        Production.do([p for p in productions if rng.random() < 0.6])
+        return productions
+
+    @with_transaction()
+    def test_calculate_random_factory(self):
+        "Random orders and pools: conserved per order, pools to the cent"
+        pool = Pool()
+        Period = pool.get('production.cost.period')
+        rng = random.Random(1919)
+        company = create_company()
+        with set_company(company):
+            self._random_orders(rng, 12)
+            today = dt.date.today()
+            period, = Period.create([{
+                        'company': company.id,
+                        'start_date': today.replace(day=1),
+                        'end_date': today + dt.timedelta(days=1),
+                        'pools': [('create', [{
+                                        'amount': Decimal(
+                                            rng.randint(1, 10 ** 7)) / 100,
+                                        'base': base}
+                                    for base in ['quantity', 'material']])],
+                        }])
+            Period.calculate([period])
+            period = Period(period.id)
+            self.assertEqual(len(period.results), 12)
+            for result in period.results:
+                self.assertEqual(result.total_in,
+                    result.finished_cost + result.closing_wip)
+            for pool_ in period.pools:
+                self.assertEqual(
+                    sum(a.amount for a in pool_.allocations), pool_.amount)
+            before = [(r.id, r.material, r.overhead, r.closing_wip,
+                    r.finished_cost) for r in period.results]
+            Period.calculate([period])
+            self.assertEqual([(r.id, r.material, r.overhead, r.closing_wip,
+                        r.finished_cost) for r in Period(period.id).results],
+                before)
 
 
 del ModuleTestCase
