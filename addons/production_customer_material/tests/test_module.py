@@ -1,6 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import random
+import unittest
 from decimal import Decimal
 
 from trytond.modules.company.tests import (
@@ -9,7 +10,8 @@ from trytond.modules.production_customer_material.exceptions import (
     CustomerMaterialError)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import (
+    ModuleTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
 
 
@@ -291,6 +293,40 @@ class ProductionCustomerMaterialTestCase(CompanyTestMixin, ModuleTestCase):
         else:
             self._do(location, self.lost_found, quantity,
                 customer_material_reason="Damaged")
+
+
+class CustomerMaterialKittingTestCase(unittest.TestCase):
+    "What kitting, shortage and MRP count of a customer's material"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['production_customer_material', 'production_kitting'])
+
+    @with_transaction()
+    def test_not_free_stock(self):
+        """Acme's 50 panels are never the warehouse's free stock: kitting
+        (storage tree) and MRP (whole warehouse) count only the company's 7,
+        for Acme's own order too"""
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Move = pool.get('stock.move')
+        case = ProductionCustomerMaterialTestCase()
+        case.company = create_company()
+        with set_company(case.company):
+            case._setup()
+            case._receive(case.acme_location, 50)
+            case._do(case.lost_found, case.warehouse.storage_location, 7)
+            production = case._production(case.acme, case.acme_location, 10)
+            self.assertEqual(
+                Move.search([('production_input', '=', production.id)])[0]
+                .from_location, case.acme_location)
+            panel, warehouse = case.panel.id, case.warehouse.id
+            self.assertEqual(
+                Kitting.load_stock([panel], warehouse), {panel: 7})
+            self.assertEqual(Kitting.load_stock(
+                    [panel], warehouse, assigned=False, whole=True),
+                {panel: 7})
+            self.assertEqual(case._stock(case.acme_location), 50)
 
 
 del ModuleTestCase
