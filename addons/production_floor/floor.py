@@ -6,6 +6,9 @@ import json
 import math
 from collections import defaultdict
 
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, Unique, fields
 from trytond.model.exceptions import ButtonActionException
@@ -568,7 +571,9 @@ class Floor(Model):
         if lots:
             return cls.stock_rows(
                 products=[l.product for l in lots], lots=lots), code
-        product, _ = cls._product_lot(code)
+        product = cls._product(code)
+        if not product:
+            raise cls.unknown(code)
         return cls.stock_rows(products=[product]), product.rec_name
 
     @classmethod
@@ -592,9 +597,9 @@ class Floor(Model):
         (assigned moves), free, the lot's quality status"""
         location_ids = cls._storage_locations(locations)
         filter_ = (([p.id for p in products],) if products else None)
-        quantities = {assign: cls._stock_quantities(
-                location_ids, filter_, assign) for assign in [False, True]}
-        return cls._stock_rows(quantities, lots)
+        on_hand = cls._stock_quantities(location_ids, filter_)
+        return cls._stock_rows({False: on_hand, True: cls._free(
+                    on_hand, cls._assigned(location_ids, filter_))}, lots)
 
     @classmethod
     def _storage_locations(cls, locations=None):
@@ -607,17 +612,57 @@ class Floor(Model):
         return [l.id for l in Location.search(domain)]
 
     @classmethod
-    def _stock_quantities(cls, location_ids, filter_, assign):
-        """{(location, product, lot): quantity} on hand today, less the
-        assigned moves with assign"""
+    def _stock_quantities(cls, location_ids, filter_):
+        "{(location, product, lot): quantity} on hand today"
         pool = Pool()
         Date = pool.get('ir.date')
         Product = pool.get('product.product')
         with Transaction().set_context(stock_date_end=Date.today(),
-                forecast=False, stock_assign=assign):
+                forecast=False):
             return Product.products_by_location(
                 location_ids, with_childs=False,
                 grouping=('product', 'lot'), grouping_filter=filter_)
+
+    @classmethod
+    def _assigned(cls, location_ids, filter_):
+        """{(location, product, lot): quantity} of the assigned moves out
+        of the locations until today, as products_by_location counts them
+        with stock_assign (a closed period holds no assigned move)"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        in_ = fields.SQL_OPERATORS['in']
+        where = ((move.state == 'assigned')
+            & (move.company == cls._moves_company())
+            & (Coalesce(move.effective_date, Date.today()) <= Date.today())
+            & in_(move.from_location, location_ids))
+        if filter_:
+            where &= in_(move.product, filter_[0])
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*move.select(move.from_location, move.product,
+                move.lot, Sum(move.internal_quantity), where=where,
+                group_by=[move.from_location, move.product, move.lot]))
+        return {(l, p, t): q for l, p, t, q in cursor}
+
+    @classmethod
+    def _moves_company(cls):
+        "The company id of the moves counted, as products_by_location takes it"
+        pool = Pool()
+        User = pool.get('res.user')
+        company = User(Transaction().user).company
+        return company.id if company else -1
+
+    @classmethod
+    def _free(cls, on_hand, assigned):
+        """{(location, product, lot): quantity} on hand less assigned,
+        rounded as products_by_location rounds"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        units = {p.id: p.default_uom for p in Product.browse(
+                sorted({k[1] for k in set(on_hand) | set(assigned)}))}
+        return {k: units[k[1]].round(on_hand.get(k, 0) - assigned.get(k, 0))
+            for k in set(on_hand) | set(assigned)}
 
     @classmethod
     def _stock_rows(cls, quantities, lots):

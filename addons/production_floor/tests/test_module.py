@@ -177,6 +177,46 @@ class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
             result = Floor.scan('stock', 'STO')
             self.assertEqual(len(result['rows']), 3)
 
+    @with_transaction()
+    def test_stock_reserved(self):
+        """Stock less the assigned moves out of storage: reserved and free
+        as Tryton's products_by_location counts them with stock_assign"""
+        pool = Pool()
+        Floor = pool.get('production.floor')
+        Location = pool.get('stock.location')
+        Move = pool.get('stock.move')
+        Product = pool.get('product.product')
+        company = create_company()
+        with set_company(company):
+            _, screw, seat, lot, _ = self._order()
+            storage = Location.search([('code', '=', 'STO')])
+            lost, = Location.search([('type', '=', 'lost_found')])
+            moves = Move.create([{'product': p.id, 'lot': l.id if l else None,
+                        'quantity': q, 'unit': p.default_uom.id,
+                        'from_location': storage[0].id,
+                        'to_location': lost.id,
+                        'planned_date': dt.date.today(),
+                        'company': company.id,
+                        } for p, l, q in [(seat, lot, 2), (screw, None, 7),
+                        (screw, None, 3)]])
+            Move.assign(moves)
+            rows = Floor.scan('stock', 'STO')['rows']
+            self.assertEqual(sorted((r['product'], r['lot'], r['quantity'],
+                        r['reserved'], r['free']) for r in rows), [
+                    ('[RM-1] Screw', '', 30, 10, 20),
+                    ('[RM-2] Seat', 'S-1', 6, 2, 4),
+                    ('[RM-2] Seat', 'S-2', 2, 0, 2)])
+            location_ids = [l.id for l in Location.search(
+                        [('type', '=', 'storage')])]
+            with Transaction().set_context(stock_date_end=dt.date.today(),
+                    forecast=False, stock_assign=True):
+                tryton = Product.products_by_location(location_ids,
+                    grouping=('product', 'lot'))
+            ours = Floor._free(Floor._stock_quantities(location_ids, None),
+                Floor._assigned(location_ids, None))
+            self.assertEqual({k: q for k, q in ours.items() if q},
+                {k: q for k, q in tryton.items() if q})
+
 
     def _run(self, production):
         pool = Pool()
