@@ -364,17 +364,16 @@ class Calculation:
                     if o['kind'] == 'byproduct'), Decimal(0)),
             'wip_quantity': float(order.wip),
             'equivalent_quantity': float(order.equivalent),
-            'materials': [('create', materials)],
+            'materials': materials,
             }
 
     def _result(self, order, outputs, values):
         for name in MONEY:
             values[name] = cents(values[name])
-        values['outputs'] = [('create', [
-                    dict(o, quantity=float(o['quantity'])) for o in outputs])]
-        values['allocations'] = [('create', [{
-                        'pool': p, 'base': w, 'amount': a}
-                    for p, w, a in order.allocations])]
+        values['outputs'] = [
+            dict(o, quantity=float(o['quantity'])) for o in outputs]
+        values['allocations'] = [{'pool': p, 'base': w, 'amount': a}
+            for p, w, a in order.allocations]
         return values, outputs
 
     def price_outputs(self, order, outputs):

@@ -7,6 +7,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .calculation import Calculation
+from .result import LINES
 from .exceptions import PeriodError
 
 
@@ -110,26 +111,23 @@ class Period(Workflow, ModelSQL, ModelView):
             Move.write_cost_prices(calculation.prices)
 
     def save_results(self, values):
-        "Replace the results of the period, an order keeping its record"
-        pool = Pool()
-        Result = pool.get('production.cost.result')
-        Material = pool.get('production.cost.result.material')
-        Output = pool.get('production.cost.result.output')
-        Allocation = pool.get('production.cost.allocation')
+        """Replace the results of the period: an order keeps its record,
+        an unchanged result is not written"""
+        Result = Pool().get('production.cost.result')
         old = {r.production.id: r for r in self.results}
-        existing = set(old)
-        Material.delete([m for r in self.results for m in r.materials])
-        Output.delete([o for r in self.results for o in r.outputs])
-        Allocation.delete([a for r in self.results for a in r.allocations])
+        new = {v['production']: v for v in values}
+        Result.delete([r for p, r in old.items() if p not in new])
+        changed = [r for p, r in old.items()
+            if p in new and r.signature() != Result.signature_of(new[p])]
+        Result.delete_lines(changed)
         to_write = []
-        for value in values:
-            if value['production'] in old:
-                to_write.extend([[old.pop(value['production'])], value])
+        for result in changed:
+            to_write.extend([[result], _parent(new[result.production.id])])
         if to_write:
             Result.write(*to_write)
-        Result.delete(list(old.values()))
-        Result.create([dict(v, period=self.id) for v in values
-                if v['production'] not in existing])
+        created = Result.create([dict(_parent(v), period=self.id)
+                for p, v in new.items() if p not in old])
+        Result.create_lines(changed + created, new)
 
     def check_calculable(self):
         if self.state == 'closed':
@@ -159,3 +157,8 @@ class Period(Workflow, ModelSQL, ModelView):
                     raise PeriodError(gettext(
                             'production_costing.msg_period_delete_closed',
                             period=period.rec_name))
+
+
+def _parent(values):
+    "The values of a result without its lines"
+    return {k: v for k, v in values.items() if k not in LINES}

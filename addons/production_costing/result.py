@@ -9,6 +9,18 @@ from trytond.pool import Pool
 from trytond.report import Report
 
 MONEY = (16, 2)
+# the lines of a result: field, model, the values that make them
+LINES = {
+    'materials': ('production.cost.result.material',
+        ['product', 'quantity', 'amount']),
+    'outputs': ('production.cost.result.output',
+        ['product', 'kind', 'quantity', 'cost', 'unit_cost']),
+    'allocations': ('production.cost.allocation', ['pool', 'base', 'amount']),
+    }
+NUMBERS = ['product', 'level', 'opening_wip', 'material', 'labour', 'hours',
+    'overhead', 'subcontract', 'byproduct_credit', 'closing_wip',
+    'wip_quantity', 'equivalent_quantity', 'finished_quantity',
+    'finished_cost', 'unit_cost']
 
 
 def _money(string):
@@ -53,6 +65,41 @@ class Result(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return '%s @ %s' % (self.production.rec_name, self.period.rec_name)
+
+    @classmethod
+    def signature_of(cls, values):
+        "What a calculation gives for an order, lines included"
+        return (tuple(values[n] for n in NUMBERS),
+            tuple(tuple(sorted(tuple(line[k] for k in keys)
+                        for line in values[name]))
+                for name, (_, keys) in sorted(LINES.items())))
+
+    def signature(self):
+        "The signature of the stored result"
+        def value(record, name):
+            value = getattr(record, name)
+            return getattr(value, 'id', value)
+        values = {n: value(self, n) for n in NUMBERS}
+        for name, (_, keys) in LINES.items():
+            values[name] = [{k: value(line, k) for k in keys}
+                for line in getattr(self, name)]
+        return self.signature_of(values)
+
+    @classmethod
+    def delete_lines(cls, results):
+        pool = Pool()
+        for name, (model, _) in LINES.items():
+            pool.get(model).delete([l for r in results
+                    for l in getattr(r, name)])
+
+    @classmethod
+    def create_lines(cls, results, values):
+        "Create the lines of the results from values by production id"
+        pool = Pool()
+        for name, (model, _) in LINES.items():
+            pool.get(model).create([dict(line, result=r.id)
+                    for r in results
+                    for line in values[r.production.id][name]])
 
     @property
     def total_in(self):
