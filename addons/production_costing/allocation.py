@@ -30,11 +30,12 @@ def allocate(amount, weights):
     return {k: Decimal(v) * CENT for k, v in parts.items()}
 
 
-def split_wip(total, finished, equivalent):
-    """Split total between finished units and the equivalent units of work
-    in process: (finished cost, closing WIP)"""
+def split_wip(total, finished, equivalent, in_process=True):
+    """Split total between the finished units and the equivalent units of
+    the work in process: (finished cost, closing WIP).  Without work in
+    process all is finished; with nothing finished all stays in process."""
     total = cents(total)
-    if not equivalent:
+    if not in_process:
         return total, Decimal(0)
     if not finished:
         return Decimal(0), total

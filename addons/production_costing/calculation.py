@@ -332,7 +332,7 @@ class Calculation:
             + values['labour'] + values['overhead'] + values['subcontract']
             - values['byproduct_credit'])
         finished_cost, values['closing_wip'] = split_wip(
-            total, order.finished, order.equivalent)
+            total, order.finished, order.equivalent, bool(order.wip))
         outputs = self.output_lines(order, finished_cost)
         self.price_outputs(order, outputs)
         quantity = sum((o['quantity'] for o in outputs

@@ -58,6 +58,12 @@ class ProductionCostingTestCase(CompanyTestMixin, ModuleTestCase):
             (Decimal('600.00'), Decimal('300.00')))
         self.assertEqual(split_wip(Decimal(900), 0, 50),
             (Decimal(0), Decimal('900.00')))
+        # started, nothing done yet (0 %): all stays in process
+        self.assertEqual(split_wip(Decimal(900), 0, 0),
+            (Decimal(0), Decimal('900.00')))
+        # nothing in process: all is finished
+        self.assertEqual(split_wip(Decimal(900), 10, 0, False),
+            (Decimal('900.00'), Decimal(0)))
         rng = random.Random(9)
         for _ in range(1000):
             total = Decimal(rng.randint(0, 10 ** 8)) / 100
