@@ -613,15 +613,48 @@ class Floor(Model):
 
     @classmethod
     def _stock_quantities(cls, location_ids, filter_):
-        "{(location, product, lot): quantity} on hand today"
+        """{(location, product, lot): quantity} on hand today: Tryton's
+        query of products_by_location, rounded with the units read in one
+        query (its rounding instantiates every product: 2 s for the 1,800
+        products of a storage location)"""
         pool = Pool()
         Date = pool.get('ir.date')
-        Product = pool.get('product.product')
+        Move = pool.get('stock.move')
         with Transaction().set_context(stock_date_end=Date.today(),
                 forecast=False):
-            return Product.products_by_location(
-                location_ids, with_childs=False,
+            query = Move.compute_quantities_query(location_ids,
                 grouping=('product', 'lot'), grouping_filter=filter_)
+        if query is None:
+            return {}
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        quantities = defaultdict(float)
+        for location, product, lot, quantity in cursor:
+            quantities[location, product, lot] += quantity
+        units = cls._units({k[1] for k in quantities})
+        return {k: units[k[1]].round(q) for k, q in quantities.items()}
+
+    @classmethod
+    def _units(cls, product_ids):
+        """{product id: default unit}: a few through the records (the rows
+        read them again), many in two queries"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        if len(product_ids) <= STOCK_ROWS:
+            return {p.id: p.default_uom
+                for p in Product.browse(sorted(product_ids))}
+        product, template = Product.__table__(), Template.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*product.join(template,
+                condition=product.template == template.id).select(
+                product.id, template.default_uom,
+                where=fields.SQL_OPERATORS['in'](
+                    product.id, sorted(product_ids))))
+        units = dict(cursor)
+        uoms = {u.id: u for u in Uom.browse(sorted(set(units.values())))}
+        return {p: uoms[u] for p, u in units.items()}
 
     @classmethod
     def _assigned(cls, location_ids, filter_):
@@ -656,13 +689,12 @@ class Floor(Model):
     @classmethod
     def _free(cls, on_hand, assigned):
         """{(location, product, lot): quantity} on hand less assigned,
-        rounded as products_by_location rounds"""
-        pool = Pool()
-        Product = pool.get('product.product')
-        units = {p.id: p.default_uom for p in Product.browse(
-                sorted({k[1] for k in set(on_hand) | set(assigned)}))}
-        return {k: units[k[1]].round(on_hand.get(k, 0) - assigned.get(k, 0))
-            for k in set(on_hand) | set(assigned)}
+        rounded as products_by_location rounds (on hand already is)"""
+        units = cls._units({k[1] for k in assigned})
+        free = dict(on_hand)
+        free.update((k, units[k[1]].round(on_hand.get(k, 0) - q))
+            for k, q in assigned.items())
+        return free
 
     @classmethod
     def _stock_rows(cls, quantities, lots):

@@ -212,10 +212,14 @@ class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
                     forecast=False, stock_assign=True):
                 tryton = Product.products_by_location(location_ids,
                     grouping=('product', 'lot'))
-            ours = Floor._free(Floor._stock_quantities(location_ids, None),
-                Floor._assigned(location_ids, None))
+            on_hand = Floor._stock_quantities(location_ids, None)
+            ours = Floor._free(on_hand, Floor._assigned(location_ids, None))
             self.assertEqual({k: q for k, q in ours.items() if q},
                 {k: q for k, q in tryton.items() if q})
+            with Transaction().set_context(stock_date_end=dt.date.today(),
+                    forecast=False):
+                self.assertEqual(on_hand, dict(Product.products_by_location(
+                            location_ids, grouping=('product', 'lot'))))
 
 
     def _run(self, production):
