@@ -415,9 +415,19 @@ def done_variance_orders(pool, data):
                 ])]
 
 
-def variance_context():
-    today = dt.date.today().isoformat()
-    return {'from_date': today, 'to_date': today}
+def variance_context(data):
+    """The period of the report: from the first day an order of the
+    variance was done to today (a run that crosses midnight keeps them
+    all)"""
+    return {'from_date': data['variance_from'].isoformat(),
+        'to_date': dt.date.today().isoformat()}
+
+
+def variance_from(pool, ids):
+    "The first effective date of the orders"
+    Production = pool.get('production')
+    return min(p.effective_date or p.planned_date
+        for p in Production.browse(ids))
 
 
 def to_decimal(value):
@@ -535,7 +545,7 @@ def measure_rpc(function, runs):
 
 def measure_report(server, env, data, args):
     rpc = server.jsonrpc()
-    context = variance_context()
+    context = variance_context(data)
     view = rpc('model.%s.fields_view_get' % VARIANCE, None, 'tree')
     fields = list_fields(view)
     results = {}
@@ -617,6 +627,8 @@ def run(args):
             # by 100 a transaction
             data['variance_orders'] += variance_orders(env, data,
                 min(100, args.orders - len(data['variance_orders'])))
+        data['variance_from'] = env.call(
+            variance_from, data['variance_orders'], readonly=True)
         seed_time = time.monotonic() - start
         analyze(uri, database)
         print("loaded in %.0f s, P1 data in %.0f s" % (load_time, seed_time),

@@ -8,17 +8,19 @@ from sql.conditionals import Case, Coalesce, Least
 from sql.functions import Round
 from sql.operators import Concat
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.stock_quarantine.arguments import show, to_date
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .arguments import check_id
 from .arguments import company_id as company_id_
 from .exceptions import ContextError
-from .production import STATES, is_waste, produced_moves, ratio, to_unit
+from .production import STATES, is_waste, ratio, to_unit
 
 # the quantity columns of the moves of a component, added per order
 # (inputs: the number of input moves, a component has at least one)
@@ -151,7 +153,8 @@ class Variance(ModelSQL, ModelView):
         super().__setup__()
         cls._order = [
             ('date', 'DESC NULLS LAST'),
-            ('production', 'DESC'),
+            # the order's number (its rec_name) without joining the orders
+            ('number', 'DESC'),
             ('product_name', 'ASC'),
             ('id', 'ASC'),
             ]
@@ -159,7 +162,7 @@ class Variance(ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         company_id = company_id_()
-        productions = cls._productions(company_id)
+        productions = cls._production_ids(company_id)
         from_item, tables = cls._joins(company_id, productions)
         return from_item.select(*cls._columns(tables),
             where=cls._where(tables, productions))
@@ -172,6 +175,39 @@ class Variance(ModelSQL, ModelView):
         if product_id:
             where &= tables['component'].product == product_id
         return where
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        "Compute only the rows of the orders of ids"
+        with Transaction().set_context(
+                _picking_variance_productions=cls._row_productions(ids)):
+            return super().read(ids, fields_names)
+
+    @classmethod
+    def _row_productions(cls, ids):
+        "The ids of the orders of the rows ids (ids of their input moves)"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        productions = set()
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*move.select(move.production_input,
+                    where=fields.SQL_OPERATORS['in'](move.id, sub_ids)
+                    & (move.production_input != Null)))
+            productions.update(p for p, in cursor)
+        return sorted(productions)
+
+    @classmethod
+    def _production_ids(cls, company_id):
+        """The ids of the orders of the filters of the context (the query
+        when there is none): PostgreSQL plans the report on the number of
+        orders it covers, not on an estimate of the filter of their
+        dates"""
+        query = cls._productions(company_id)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        return sorted(i for i, in cursor) or query
 
     @classmethod
     def _productions(cls, company_id):
@@ -189,6 +225,9 @@ class Variance(ModelSQL, ModelView):
             where &= production.warehouse == context['warehouse']
         if context.get('production'):
             where &= production.id == context['production']
+        if context.get('_picking_variance_productions') is not None:
+            where &= fields.SQL_OPERATORS['in'](
+                production.id, context['_picking_variance_productions'])
         if from_date:
             where &= date >= from_date
         if to_date:
@@ -206,7 +245,7 @@ class Variance(ModelSQL, ModelView):
         tables = {}
         tables['component'] = component = cls._components(productions)
         tables['production'] = production = Production.__table__()
-        tables['produced'] = produced = produced_moves(
+        tables['produced'] = produced = cls._produced(
             company_id, productions)
         tables['product'] = product = Product.__table__()
         tables['template'] = template = Template.__table__()
@@ -217,13 +256,32 @@ class Variance(ModelSQL, ModelView):
             .join(production, condition=component.production == production.id)
             .join(company, condition=production.company == company.id)
             .join(produced, 'LEFT',
-                condition=produced.production == production.id)
+                condition=(produced.production == production.id)
+                & (produced.product == production.product))
             .join(product, condition=component.product == product.id)
             .join(template, condition=product.template == template.id)
             .join(cost_price, 'LEFT',
                 condition=(cost_price.product == product.id)
                 & (cost_price.company == production.company)))
         return cls._standard_joins(from_item, tables), tables
+
+    @classmethod
+    def _produced(cls, company_id, productions):
+        """Query of the done internal quantity of each product the orders
+        output (as produced_moves, grouped by product too: joined on the
+        order's product, PostgreSQL estimates its rows)"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        return move.select(
+            move.production_output.as_('production'),
+            move.product.as_('product'),
+            Sum(Case((move.state == 'done', move.internal_quantity),
+                    else_=Literal(0.0))).as_('produced'),
+            where=move.production_output.in_(productions)
+            & (move.state != 'cancelled')
+            & (move.company == company_id),
+            group_by=[move.production_output, move.product])
 
     @classmethod
     def _standard_joins(cls, from_item, tables):
@@ -299,7 +357,8 @@ class Variance(ModelSQL, ModelView):
         their by-products)"""
         moves = Union(*cls._move_queries(productions), all_=True)
         return moves.select(
-            Min(moves.id).as_('id'),
+            # an input move of the row: it names the row's order
+            Min(Case((moves.inputs > 0, moves.id), else_=Null)).as_('id'),
             moves.production.as_('production'),
             moves.product.as_('product'),
             *[Sum(getattr(moves, n)).as_(n) for n in QUANTITIES],
