@@ -8,6 +8,7 @@ from trytond.model import ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction
 from trytond.modules.product import price_digits, round_price
 
 from .exceptions import SubcontractError
@@ -145,7 +146,24 @@ class Production(metaclass=PoolMeta):
         Move.delete([m for p in subcontracted for m in p.inputs + p.outputs
                 if m.state in {'staging', 'draft', 'cancelled'}])
         Party.get_subcontract_locations(
-            {p.subcontractor for p in subcontracted})
+            {p.subcontract_party for p in productions if p.subcontract_party})
+
+    @classmethod
+    def subcontract_balances(cls, productions):
+        """The material each order still has at its subcontractor: sent and
+        supplemented less consumed, returned and lost, per product"""
+        pool = Pool()
+        Tracking = pool.get('production.subcontract.tracking')
+        balances = {p: defaultdict(float) for p in productions}
+        by_company = defaultdict(list)
+        for production in productions:
+            by_company[production.company.id].append(production.id)
+        for company, ids in by_company.items():
+            with Transaction().set_context(company=company):
+                rows = Tracking.search([('production', 'in', ids)])
+            for row in rows:
+                balances[row.production][row.product] += row.balance
+        return balances
 
     def subcontract_needs(self, quantity):
         """The quantity of each material (in its default unit) the
@@ -163,6 +181,21 @@ class Production(metaclass=PoolMeta):
                 needs[product] += Uom.compute_qty(
                     unit, qty, product.default_uom, round=False)
         return {p: p.default_uom.round(q) for p, q in needs.items()}
+
+    @property
+    def subcontract_party(self):
+        """The supplier holding material of the order: its subcontractor
+        (整单委外) or the supplier of its outsourced routing (工序委外)"""
+        if self.subcontractor:
+            return self.subcontractor
+        if self.routing and self.routing.supplier:
+            return self.routing.supplier
+
+    def check_subcontract_party(self):
+        if not self.subcontract_party:
+            raise SubcontractError(gettext(
+                    'production_subcontract.msg_no_subcontract_party',
+                    production=self.rec_name))
 
     def check_subcontracted(self):
         if not self.subcontractor:

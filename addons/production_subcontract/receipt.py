@@ -212,20 +212,40 @@ class Receipt(Workflow, ModelSQL, ModelView):
     def consume(cls, receipts):
         """The moves consuming at each subcontractor the material of the
         receipts, refused beyond the stock held there"""
+        pool = Pool()
+        Production = pool.get('production')
         needs = {r: r.production.subcontract_needs(r.quantity)
             for r in receipts}
         stock = cls._subcontract_stock(receipts, needs)
+        balances = Production.subcontract_balances(
+            {r.production for r in receipts})
         moves = defaultdict(list)
         for receipt in receipts:
             location = receipt.subcontract_location
+            balance = balances[receipt.production]
             for product, quantity in needs[receipt].items():
                 lots = stock[location, product]
-                available = sum(lots.values())
-                if quantity > available + EPSILON:
-                    receipt.raise_consumption(product, quantity, available)
+                receipt.check_consumption(
+                    product, quantity, sum(lots.values()), balance[product])
+                balance[product] -= quantity
                 moves[receipt].extend(receipt._consumption_moves(
                         product, quantity, lots))
         return moves
+
+    def check_consumption(self, product, quantity, held, balance):
+        "Consume what the subcontractor holds and this order sent it"
+        if quantity > held + EPSILON:
+            self.raise_consumption(product, quantity, held)
+        if quantity > balance + EPSILON:
+            production = self.production
+            raise ConsumptionError(gettext(
+                    'production_subcontract.msg_consumption_order',
+                    supplier=production.subcontractor.rec_name,
+                    production=production.rec_name,
+                    product=product.rec_name,
+                    quantity=quantity, available=round(balance, 6),
+                    unit=product.default_uom.symbol,
+                    received=self.quantity))
 
     @classmethod
     def _subcontract_stock(cls, receipts, needs):

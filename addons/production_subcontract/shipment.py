@@ -5,6 +5,7 @@ from collections import defaultdict
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, dualmethod, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.modules.stock_quarantine.locking import lock_written
@@ -30,7 +31,10 @@ class ShipmentInternal(metaclass=PoolMeta):
     subcontract_production = fields.Many2One(
         'production', "Subcontracted Production", ondelete='RESTRICT',
         domain=[
-            ('subcontractor', '!=', None),
+            ['OR',
+                ('subcontractor', '!=', None),
+                ('routing.supplier', '!=', None),
+                ],
             ('company', '=', Eval('company', -1)),
             ],
         states={
@@ -101,8 +105,13 @@ class ShipmentInternal(metaclass=PoolMeta):
     @property
     def subcontract_location(self):
         if self.subcontract_production:
-            party = self.subcontract_production.subcontractor
+            party = self.subcontract_production.subcontract_party
             return party.subcontract_location if party else None
+
+    @property
+    def subcontract_party(self):
+        if self.subcontract_production:
+            return self.subcontract_production.subcontract_party
 
     @classmethod
     def check_subcontract(cls, shipments):
@@ -117,6 +126,8 @@ class ShipmentInternal(metaclass=PoolMeta):
             shipment.check_subcontract_products()
         cls.check_subcontract_sent(
             [s for s in shipments if s.subcontract_kind == 'send'])
+        cls.check_subcontract_balance(
+            [s for s in shipments if s.subcontract_kind in {'return', 'loss'}])
 
     @classmethod
     def check_subcontract_plain(cls, shipments):
@@ -143,7 +154,7 @@ class ShipmentInternal(metaclass=PoolMeta):
 
     def check_subcontract_production(self):
         production = self.subcontract_production
-        production.check_subcontracted()
+        production.check_subcontract_party()
         if production.state not in {'waiting', 'assigned', 'running'}:
             raise SubcontractError(gettext(
                     'production_subcontract.msg_shipment_production_state',
@@ -165,8 +176,7 @@ class ShipmentInternal(metaclass=PoolMeta):
                     'production_subcontract.msg_shipment_locations',
                     shipment=self.rec_name,
                     production=self.subcontract_production.rec_name,
-                    supplier=self.subcontract_production.subcontractor
-                    .rec_name,
+                    supplier=self.subcontract_party.rec_name,
                     location=location.rec_name if location else ''))
 
     def check_subcontract_reason(self):
@@ -198,10 +208,43 @@ class ShipmentInternal(metaclass=PoolMeta):
                     raise SubcontractError(gettext(
                             'production_subcontract.msg_send_exceeds',
                             production=production.rec_name,
-                            supplier=production.subcontractor.rec_name,
+                            supplier=production.subcontract_party.rec_name,
                             product=product.rec_name,
                             quantity=quantity, needed=needs[product],
                             unit=product.default_uom.symbol))
+
+    @classmethod
+    def check_subcontract_balance(cls, shipments):
+        """Refuse to take back or lose more than the order still has at
+        the subcontractor (the rest there belongs to its other orders)"""
+        pool = Pool()
+        Production = pool.get('production')
+        balances = Production.subcontract_balances(
+            {s.subcontract_production for s in shipments})
+        for shipment in shipments:
+            balance = balances[shipment.subcontract_production]
+            for product, quantity in shipment.subcontract_quantities().items():
+                if quantity > balance[product] + EPSILON:
+                    shipment.raise_balance(product, quantity, balance[product])
+                balance[product] -= quantity
+
+    def subcontract_quantities(self):
+        "The quantity of each product the shipment moves"
+        quantities = defaultdict(float)
+        for move in self.moves:
+            if move.state != 'cancelled':
+                quantities[move.product] += move.internal_quantity
+        return quantities
+
+    def raise_balance(self, product, quantity, balance):
+        production = self.subcontract_production
+        raise SubcontractError(gettext(
+                'production_subcontract.msg_shipment_order_balance',
+                shipment=self.rec_name, production=production.rec_name,
+                supplier=self.subcontract_party.rec_name,
+                product=product.rec_name, quantity=quantity,
+                available=round(balance, 6),
+                unit=product.default_uom.symbol))
 
     @classmethod
     def subcontract_sent(cls, production):
@@ -268,3 +311,19 @@ class Move(metaclass=PoolMeta):
                         for m in moves))):
             raise AccessError(gettext(
                     'production_subcontract.msg_move_server_only'))
+
+
+class SubcontractSlip(CompanyReport):
+    "委外发料单: a subcontract shipment printed for the supplier to sign"
+    __name__ = 'production.subcontract.slip'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['titles'] = {
+            'send': "委外发料单",
+            'supplement': "委外补料单",
+            'return': "委外退料单",
+            'loss': "委外损耗单",
+            }
+        return context

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from sql import Cast, Null
 from sql.aggregate import Min, Sum
-from sql.conditionals import Case
+from sql.conditionals import Case, Coalesce
 from sql.functions import Round
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -48,13 +48,17 @@ class _Ledger(ModelSQL, ModelView):
         Production = pool.get('production')
         Template = pool.get('product.template')
         Product = pool.get('product.product')
+        Routing = pool.get('production.routing')
         move = Move.__table__()
         production = Production.__table__()
         product = Product.__table__()
         template = Template.__table__()
+        routing = Routing.__table__()
         from_item = (move
             .join(production,
                 condition=move.subcontract_production == production.id)
+            .join(routing, 'LEFT',
+                condition=production.routing == routing.id)
             .join(product, condition=move.product == product.id)
             .join(template, condition=product.template == template.id))
         company = Transaction().context.get('company') or -1
@@ -62,7 +66,9 @@ class _Ledger(ModelSQL, ModelView):
             & (move.subcontract_kind != Null)
             & (move.subcontract_kind != 'receive')
             & (production.company == company))
-        return from_item, move, production, template, where
+        # the whole order's subcontractor or the routing's (工序委外)
+        party = Coalesce(production.subcontractor, routing.supplier)
+        return from_item, move, production, template, party, where
 
     @classmethod
     def _ledger_columns(cls, move):
@@ -128,16 +134,17 @@ class Tracking(_Ledger):
 
     @classmethod
     def table_query(cls):
-        from_item, move, production, template, where = cls._ledger_from()
+        from_item, move, production, template, party, where = (
+            cls._ledger_from())
         return from_item.select(
             Min(move.id).as_('id'),
             production.id.as_('production'),
-            production.subcontractor.as_('subcontractor'),
+            party.as_('subcontractor'),
             move.product.as_('product'),
             template.default_uom.as_('unit'),
             *cls._ledger_columns(move),
             where=where,
-            group_by=[production.id, production.subcontractor,
+            group_by=[production.id, party,
                 move.product, template.default_uom])
 
     @classmethod
@@ -207,16 +214,16 @@ class Balance(_Ledger):
         pool = Pool()
         Party = pool.get('party.party')
         party = Party.__table__()
-        from_item, move, production, template, where = cls._ledger_from()
-        from_item = from_item.join(party,
-            condition=production.subcontractor == party.id)
+        from_item, move, production, template, supplier, where = (
+            cls._ledger_from())
+        from_item = from_item.join(party, condition=supplier == party.id)
         return from_item.select(
             Min(move.id).as_('id'),
-            production.subcontractor.as_('subcontractor'),
+            party.id.as_('subcontractor'),
             party.subcontract_location.as_('location'),
             move.product.as_('product'),
             template.default_uom.as_('unit'),
             *cls._ledger_columns(move),
             where=where,
-            group_by=[production.subcontractor, party.subcontract_location,
+            group_by=[party.id, party.subcontract_location,
                 move.product, template.default_uom])

@@ -1,14 +1,18 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import io
 import random
+import zipfile
 from collections import Counter
 from decimal import Decimal
 
+from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.production_subcontract.exceptions import (
     ConsumptionError, SubcontractError)
+from trytond.model.exceptions import DomainValidationError
 from trytond.model.modelview import ButtonActionException
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
@@ -128,6 +132,23 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertAlmostEqual(
                 balances.get(key, 0), stock.get(key, 0), places=6,
                 msg=key)
+        self._check_orders(stock)
+
+    def _check_orders(self, stock):
+        """The balance of each order is never negative and the orders of a
+        subcontractor add up to the stock at its location"""
+        pool = Pool()
+        Tracking = pool.get('production.subcontract.tracking')
+        totals = Counter()
+        for row in Tracking.search([]):
+            self.assertGreaterEqual(row.balance, -1e-6, row.production)
+            self.assertAlmostEqual(row.balance, row.sent + row.supplemented
+                - row.consumed - row.returned - row.lost, places=6)
+            location = row.subcontractor.subcontract_location
+            totals[location.id, row.product.id] += row.balance
+        for key in set(stock) | set(totals):
+            self.assertAlmostEqual(
+                totals.get(key, 0), stock.get(key, 0), places=6, msg=key)
 
     def _simple_bom(self, frame, tube):
         "1 kg of tube a frame, 2 % allowed loss (the issue's numbers)"
@@ -238,6 +259,189 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
             self._check_ledger([supplier], [tube])
 
     @with_transaction()
+    def test_order_balance(self):
+        """Material sent for one order is not consumed nor returned by
+        another order of the same subcontractor"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Production = pool.get('production')
+        Tracking = pool.get('production.subcontract.tracking')
+        company = create_company()
+        with set_company(company):
+            frame, _, (tube, _), warehouse, _ = self._setup()
+            bom = self._simple_bom(frame, tube)
+            supplier, = Party.create([{'name': "华通五金"}])
+            first, second = [self._order(frame, bom, warehouse, supplier, q)
+                for q in [100, 50]]
+            location = supplier.subcontract_location
+            storage = warehouse.storage_location
+            self._ship(first, 'send', storage, location, {tube: 100})
+            self._ship(second, 'send', storage, location, {tube: 20})
+            with self.assertRaises(ConsumptionError) as cm:
+                self._receive(second, 20)  # 20.4 kg, 20 sent for it
+            self.assertIn("20.4", cm.exception.message)
+            self.assertIn("other orders", cm.exception.message)
+            with self.assertRaises(SubcontractError):
+                self._ship(second, 'return', location, storage, {tube: 25})
+            self._receive(second, 19)  # 19.38 kg
+            self._ship(second, 'return', location, storage, {tube: 0.62})
+            self._receive(first, 90)
+            self.assertEqual(
+                Production.subcontract_balances([first, second]),
+                {first: {tube: 8.2}, second: {tube: 0}})
+            rows = {r.production: r for r in Tracking.search([])}
+            self.assertEqual(
+                (rows[first].consumed, rows[first].balance), (91.8, 8.2))
+            self.assertEqual(
+                (rows[second].consumed, rows[second].returned,
+                    rows[second].balance), (19.38, 0.62, 0))
+            self._check_ledger([supplier], [tube])
+
+    def _service(self, company, name):
+        "A purchasable processing service (per unit) with its accounts"
+        pool = Pool()
+        Account = pool.get('account.account')
+        Category = pool.get('product.category')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        create_chart(company)
+        expense = Account.search([('type.expense', '=', True)])[0]
+        category, = Category.create([{
+                    'name': "加工费", 'accounting': True,
+                    'account_expense': expense.id,
+                    }])
+        template, = Template.create([{
+                    'name': name, 'type': 'service',
+                    'account_category': category.id,
+                    'default_uom': unit.id, 'purchasable': True,
+                    'purchase_uom': unit.id,
+                    'products': [('create', [{}])],
+                    }])
+        return template.products[0]
+
+    @with_transaction()
+    def test_price_comparison(self):
+        """委外比价: each supplier's price of a service for a quantity on a
+        date, cheapest first; an expired price is left out; a purchase
+        line of that day gets the same price"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Party = pool.get('party.party')
+        ProductSupplier = pool.get('purchase.product_supplier')
+        Purchase = pool.get('purchase.purchase')
+        PurchaseLine = pool.get('purchase.line')
+        Start = pool.get('production.subcontract.price.compare.start')
+        company = create_company()
+        with set_company(company):
+            today = Date.today()
+            later = today + dt.timedelta(days=30)
+            service = self._service(company, "车架加工费")
+            huatong, yonggu, old = Party.create([
+                    {'name': "华通五金"}, {'name': "永固"}, {'name': "旧厂"}])
+
+            def prices(party, *rows):
+                ProductSupplier.create([{
+                            'template': service.template.id,
+                            'party': party.id,
+                            'currency': company.currency.id,
+                            'prices': [('create', [dict(sequence=i,
+                                            quantity=q,
+                                            unit_price=Decimal(p), **d)
+                                        for i, (q, p, d) in enumerate(rows)])],
+                            }])
+            until = {'end_date': later - dt.timedelta(days=1)}
+            prices(huatong, (0, '5', until), (100, '4.5', until),
+                (0, '6', {'start_date': later}),
+                (100, '5.4', {'start_date': later}))
+            prices(yonggu, (0, '4.8', {}))
+            prices(old, (0, '3', {'end_date': today - dt.timedelta(days=1)}))
+
+            def compare(quantity, date):
+                return [(r['supplier'], r['unit_price'], r['amount'])
+                    for r in ProductSupplier.compare_prices(
+                        service, quantity, date)]
+            self.assertEqual(compare(150, today), [
+                    (huatong.id, Decimal('4.5'), Decimal('675.00')),
+                    (yonggu.id, Decimal('4.8'), Decimal('720.00'))])
+            self.assertEqual(compare(10, today), [
+                    (yonggu.id, Decimal('4.8'), Decimal('48.00')),
+                    (huatong.id, Decimal('5'), Decimal('50.00'))])
+            self.assertEqual(compare(150, later), [
+                    (yonggu.id, Decimal('4.8'), Decimal('720.00')),
+                    (huatong.id, Decimal('5.4'), Decimal('810.00'))])
+
+            start = Start(product=service, quantity=150, date=today)
+            self.assertEqual(
+                [(l['rank'], l['supplier']) for l in
+                    start.on_change_with_lines()],
+                [(1, huatong.id), (2, yonggu.id)])
+
+            purchase = Purchase(party=huatong, company=company,
+                currency=company.currency, purchase_date=today)
+            line = PurchaseLine(purchase=purchase, product=service,
+                quantity=150, unit=service.purchase_uom)
+            line.on_change_product()
+            self.assertEqual(line.unit_price, Decimal('4.5'))
+
+    @with_transaction()
+    def test_operation_outsourcing(self):
+        """工序委外: an order made in house whose routing is outsourced
+        (production_outsourcing): its material goes to the routing's
+        supplier and back, tracked at the supplier's location"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Product = pool.get('product.product')
+        Production = pool.get('production')
+        Receipt = pool.get('production.subcontract.receipt')
+        Routing = pool.get('production.routing')
+        Tracking = pool.get('production.subcontract.tracking')
+        company = create_company()
+        with set_company(company):
+            frame, _, (tube, _), warehouse, lost_found = self._setup()
+            bom = self._simple_bom(frame, tube)
+            plater, = Party.create([{'name': "明辉电镀"}])
+            service = self._service(company, "电镀加工费")
+            routing, = Routing.create([{
+                        'name': "Frame plated", 'supplier': plater.id,
+                        'supplier_service': service.id,
+                        'boms': [('add', [bom.id])],
+                        }])
+            production = Production(
+                warehouse=warehouse, location=warehouse.production_location,
+                product=frame, bom=bom, routing=routing, quantity=30,
+                unit=frame.default_uom)
+            production.explode_bom()
+            production.save()
+            Production.wait([production])
+            self.assertIsNone(production.subcontractor)
+            self.assertEqual(production.subcontract_party, plater)
+            self.assertEqual(len(production.inputs), 1)  # kept: made here
+            self.assertEqual(len(production.purchase_lines), 1)
+            location = plater.subcontract_location
+            storage = warehouse.storage_location
+            self._ship(production, 'send', storage, location, {tube: 30})
+            self._ship(production, 'return', location, storage, {tube: 28.5})
+            self._ship(production, 'loss', location, lost_found, {tube: 0.5},
+                reason="电镀报废")
+            with self.assertRaises(SubcontractError):
+                self._ship(production, 'return', location, storage,
+                    {tube: 2})
+            with self.assertRaises(DomainValidationError):
+                Receipt.create([{
+                            'production': production.id, 'quantity': 1,
+                            'company': company.id,
+                            }])
+            row, = Tracking.search([('production', '=', production.id)])
+            self.assertEqual(row.subcontractor, plater)
+            self.assertEqual(
+                (row.sent, row.returned, row.lost, row.consumed, row.balance),
+                (30, 28.5, 0.5, 0, 1))
+            with Transaction().set_context(locations=[location.id]):
+                self.assertEqual(Product(tube.id).quantity, 1)
+            self._check_ledger([plater], [tube])
+
+    @with_transaction()
     def test_price_breaks_and_dates(self):
         """委外价格资料: Tryton's quantity breaks of a supplier's prices,
         each valid between its dates, price the processing service"""
@@ -318,6 +522,33 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
                 self.assertEqual(Product(tube.id).quantity, 10000 - 15)
 
     @with_transaction()
+    def test_slip(self):
+        "委外发料单: the shipment printed with supplier, order and lines"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Shipment = pool.get('stock.shipment.internal')
+        Slip = pool.get('production.subcontract.slip', type='report')
+        company = create_company()
+        with set_company(company):
+            supplier, = Party.create([{'name': "华通五金"}])
+            frame, bom, (tube, paint), warehouse, _ = self._setup()
+            production = self._order(frame, bom, warehouse, supplier, 10)
+            location = supplier.subcontract_location
+            self._ship(production, 'send', warehouse.storage_location,
+                location, {tube: 15, paint: 2.1})
+            shipment, = Shipment.search([('subcontract_kind', '=', 'send')])
+            extension, content, _, name = Slip.execute([shipment.id], {})
+            self.assertIn(extension, {'odt', 'pdf'})
+            if extension == 'odt':
+                with zipfile.ZipFile(io.BytesIO(content)) as odt:
+                    text = odt.read('content.xml').decode()
+                for word in ["委外发料单", "华通五金", "Tube", "Paint",
+                        production.rec_name]:
+                    self.assertIn(word, text)
+            else:
+                self.assertTrue(content.startswith(b'%PDF'))
+
+    @with_transaction()
     def test_plain_shipment_refused(self):
         "Only a subcontract shipment moves material to a subcontractor"
         pool = Pool()
@@ -368,6 +599,8 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
                     self._check_ledger(suppliers, materials)
             self.assertTrue(outcomes['received'] and outcomes['refused'],
                 outcomes)
+            self.assertTrue(outcomes['return refused']
+                or outcomes['loss refused'], outcomes)
             self.assertEqual(
                 Integrity.check_subcontract_balance([company.id]), [])
             for production in orders:
@@ -379,6 +612,7 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
     def _random_step(self, rng, orders, materials, storage, lost_found):
         pool = Pool()
         Product = pool.get('product.product')
+        Production = pool.get('production')
         production = rng.choice(orders)
         location = production.subcontractor.subcontract_location
         material = rng.choice(materials)
@@ -395,15 +629,25 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
                 {material: quantity}, reason="报废")
         elif kind in {'return', 'loss'}:
             to = storage if kind == 'return' else lost_found
-            if not self._ship(production, kind, location, to,
-                    {material: quantity}, reason="丢失"):
-                return kind + ' not assigned'
+            balance = Production.subcontract_balances(
+                [production])[production][material]
+            try:
+                if not self._ship(production, kind, location, to,
+                        {material: quantity}, reason="丢失"):
+                    return kind + ' not assigned'
+            except SubcontractError:
+                self.assertGreater(quantity, balance + 1e-9)
+                return kind + ' refused'
+            self.assertLessEqual(quantity, balance + 1e-9)
         else:
             received = rng.randint(1, 5)
             needs = production.subcontract_needs(received)
+            balance = Production.subcontract_balances(
+                [production])[production]
             with Transaction().set_context(locations=[location.id]):
                 short = any(
-                    needs[m] > Product(m.id).quantity + 1e-9 for m in needs)
+                    needs[m] > min(Product(m.id).quantity, balance[m]) + 1e-9
+                    for m in needs)
             if short:
                 with self.assertRaises(ConsumptionError):
                     self._receive(production, received)
