@@ -4,7 +4,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Sum
-from sql.conditionals import Case
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
@@ -60,8 +59,11 @@ class Move(metaclass=PoolMeta):
         moves = [m for m in moves
             if m.state == 'draft' and m.customer_material_owner]
         cls.check_customer_material(moves)
+        # named before assign_try splits the move to what it could reserve
+        short = moves and moves[0]._customer_material_error(
+            'msg_assign_short')
         if not cls.assign_try(moves):
-            moves[0]._raise_customer_material('msg_assign_short')
+            raise short
 
     @property
     def customer_material_owner(self):
@@ -126,21 +128,21 @@ class Move(metaclass=PoolMeta):
         and per (location, product, lot)"""
         move = cls.__table__()
         cursor = Transaction().connection.cursor()
-        into = move.to_location.in_(list(locations))
-        location = Case((into, move.to_location), else_=move.from_location)
-        quantity = Sum(Case((into, move.internal_quantity),
-                else_=-move.internal_quantity))
         cursor.execute(*move.select(
-                location, move.product, move.lot, quantity,
+                move.from_location, move.to_location, move.product,
+                move.lot, Sum(move.internal_quantity),
                 where=(move.state == 'done')
-                & (into | move.from_location.in_(list(locations)))
+                & (move.to_location.in_(list(locations))
+                    | move.from_location.in_(list(locations)))
                 & move.product.in_(list(products)),
-                group_by=[location, move.product, move.lot]))
+                group_by=[move.from_location, move.to_location,
+                    move.product, move.lot]))
         held = defaultdict(float)
-        for location_id, product_id, lot_id, total in cursor:
-            held[(location_id, product_id, None)] += total
+        for from_, to, product_id, lot_id, total in cursor:
+            location, sign = (to, 1) if to in locations else (from_, -1)
+            held[(location, product_id, None)] += sign * total
             if lot_id is not None:
-                held[(location_id, product_id, lot_id)] += total
+                held[(location, product_id, lot_id)] += sign * total
         return held
 
     def _raise_customer_material_short(self, held, need):
@@ -210,9 +212,12 @@ class Move(metaclass=PoolMeta):
             return origin.sale
 
     def _raise_customer_material(self, message):
+        raise self._customer_material_error(message)
+
+    def _customer_material_error(self, message):
         production = self.production_input
         sale = self.customer_material_sale
-        raise CustomerMaterialError(gettext(
+        return CustomerMaterialError(gettext(
                 'production_customer_material.%s' % message,
                 customer=self.customer_material_owner.rec_name,
                 product=self.product.rec_name,
