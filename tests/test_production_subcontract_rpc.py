@@ -150,16 +150,17 @@ def run_at_once(calls):
 
 
 def test_two_receipts_same_material(env):
-    """Two orders sent 61.2 and 40 kg (101.2 held); two receipts of 60
-    frames each need 61.2 kg: one consumes, the other is refused with the
-    numbers, the supplier never goes below zero"""
-    first, second = env['order'](60, 61.2), env['order'](60, 40)
+    """One order of 120 frames sent 101.2 kg; two receipts of 60 frames
+    each need 61.2 kg: one consumes, the other is refused with the numbers
+    (the order has 40 kg left there), neither the order nor the supplier
+    ever goes below zero"""
+    order = env['order'](120, 101.2)
     before = held(env)
     sessions = [session(env, 'storekeeper') for _ in range(2)]
     receipts = [rpc(RECEIPT + 'create', [{
-                    'production': p, 'quantity': 60,
+                    'production': order, 'quantity': 60,
                     'company': env['company']}])[0]
-        for rpc, p in zip(sessions, [first, second])]
+        for rpc in sessions]
     errors = run_at_once([(rpc, RECEIPT + 'do', [r])
             for rpc, r in zip(sessions, receipts)])
     assert len(errors) == 1, errors
