@@ -59,10 +59,12 @@ def _materials(ctx):
     "The customers' materials: no cost, never bought nor sold"
     from proteus import Model
     ProductTemplate = Model.get('product.template')
-    Uom = Model.get('product.uom')
+    # the units of the factory's screws and tube (u, m)
+    units = {'u': ctx.products['RM-009'].default_uom,
+        'm': ctx.products['RM-001'].default_uom}
     materials = {}
     for code, name, symbol in MATERIALS:
-        unit, = Uom.find([('symbol', '=', symbol)], limit=1)
+        unit = units[symbol]
         template = ProductTemplate(name=name, default_uom=unit,
             type='goods', cost_price_method='average')
         template.code = code

@@ -61,9 +61,9 @@ def _products(ctx):
     from proteus import Model
     BOM = Model.get('production.bom')
     ProductTemplate = Model.get('product.template')
-    Uom = Model.get('product.uom')
-    metre, = Uom.find([('symbol', '=', 'm')], limit=1)
-    unit, = Uom.find([('symbol', '=', 'u')], limit=1)
+    # the units of the factory's tube and screws (m, u)
+    metre = ctx.products['RM-001'].default_uom
+    unit = ctx.products['RM-009'].default_uom
     code, name, cost = TUBE
     template = ProductTemplate(name=name, default_uom=metre, type='goods',
         purchasable=True, purchase_uom=metre, list_price=Decimal(0),

@@ -74,10 +74,14 @@ def test_jsonrpc_login_and_search_read(demo_server):
     session = demo_server.jsonrpc(USERS['storekeeper'][0], DEMO_PASSWORD)
     productions = session('model.production.search_read',
         [('state', '=', 'done')], 0, None, [('id', 'ASC')],
-        ['number', 'quantity', 'state'])
+        ['number', 'quantity', 'state', 'reference'])
     # three done in the factory, one rework order (返修单) of quality_gate,
-    # the 5 armrests closed short by production_picking after 3 reported
-    assert [p['quantity'] for p in productions] == [10, 12, 6, 2, 5]
+    # the 5 armrests closed short by production_picking after 3 reported;
+    # the 40 chairs of production_customer_material (受托加工)
+    assert [p['quantity'] for p in productions
+        if p['reference'] != "受托加工"] == [10, 12, 6, 2, 5]
+    assert [p['quantity'] for p in productions
+        if p['reference'] == "受托加工"] == [40]
     fields = session('model.production.fields_get', ['state'])
     labels = dict(fields['state']['selection'])
     assert labels['done']  # translated or not, the selection is there
@@ -258,3 +262,59 @@ def test_every_role_lands_on_its_work(demo_server):
             # the role can read the records it lands on
             assert session('model.%s.search_count' % res_model, []) > 0, (
                 role, res_model)
+
+
+def _held(session, product, location):
+    row, = session('model.product.product.read', [product], ['quantity'],
+        context={'locations': [location]})
+    return row['quantity']
+
+
+def test_demo_customer_material(demo_server):
+    """客供料台账 of the demo: 深圳前海电竞馆's back panels received 50,
+    consumed 40 by its order, returned 10, balance 0; 杭州云栖科技's mesh
+    30 m received, 2 m scrapped, 28 m held; each balance is the stock at
+    the customer's location; the order of 40 chairs costs the company's
+    160 screws only (160 × 0.12)"""
+    session = demo_server.jsonrpc(USERS['storekeeper'][0], DEMO_PASSWORD)
+    rows = session('model.production.customer_material.ledger.search_read',
+        [], 0, None, None, ['customer.rec_name', 'product.code', 'product',
+            'location', 'received', 'consumed', 'returned', 'scrapped',
+            'balance'])
+    ledger = {(r['customer.']['rec_name'], r['product.']['code']): tuple(
+            r[f] for f in ['received', 'consumed', 'returned', 'scrapped',
+                'balance']) for r in rows}
+    assert ledger == {
+        ("深圳前海电竞馆", 'CM-001'): (50, 40, 10, 0, 0),
+        ("杭州云栖科技有限公司", 'CM-002'): (30, 0, 0, 2, 28),
+        }
+    for row in rows:
+        assert _held(session, row['product'], row['location']) == (
+            pytest.approx(row['balance']))
+    admin = demo_server.jsonrpc()
+    production, = admin('model.production.search_read',
+        [('reference', '=', "受托加工")], 0, None, None, ['cost', 'state'])
+    assert production['state'] == 'done'
+    cost = production['cost']
+    assert float(cost['decimal'] if isinstance(cost, dict) else cost) == (
+        pytest.approx(19.2))
+
+
+def test_demo_subcontract(demo_server):
+    """委外加工 of the demo: 100 m of square tube sent to 慈溪华通五金加工厂,
+    90 legs received (91.8 m consumed with 2 % allowed loss), 2 m returned,
+    1.2 m lost: 5 m held, the stock at the subcontractor's location"""
+    session = demo_server.jsonrpc(USERS['storekeeper'][0], DEMO_PASSWORD)
+    fields = ['sent', 'received', 'consumed', 'returned', 'lost', 'balance']
+    line, = session('model.production.subcontract.tracking.search_read',
+        [('production.reference', '=', "委外焊接")], 0, None, None, fields)
+    assert [line[f] for f in fields] == pytest.approx(
+        [100, 90, 91.8, 2, 1.2, 5])
+    balances = session('model.production.subcontract.balance.search_read',
+        [], 0, None, None, ['subcontractor.rec_name', 'product', 'location',
+            'balance'])
+    assert [(b['subcontractor.']['rec_name'], b['balance'])
+        for b in balances] == [("慈溪华通五金加工厂", pytest.approx(5))]
+    for balance in balances:
+        assert _held(session, balance['product'], balance['location']) == (
+            pytest.approx(balance['balance']))
