@@ -3,8 +3,6 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from sql.aggregate import Sum
-
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
 from trytond.modules.stock_quarantine.locking import lock_written
@@ -124,25 +122,22 @@ class Move(metaclass=PoolMeta):
 
     @classmethod
     def _customer_material_held(cls, locations, products):
-        """The done quantity (default unit) per (location, product, None)
-        and per (location, product, lot)"""
-        move = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*move.select(
-                move.from_location, move.to_location, move.product,
-                move.lot, Sum(move.internal_quantity),
-                where=(move.state == 'done')
-                & (move.to_location.in_(list(locations))
-                    | move.from_location.in_(list(locations)))
-                & move.product.in_(list(products)),
-                group_by=[move.from_location, move.to_location,
-                    move.product, move.lot]))
+        """The quantity (default unit) done moves leave at each (location,
+        product, None) and (location, product, lot), from Tryton's stock
+        query (its period cache included)"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Product = pool.get('product.product')
+        with Transaction().set_context(
+                stock_date_end=Date.today(), forecast=False):
+            quantities = Product.products_by_location(
+                sorted(locations), grouping=('product', 'lot'),
+                grouping_filter=(sorted(products),))
         held = defaultdict(float)
-        for from_, to, product_id, lot_id, total in cursor:
-            location, sign = (to, 1) if to in locations else (from_, -1)
-            held[(location, product_id, None)] += sign * total
+        for (location, product_id, lot_id), quantity in quantities.items():
+            held[(location, product_id, None)] += quantity
             if lot_id is not None:
-                held[(location, product_id, lot_id)] += sign * total
+                held[(location, product_id, lot_id)] += quantity
         return held
 
     def _raise_customer_material_short(self, held, need):
