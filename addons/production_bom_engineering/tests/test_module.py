@@ -1,0 +1,12 @@
+# This file is part of Zhizao.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class ProductionBomEngineeringTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Production BOM Engineering module"
+    module = 'production_bom_engineering'
+
+
+del ModuleTestCase
