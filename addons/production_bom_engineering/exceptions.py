@@ -12,3 +12,18 @@ class QueryError(UserError):
 class TreeError(ValidationError):
     "A change of the multi-level BOM tree that cannot be saved"
     pass
+
+
+class VersionError(ValidationError):
+    "A change of an active or obsolete BOM version"
+    pass
+
+
+class ChangeError(UserError):
+    "An engineering change order that cannot go on"
+    pass
+
+
+class ChangeLineError(ValidationError):
+    "A change line with a bad ratio, quantity, loss rate or unit"
+    pass
