@@ -79,7 +79,7 @@ class WhereUsed:
         "Return the delta of the level above delta"
         runs = self._runs(delta)
         outputs = self.model._where_used_outputs(
-            {b for b, ph in runs if not ph})
+            {b for b, ph, *_ in runs if not ph})
         self._read_main({p for rows in outputs.values() for p, *_ in rows})
         above = defaultdict(lambda: defaultdict(float))
         for (bom, phantom, ph_quantity, ph_unit), vector in runs.items():

@@ -146,7 +146,7 @@ class TreeWizard(Wizard):
 
     def default_show(self, fields):
         product = self.record
-        bom = product.boms[0].bom if product and product.boms else None
+        bom = self._bom(product) if product else None
         return {
             'product': product.id if product else None,
             'bom': bom.id if bom else None,
@@ -176,13 +176,23 @@ class TreeWizard(Wizard):
             'loss_rate': input_.loss_rate,
             }
 
-    @staticmethod
-    def _below(input_):
-        "The BOM that makes the line: its phantom BOM or the first BOM"
+    @classmethod
+    def _below(cls, input_):
+        "The BOM that makes the line: its phantom BOM or the product's"
         if input_.phantom_bom:
             return input_.phantom_bom
-        if input_.product and input_.product.boms:
-            return input_.product.boms[0].bom
+        if input_.product:
+            return cls._bom(input_.product)
+
+    @staticmethod
+    def _bom(product):
+        """The BOM of product shown in the tree: its draft version (the
+        one an engineer changes) if any, else the version in use"""
+        for product_bom in product.boms:
+            if getattr(product_bom.bom, 'state', 'draft') == 'draft':
+                return product_bom.bom
+        product_bom = product.get_bom()
+        return product_bom.bom if product_bom else None
 
     def transition_save(self):
         BOMInput = Pool().get('production.bom.input')

@@ -3,8 +3,11 @@
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
+from .test_bom_query import BOMQueryTestMixin
 
-class ProductionBomEngineeringTestCase(CompanyTestMixin, ModuleTestCase):
+
+class ProductionBomEngineeringTestCase(
+        BOMQueryTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test Production BOM Engineering module"
     module = 'production_bom_engineering'
 
