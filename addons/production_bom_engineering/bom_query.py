@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
@@ -23,6 +24,23 @@ def _factors():
     cursor = Transaction().connection.cursor()
     cursor.execute(*uom.select(uom.id, uom.factor))
     return dict(cursor)
+
+
+def check_production_user(method):
+    """Refuse method to a client outside the production group: Tryton
+    checks no model access on RPC methods of a Model.  The server's own
+    calls pass."""
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    transaction = Transaction()
+    if transaction.user == 0 or not transaction.check_access:
+        return
+    group = ModelData.get_id('production', 'group_production')
+    if group not in User.get_groups():
+        raise AccessError(gettext(
+                'production_bom_engineering.msg_production_only',
+                method=method))
 
 
 def check_products(product_ids):
@@ -191,6 +209,7 @@ class BOM(metaclass=PoolMeta):
         phantom BOM), loss rates included, and top (the product is an
         input of no active BOM).  Only the first BOM of a product leads
         further up, as production orders use it."""
+        check_production_user('where_used')
         units = check_products(product_ids)
         return WhereUsed(cls, units).run()
 

@@ -13,7 +13,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
-from .bom_query import check_products
+from .bom_query import check_production_user, check_products
 from .exceptions import QueryError
 
 ZERO = Decimal(0)
@@ -163,6 +163,7 @@ class BOM(metaclass=PoolMeta):
         costed orders with production_costing, else None) and difference
         (total - actual).  Amounts are Decimal in the company currency,
         each rounded to the price digits from the unrounded sums."""
+        check_production_user('cost_rollup')
         sources = [s for s, _ in PRICE_SOURCES]
         if price_source not in sources:
             raise QueryError(gettext(

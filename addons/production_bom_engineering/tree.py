@@ -35,7 +35,9 @@ class BOMInput(metaclass=PoolMeta):
         be changed (a draft version), quantity > 0, loss rate in [0, 1000)
         and the unit in the category of the product's unit."""
         pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
         Uom = pool.get('product.uom')
+        ModelAccess.check(cls.__name__, 'write')
         inputs = cls._tree_inputs(changes)
         to_write = []
         for input_, change in zip(inputs, changes):
