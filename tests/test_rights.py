@@ -181,6 +181,9 @@ class Probe:
             # a horizon out of range: refused after the access check, so
             # nothing is planned
             ('production.mrp.run', 'plan'): [self.warehouse, -1],
+            ('production.bom', 'where_used'): [[]],
+            ('production.bom', 'cost_rollup'): [[]],
+            ('production.bom.input', 'tree_write'): [[]],
             }
 
     def quality_status(self):

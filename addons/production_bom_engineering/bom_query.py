@@ -13,6 +13,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
 from .exceptions import QueryError
+from .version import bom_date, valid_at
 
 MAX_LEVELS = 100
 
@@ -215,8 +216,10 @@ class BOM(metaclass=PoolMeta):
 
     @classmethod
     def _where_used_bom_where(cls, bom):
-        "The condition on the BOMs the where-used walks through"
-        return bom.active == True  # noqa: E712
+        """The condition on the BOMs the where-used walks through: the
+        versions valid at bom_date of the context (today)"""
+        return (bom.active == True) & valid_at(  # noqa: E712
+            bom, bom_date())
 
     @classmethod
     def _where_used_inputs(cls, products, phantoms):

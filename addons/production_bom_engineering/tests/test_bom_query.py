@@ -207,6 +207,23 @@ class BOMQueryTestMixin:
                 Input.tree_write([{'input': 987654, 'quantity': 1}])
 
     @with_transaction()
+    def test_tree_write_active_version(self):
+        "The tree refuses a line of a BOM version no longer in draft"
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Input = pool.get('production.bom.input')
+        company = create_company()
+        with set_company(company):
+            rm, sa, fg, sa_bom, ph, fg_bom = self._graph()
+            BOM.activate([sa_bom])
+            line, = sa_bom.inputs
+            with self.assertRaisesRegex(UserError, 'draft'):
+                Input.tree_write([{'input': line.id, 'quantity': 5}])
+            self.assertEqual(Input(line.id).quantity, 3)
+            # the where-used walks the active version too
+            self.assertEqual(len(BOM.where_used([rm.id])), 3)
+
+    @with_transaction()
     def test_tree_wizard_lines(self):
         "The tree shows every level under the top product"
         pool = Pool()
