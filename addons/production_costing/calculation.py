@@ -75,6 +75,7 @@ class Calculation:
         self.read_returns()
         self.read_outputs()
         self.read_cycles()
+        self.read_hours()
         self.read_subcontract()
         self.read_opening()
         self.read_productions()
@@ -160,6 +161,13 @@ class Calculation:
             order.labour += cycle.cost or 0
             seconds = (cycle.duration or dt.timedelta()).total_seconds()
             order.hours += _decimal(seconds) / 3600
+
+    def read_hours(self):
+        "Labour: the hours entered or imported per order, at their rate"
+        for line in self.period.cost_hours:
+            order = self.order(line.production.id)
+            order.hours += line.hours
+            order.labour += line.hours * line.rate
 
     def read_subcontract(self):
         "The processing fees of the orders' service purchases"
@@ -308,22 +316,33 @@ class Calculation:
 
     def output_lines(self, order, finished_cost):
         "The joint products share the finished cost, by-products first"
+        lines, weights, quantities = self.byproduct_lines(order)
+        shares = allocate(finished_cost, weights)
+        if shares is None and finished_cost and weights:
+            production = order.production
+            raise AllocationError(gettext(
+                    'production_costing.msg_joint_no_weight',
+                    production=production.rec_name, cost=finished_cost,
+                    split=production.bom.cost_joint_split_string))
+        for product, cost in sorted((shares or {}).items()):
+            lines.append(_output(product, quantities[product], 'joint',
+                    cost))
+        return lines
+
+    def byproduct_lines(self, order):
+        "The by-products at their fixed cost, the weights of the joint ones"
         prices = order.production.cost_output_prices()
         lines, weights, quantities = [], {}, defaultdict(Decimal)
         for _, product, quantity, _ in order.outputs:
             quantities[product] += quantity
         for product, quantity in sorted(quantities.items()):
-            coefficient, byproduct_price = prices.get(product, (1, None))
+            weight, byproduct_price = prices.get(product, (1, None))
             if byproduct_price is not None:
                 lines.append(_output(product, quantity, 'byproduct',
                         cents(quantity * byproduct_price)))
             else:
-                weights[product] = quantity * _decimal(coefficient)
-        for product, cost in sorted(
-                (allocate(finished_cost, weights) or {}).items()):
-            lines.append(_output(product, quantities[product], 'joint',
-                    cost))
-        return lines
+                weights[product] = quantity * _decimal(weight)
+        return lines, weights, quantities
 
     def cost_order(self, order):
         "The result of one order: its elements, finished and WIP"

@@ -26,6 +26,8 @@ class Period(Workflow, ModelSQL, ModelView):
                 ('end_date', '>=', Eval('start_date')), ())])
     pools = fields.One2Many('production.cost.pool', 'period', "Pools",
         states={'readonly': Eval('state') == 'closed'})
+    cost_hours = fields.One2Many('production.cost.hours', 'period',
+        "Labour Hours", states={'readonly': Eval('state') == 'closed'})
     results = fields.One2Many('production.cost.result', 'period', "Results",
         readonly=True)
     state = fields.Selection([
@@ -107,7 +109,8 @@ class Period(Workflow, ModelSQL, ModelView):
         for period in periods:
             period.check_calculable()
             calculation = Calculation(period)
-            period.save_results(calculation.run())
+            with Transaction().set_context(company=period.company.id):
+                period.save_results(calculation.run())
             Move.write_cost_prices(calculation.prices)
 
     def save_results(self, values):

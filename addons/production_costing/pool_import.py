@@ -20,6 +20,9 @@ COLUMNS = {
     '说明': 'description', 'description': 'description',
     '金额': 'amount', 'amount': 'amount',
     '分配标准': 'base', 'base': 'base',
+    '生产订单': 'production', 'production': 'production',
+    '工时': 'hours', 'hours': 'hours',
+    '费率': 'rate', '小时费率': 'rate', 'rate': 'rate',
     }
 BASE_NAMES = {
     '产量': 'quantity', '完工产量': 'quantity', '材料': 'material',
@@ -74,31 +77,57 @@ class ImportPool(Wizard):
             ])
     import_ = StateTransition()
 
+    _model = 'production.cost.pool'
+
     def transition_import_(self):
-        pool = Pool()
-        CostPool = pool.get('production.cost.pool')
         if self.record.state == 'closed':
             raise PoolImportError(gettext(
                     'production_costing.msg_period_closed_import',
                     period=self.record.rec_name))
         rows = read_rows(self.start.file, self.start.filename)
-        pools = [self.pool_from_row(number, row)
+        records = [self.from_row(number, row)
             for number, row in parse_rows(rows)]
-        CostPool.save(pools)
+        Pool().get(self._model).save(records)
         return 'end'
 
-    def pool_from_row(self, number, row):
-        CostPool = Pool().get('production.cost.pool')
+    def from_row(self, number, row):
         try:
-            return CostPool(period=self.record, source='import',
-                workshop=_workshop(row.get('workshop')),
-                description=row.get('description') or None,
-                amount=_amount(row.get('amount')),
-                base=_base(row.get('base')))
+            return self.record_from_row(row)
         except ValueError as exception:
             raise PoolImportError(gettext(
                     'production_costing.msg_import_row', row=number,
                     filename=self.start.filename, error=str(exception)))
+
+    def record_from_row(self, row):
+        CostPool = Pool().get(self._model)
+        return CostPool(period=self.record, source='import',
+            workshop=_workshop(row.get('workshop')),
+            description=row.get('description') or None,
+            amount=_amount(row.get('amount')),
+            base=_base(row.get('base')))
+
+
+class ImportHours(ImportPool):
+    """Import the labour hours of the orders of a period from an .xlsx or
+    .csv file: 生产订单 (the order's number), 工时 and 费率 (optional: the
+    work centre's cost of an hour)"""
+    __name__ = 'production.cost.hours.import'
+    _model = 'production.cost.hours'
+    start = StateView('production.cost.pool.import.start',
+        'production_costing.hours_import_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Import", 'import_', 'tryton-ok', default=True),
+            ])
+
+    def record_from_row(self, row):
+        Hours = Pool().get(self._model)
+        production = _production(row.get('production'),
+            self.record.company)
+        rate = row.get('rate')
+        return Hours(period=self.record, source='import',
+            production=production, hours=_amount(row.get('hours')),
+            rate=(_number(rate) if rate
+                else Hours.rate_of(production)))
 
 
 def _amount(value):
@@ -108,6 +137,26 @@ def _amount(value):
     except InvalidOperation:
         raise ValueError(gettext(
                 'production_costing.msg_import_amount', value=value))
+
+
+def _number(value):
+    try:
+        return Decimal((value or '').replace(',', ''))
+    except InvalidOperation:
+        raise ValueError(gettext(
+                'production_costing.msg_import_amount', value=value))
+
+
+def _production(number, company):
+    Production = Pool().get('production')
+    productions = Production.search([
+            ('number', '=', number or ''),
+            ('company', '=', company.id),
+            ], limit=1)
+    if not productions:
+        raise ValueError(gettext(
+                'production_costing.msg_import_production', value=number))
+    return productions[0]
 
 
 def _base(value):

@@ -21,14 +21,28 @@ class Production(metaclass=PoolMeta):
         "Cost Results", readonly=True)
 
     def cost_output_prices(self):
-        "Product id: (joint coefficient, by-product unit cost) from the BOM"
+        "Product id: (joint weight, by-product unit cost) from the BOM"
         if not self.bom:
             return {}
-        return {o.product.id: (
-                    o.cost_coefficient if o.cost_coefficient is not None
-                    else Decimal(1),
-                    o.cost_byproduct_price)
+        split = self.bom.cost_joint_split
+        return {o.product.id: (o.cost_weight(split), o.cost_byproduct_price)
             for o in self.bom.outputs if o.product}
+
+
+class BOM(metaclass=PoolMeta):
+    __name__ = 'production.bom'
+    cost_joint_split = fields.Selection([
+            ('coefficient', "Coefficients"),
+            ('sales_value', "Sales Value"),
+            ], "Joint Cost Split",
+        help="How the joint products share an order's cost: by their "
+        "quantity times the outputs' coefficients (empty for 1: by "
+        "quantity), or by their sales value (quantity times list price).")
+    cost_joint_split_string = cost_joint_split.translated('cost_joint_split')
+
+    @classmethod
+    def default_cost_joint_split(cls):
+        return 'coefficient'
 
 
 class BOMOutput(metaclass=PoolMeta):
@@ -45,3 +59,11 @@ class BOMOutput(metaclass=PoolMeta):
             ('cost_byproduct_price', '>=', 0)],
         help="A by-product is valued at this fixed unit cost, deducted "
         "from the order's cost before the joint products share it.")
+
+    def cost_weight(self, split):
+        "The weight of a unit of this output in the joint split"
+        if split == 'sales_value':
+            return self.product.list_price_used or Decimal(0)
+        if self.cost_coefficient is not None:
+            return self.cost_coefficient
+        return Decimal(1)
