@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trytond.modules.production_kitting.engine import (
-    CycleError, Engine, Line, Substitute)
+    CycleError, Engine, HeldPool, Line, Substitute)
 
 UNIT, DOZEN = 1.0, 12.0
 
@@ -264,3 +264,28 @@ def test_substitute_after_making():
     c, = sa['children']
     assert (c['required'], c['from_stock'], c['short']) == (6, 4, 2)
     assert engine.limiting(tree) == {'C': 2}
+
+
+@settings(max_examples=100, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow])
+@given(graphs(), st.data())
+def test_held_pool(graph, data):
+    """A demand with material held for it builds what free + held builds,
+    takes what is held first, and leaves the free stock of the others
+    untouched as long as what is held covers it"""
+    n, _, free, _ = graph
+    held = {p: data.draw(st.integers(min_value=0, max_value=12))
+        for p in range(n)}
+    merged = {p: free[p] + held[p] for p in range(n)}
+    engine = engine_of(graph)
+    product = 0
+    pool = HeldPool(dict(free), dict(held))
+    buildable = engine.buildable(product, pool)
+    assert buildable == pytest.approx(
+        Engine(engine.boms, merged, engine.rounding).buildable(product))
+    engine.make(product, buildable, pool)
+    for p in range(n):
+        taken = merged[p] - pool[p]
+        assert pool.held[p] == pytest.approx(max(held[p] - taken, 0)), p
+        assert pool.free[p] == pytest.approx(
+            free[p] - max(taken - held[p], 0)), p

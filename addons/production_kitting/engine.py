@@ -10,6 +10,7 @@ quantities which are in the line's unit (``Line.factor`` converts them).
 """
 import math
 from collections import ChainMap
+from collections.abc import MutableMapping
 
 EPSILON = 1e-9
 # Upper limit of a buildable quantity when nothing limits it (a BOM without
@@ -55,6 +56,48 @@ def _digits(rounding):
     if rounding not in _DIGITS:
         _DIGITS[rounding] = max(0, -math.floor(math.log10(rounding))) + 2
     return _DIGITS[rounding]
+
+
+class HeldPool(MutableMapping):
+    """The stock one demand may take: what is held for it outside the
+    warehouse (its customer's own material, the material at its
+    subcontractor) first, then the free stock.  Taking from it takes from
+    both dicts, so the demands of one holder share what it holds and never
+    give it to the others."""
+
+    def __init__(self, free, held):
+        self.free = free
+        self.held = held
+
+    def __getitem__(self, product):
+        if product not in self.free and product not in self.held:
+            raise KeyError(product)
+        return (max(self.held.get(product, 0), 0)
+            + max(self.free.get(product, 0), 0))
+
+    def __setitem__(self, product, value):
+        change = value - self.get(product, 0)
+        held = max(self.held.get(product, 0), 0)
+        if change < 0 and held:
+            used = min(-change, held)
+            self.held[product] = held - used
+            change += used
+        if change or product not in self.free:
+            self.free[product] = max(self.free.get(product, 0), 0) + change
+
+    def __delitem__(self, product):
+        del self.free[product]
+
+    def __iter__(self):
+        return iter(set(self.free) | set(self.held))
+
+    def __len__(self):
+        return len(set(self.free) | set(self.held))
+
+
+def held_pool(free, held):
+    "The pool of a demand: free alone when nothing is held for it"
+    return HeldPool(free, held) if held else free
 
 
 class CycleError(Exception):
@@ -121,6 +164,8 @@ class Engine:
         self.stock = dict(stock)
         self.rounding = rounding
         self.codes = codes or {}
+        # {demand reference: {product: quantity held for it}}
+        self.held = {}
         self.check_cycles()
 
     def check_cycles(self):
@@ -154,6 +199,12 @@ class Engine:
     def _cycle(path, child):
         "Return the cycle that child closes on the path of products walked"
         return path[path.index(child):] + [child]
+
+    def pool_of(self, reference, pool=None):
+        """The pool the demand of reference ('model,id') takes from: what is
+        held for it first, then pool (the free stock)"""
+        return held_pool(
+            self.stock if pool is None else pool, self.held.get(reference))
 
     def _round_up(self, product, quantity):
         return ceil_round(quantity, self.rounding.get(product, 0))

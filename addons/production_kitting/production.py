@@ -441,6 +441,8 @@ class KittingProduction(metaclass=PoolMeta):
         product_ids = {p for _, r, _ in needs for p in r}
         engine = cls._shortage_engine(warehouse, product_ids | {
                 s for ss in substitutes.values() for s, _ in ss})
+        engine.held = cls.held_pools(
+            [str(p) for p in productions], engine.products.keys())
         last = cls._last_start(productions, today)
         return engine, cls.load_incoming(product_ids, warehouse, last)
 
@@ -456,7 +458,8 @@ class KittingProduction(metaclass=PoolMeta):
         "Return the shortage lines of production, taken from engine's stock"
         return [cls._shortage_line(
                 production, product, required[product], reserved[product],
-                engine.stock, incoming.get(product, []), start, engine,
+                engine.pool_of(str(production)), incoming.get(product, []),
+                start, engine,
                 substitutes.get((production.id, product), []))
             for product in sorted(required)]
 

@@ -173,6 +173,8 @@ class KittingSale(metaclass=PoolMeta):
         asked_ids = {l[0] for l in asked}
         order, last = cls._sale_atp_order(lines, asked_ids, today)
         engine = cls.get_engine(products, warehouse)
+        engine.held = cls.held_pools(
+            ['sale.line,%s' % i for i in lines], engine.products.keys())
         receipts = cls._sale_atp_receipts(engine, warehouse, last)
         return engine, lines, order, receipts, asked_ids
 
@@ -241,7 +243,9 @@ class KittingSale(metaclass=PoolMeta):
         for date, sale_id, _, line_id in order:
             cls._receive(stock, receipts, date)
             _, _, _, product, quantity, _ = lines[line_id]
-            values = cls._promise(engine, stock, product, quantity)
+            values = cls._promise(engine,
+                engine.pool_of('sale.line,%s' % line_id, stock), product,
+                quantity)
             if line_id in asked_ids:
                 values.update(line=line_id, sale=sale_id, date=date)
                 result[line_id] = values

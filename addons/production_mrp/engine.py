@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 
 from trytond.modules.production_kitting.engine import (
-    EPSILON, Engine, ceil_round)
+    EPSILON, Engine, ceil_round, take_free)
 
 # the order of the supplies of one day when demand is pegged to them
 ON_HAND, RECEIPT, SUGGESTION = 0, 1, 2
@@ -175,6 +175,10 @@ class Planner:
         self.receipts = defaultdict(list)
         # the firm suggestions of earlier runs, pegged again
         self.firms = []
+        # {top: {product: quantity}} held outside the warehouse for the
+        # demands of a top (a customer's own material, ...), shared by the
+        # tops of one holder
+        self.held = {}
 
     def low_level_codes(self, products):
         """Return {product: code} of the products and every product below
@@ -253,6 +257,7 @@ class Planner:
     def net(self, product):
         "Net the demand of product, peg it, explode what is made"
         item = self.items.get(product) or Item()
+        self._take_held(product)
         days = self._days(product)
         created = self._net_days(product, item, days)
         self._peg(product, created)
@@ -262,6 +267,15 @@ class Planner:
             if (supply.kind in {'production', 'subcontract'}
                     and product in self.boms):
                 self._explode(supply)
+
+    def _take_held(self, product):
+        """Serve the demands of product by date from what is held for their
+        top: only the rest is netted (and never served to another's)"""
+        for demand in sorted(self.demands[product], key=lambda d: d.date):
+            held = self.held.get(demand.top)
+            if held:
+                taken = take_free(held, product, demand.quantity)
+                demand.quantity = _clean(demand.quantity - taken)
 
     def _days(self, product):
         "Return {date: [receipts, demand]} of product"

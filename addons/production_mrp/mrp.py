@@ -317,6 +317,8 @@ class Run(Workflow, ModelSQL, ModelView):
         boms, info = Kitting.load_boms(products)
         planner = self._new_planner(boms, info, set(info) | products)
         planner.demands, planner.receipts = loaded.demands, loaded.receipts
+        planner.held = Kitting.held_pools(
+            {d.top for ds in loaded.demands.values() for d in ds}, info)
         planner.units = Kitting._by_product(info, 'uom')
         return planner
 

@@ -329,4 +329,109 @@ class CustomerMaterialKittingTestCase(unittest.TestCase):
             self.assertEqual(case._stock(case.acme_location), 50)
 
 
+class CustomerMaterialHeldTestCase(unittest.TestCase):
+    "Kitting, shortage and MRP count a customer's material for its orders"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['production_customer_material', 'production_kitting',
+                'production_mrp'])
+
+    def _orders(self, case):
+        """Acme supplied 10 panels; Acme's order needs 8 of the warehouse's
+        panels, Other's order 5 (the warehouse has none)"""
+        case._receive(case.acme_location, 10)
+        storage = case.warehouse.storage_location
+        acme = case._production(case.acme, storage, 2)
+        other = case._production(case.other, storage, 1)
+        move, = other.inputs
+        move.quantity = 5
+        move.save()
+        return acme, other
+
+    @with_transaction()
+    def test_shortage(self):
+        """Acme's order is kitted from Acme's 10 panels, Other's is short 5:
+        Acme's 2 left are not Other's"""
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        case = ProductionCustomerMaterialTestCase()
+        case.company = create_company()
+        with set_company(case.company):
+            case._setup()
+            acme, other = self._orders(case)
+            shortage = Kitting.shortage([acme.id, other.id])
+            self.assertEqual(
+                [(l['free_stock'], l['short']) for l in shortage[acme.id]],
+                [(8, 0)])
+            self.assertEqual(
+                [(l['free_stock'], l['short']) for l in shortage[other.id]],
+                [(0, 5)])
+            self.assertEqual(
+                Kitting.shortage([other.id])[other.id][0]['short'], 5)
+            self.assertEqual(
+                Kitting.load_stock([case.panel.id], case.warehouse.id),
+                {case.panel.id: 0})
+
+    @with_transaction()
+    def test_sale_kitting(self):
+        """Acme's sale of 3 cabinets (12 panels) is promised from Acme's 10
+        panels: 2 cabinets, 1 short; Other's sale gets none of them"""
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        case = ProductionCustomerMaterialTestCase()
+        case.company = create_company()
+        with set_company(case.company):
+            case._setup()
+            self._bom(case)
+            case._receive(case.acme_location, 10)
+            acme = case._production(case.acme, case.acme_location, 3)
+            other = case._production(case.other, case.other_location, 1)
+            sales = [acme.origin.sale, other.origin.sale]
+            for sale in sales:
+                sale.warehouse = case.warehouse
+            type(sales[0]).save(sales)
+            result = Kitting.sale_atp([s.id for s in sales])
+            self.assertEqual(
+                [(result[s.lines[0].id]['from_production'],
+                        result[s.lines[0].id]['short']) for s in sales],
+                [(2, 1), (0, 1)])
+
+    def _bom(self, case):
+        "A cabinet made of 4 panels"
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        ProductBOM = pool.get('product.product-production.bom')
+        bom, = BOM.create([{'name': "Cabinet", 'inputs': [('create', [{
+                                'product': case.panel.id, 'quantity': 4,
+                                'unit': case.panel.default_uom.id}])],
+                    'outputs': [('create', [{
+                                'product': case.cabinet.id, 'quantity': 1,
+                                'unit': case.cabinet.default_uom.id}])]}])
+        ProductBOM.create([{'product': case.cabinet.id, 'bom': bom.id}])
+
+    @with_transaction()
+    def test_mrp(self):
+        """MRP buys 5 panels for Other's order only: Acme's order takes
+        Acme's own 10"""
+        pool = Pool()
+        Run = pool.get('production.mrp.run')
+        Template = pool.get('product.template')
+        case = ProductionCustomerMaterialTestCase()
+        case.company = create_company()
+        with set_company(case.company):
+            case._setup()
+            Template.write([case.panel.template], {'purchasable': True,
+                    'purchase_uom': case.panel.default_uom.id})
+            acme, other = self._orders(case)
+            today = pool.get('ir.date').today()
+            run = Run(Run.plan(case.warehouse.id, 30, today))
+            self.assertEqual(
+                [(s.product, s.kind, s.quantity) for s in run.suggestions],
+                [(case.panel, 'purchase', 5)])
+            self.assertEqual(
+                {p.top_origin for s in run.suggestions for p in s.pegs},
+                {other})
+
+
 del ModuleTestCase
