@@ -185,8 +185,26 @@ class BOM(metaclass=PoolMeta):
         if price_source == 'last_purchase_price':
             found = Product.get_last_purchase_price_uom(products)
         else:
-            found = Product.get_purchase_price(products, quantity=0)
+            found = cls._cost_supplier_prices(products)
         prices.update({p: v for p, v in found.items() if v is not None})
+        return prices
+
+    @classmethod
+    def _cost_supplier_prices(cls, products):
+        """Return {product: price of its first supplier} as Tryton's
+        purchase computes it for that supplier (units and currency
+        converted)"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        by_supplier = defaultdict(list)
+        for product in products:
+            first = next(product.product_suppliers_used(), None)
+            if first:
+                by_supplier[first.party.id].append(product)
+        prices = {}
+        for supplier, group in by_supplier.items():
+            with Transaction().set_context(supplier=supplier):
+                prices.update(Product.get_purchase_price(group, quantity=0))
         return prices
 
     @classmethod

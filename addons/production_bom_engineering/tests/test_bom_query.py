@@ -1,16 +1,18 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Where-used, multi-level tree and cost query (run from test_module)"""
+import datetime
+import unittest
 from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import with_transaction
+from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
 
 
-class BOMQueryTestMixin:
+class BOMGraph:
     """Three levels: FG ← 4 SA (5 % loss) + 2 phantom PH + 1 kg RM;
     SA × 2 ← 3 kg RM (10 % loss); PH ← 500 g RM"""
 
@@ -87,6 +89,10 @@ class BOMQueryTestMixin:
         product_bom.routing = routing
         product_bom.save()
         return center
+
+
+class BOMQueryTestMixin(BOMGraph):
+    "Where-used, cost query and tree on the three levels of BOMGraph"
 
     @with_transaction()
     def test_where_used_multi_level(self):
@@ -240,3 +246,46 @@ class BOMQueryTestMixin:
             [(l['path'], l['level'], l['quantity']) for l in values['lines']],
             [('1', 1, 4), ('1.1', 2, 3), ('2', 1, 2), ('2.1', 2, 500),
                 ('3', 1, 1)])
+
+
+class BOMCostActualTestCase(BOMGraph, unittest.TestCase):
+    "The cost query against production_costing's results"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module(['production_bom_engineering', 'production_costing'])
+
+    @with_transaction()
+    def test_cost_rollup_actual(self):
+        "The actual unit cost is the average of the latest cost results"
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Period = pool.get('production.cost.period')
+        Production = pool.get('production')
+        Result = pool.get('production.cost.result')
+        Location = pool.get('stock.location')
+        company = create_company()
+        with set_company(company):
+            rm, sa, fg, *_ = self._graph()
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            today = datetime.date.today()
+            periods = Period.create([{
+                        'company': company.id,
+                        'start_date': today - datetime.timedelta(days=d + 9),
+                        'end_date': today - datetime.timedelta(days=d),
+                        } for d in [10, 30]])
+            production, = Production.create([{
+                        'product': fg.id, 'quantity': 1,
+                        'warehouse': warehouse.id,
+                        'location': warehouse.production_location.id,
+                        'company': company.id}])
+            Result.create([{
+                        'period': p.id, 'production': production.id,
+                        'product': fg.id, 'finished_quantity': q,
+                        'finished_cost': Decimal(c)}
+                    for p, q, c in zip(periods, [10, 30], [1000, 3300])])
+            result, = BOM.cost_rollup([fg.id])
+        # (1000 + 3300) / (10 + 30) = 107.5 against 89.3 by the BOM
+        self.assertEqual(result['actual'], Decimal('107.5'))
+        self.assertEqual(result['difference'], Decimal('-18.2'))

@@ -3,7 +3,8 @@
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
-from .test_bom_query import BOMQueryTestMixin
+from .test_bom_query import (  # noqa: F401
+    BOMCostActualTestCase, BOMQueryTestMixin)
 
 
 class ProductionBomEngineeringTestCase(
