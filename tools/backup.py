@@ -81,10 +81,16 @@ class Compose(Target):
     def describe(self):
         return "%s in the compose set-up %s" % (self.database, self.project)
 
+    def containers(self, service):
+        "The containers of a service, found by compose's labels"
+        return subprocess.run([self.docker.DOCKER, 'ps', '-aq',
+                '--filter', 'label=com.docker.compose.project=%s'
+                % self.project,
+                '--filter', 'label=com.docker.compose.service=%s' % service],
+            capture_output=True, text=True, check=True).stdout.split()
+
     def container(self, service):
-        result = self.docker.compose('ps', '-q', service,
-            project=self.project, capture_output=True, text=True)
-        ids = result.stdout.split()
+        ids = self.containers(service)
         if not ids:
             raise Refused("no %s container in the compose set-up %s: "
                 "start it first (./zhizao docker compose up -d)"
@@ -127,8 +133,9 @@ class Compose(Target):
 
     def restore(self, dump, files):
         services = ['app', 'cron', 'worker']
+        running = [c for s in services for c in self.containers(s)]
         log("stopping %s" % ', '.join(services))
-        self.docker.compose('stop', *services, project=self.project)
+        self.docker_('stop', *running)
         try:
             self.db_exec('dropdb', '-U', 'tryton', '--if-exists', '--force',
                 self.database)
@@ -142,9 +149,14 @@ class Compose(Target):
                     '&& tar -xf -', stdin=fp)
         finally:
             log("starting %s" % ', '.join(services))
-            self.docker.compose('start', *services, project=self.project)
+            self.docker_('start', *running)
             # nginx resolves the app containers again
-            self.docker.compose('restart', 'nginx', project=self.project)
+            self.docker_('restart', *self.containers('nginx'))
+
+    def docker_(self, command, *containers):
+        if containers:
+            subprocess.run([self.docker.DOCKER, command] + list(containers),
+                check=True, stdout=subprocess.DEVNULL)
 
 
 class PostgreSQL(Target):

@@ -148,7 +148,7 @@ def ensure():
     ensure_base()
 
 
-def build(targets=None):
+def build(targets=None, tag_=None):
     ensure()
     sao = os.path.join(ROOT, 'var', 'sao', 'index.html')
     if not os.path.exists(sao):
@@ -156,7 +156,7 @@ def build(targets=None):
             "image serves the web client it installs)")
     env = dict(os.environ, DOCKER_BUILDKIT='1')
     for target in targets or TARGETS:
-        name = '%s:%s' % (TARGETS[target], tag())
+        name = '%s:%s' % (TARGETS[target], tag_ or tag())
         log("building %s" % name)
         command = [DOCKER, 'build', '--progress=plain', '-f',
             os.path.join(ROOT, 'docker', 'Dockerfile'),
