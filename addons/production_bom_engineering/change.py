@@ -112,10 +112,7 @@ class Change(Workflow, ModelSQL, ModelView):
                 'find_boms': _button('draft', 'tryton-search'),
                 'update_productions': _button('applied', 'tryton-refresh'),
                 })
-        cls.__rpc__.update({
-                'preview': RPC(readonly=True),
-                'create_mass': RPC(readonly=False, result=int),
-                })
+        cls.__rpc__['preview'] = RPC(readonly=True)
 
     @classmethod
     def default_state(cls):
@@ -275,10 +272,10 @@ class Change(Workflow, ModelSQL, ModelView):
         return boms
 
     def check_dates(self, boms):
-        "Refuse a BOM not active or not started before the effective date"
+        "Refuse a BOM not active or starting after the effective date"
         for bom in boms:
             if bom.state != 'active' or (bom.start_date
-                    and bom.start_date >= self.effective_date):
+                    and bom.start_date > self.effective_date):
                 raise ChangeError(gettext(
                         'production_bom_engineering.msg_change_bom_dates',
                         change=self.rec_name, bom=bom.rec_name,

@@ -51,7 +51,7 @@ class BOM(Workflow, metaclass=PoolMeta):
     start_date = fields.Date(
         "Effective Date",
         domain=[If(Eval('start_date') & Eval('end_date'),
-                ('start_date', '<', Eval('end_date', None)), ())],
+                ('start_date', '<=', Eval('end_date', None)), ())],
         states={'readonly': Eval('state') != 'draft'},
         help="Used from this date on (empty: always).")
     end_date = fields.Date(
@@ -64,8 +64,8 @@ class BOM(Workflow, metaclass=PoolMeta):
         'production.bom', "First Version", readonly=True,
         ondelete='RESTRICT',
         help="The first version of the BOM: all versions share it.")
-    versions = fields.Function(fields.One2Many(
-            'production.bom', None, "Versions", readonly=True),
+    versions = fields.Function(fields.Many2Many(
+            'production.bom', None, None, "Versions", readonly=True),
         'get_versions')
 
     @classmethod
@@ -166,10 +166,13 @@ class BOM(Workflow, metaclass=PoolMeta):
     @ModelView.button
     @Workflow.transition('obsolete')
     def obsolete(cls, boms):
+        "Expire today (a version not started yet: on its start date)"
         Date = Pool().get('ir.date')
         today = Date.today()
-        cls.write([b for b in boms if not b.end_date or b.end_date > today],
-            {'end_date': today})
+        for bom in boms:
+            if not bom.end_date or bom.end_date > today:
+                bom.end_date = max(today, bom.start_date or today)
+        cls.save(boms)
 
     @classmethod
     def compare(cls, old_id, new_id):
@@ -286,6 +289,11 @@ class Production(metaclass=PoolMeta):
     def on_change_product(self):
         self.set_bom_version()
         super().on_change_product()
+
+    @fields.depends(methods=['set_bom_version'])
+    def on_change_bom(self):
+        self.set_bom_version()
+        super().on_change_bom()
 
     @fields.depends('bom', methods=['set_bom_version', 'explode_bom'])
     def on_change_planned_date(self):

@@ -5,10 +5,12 @@ from trytond.tests.test_tryton import ModuleTestCase
 
 from .test_bom_query import (  # noqa: F401
     BOMCostActualTestCase, BOMQueryTestMixin)
+from .test_change import BOMChangeTestMixin
 
 
 class ProductionBomEngineeringTestCase(
-        BOMQueryTestMixin, CompanyTestMixin, ModuleTestCase):
+        BOMQueryTestMixin, BOMChangeTestMixin, CompanyTestMixin,
+        ModuleTestCase):
     "Test Production BOM Engineering module"
     module = 'production_bom_engineering'
 
