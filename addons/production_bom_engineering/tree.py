@@ -34,23 +34,25 @@ class BOMInput(metaclass=PoolMeta):
         Each change is checked first: the line still exists, its BOM can
         be changed (a draft version), quantity > 0, loss rate in [0, 1000)
         and the unit in the category of the product's unit."""
-        pool = Pool()
-        ModelAccess = pool.get('ir.model.access')
-        Uom = pool.get('product.uom')
+        ModelAccess = Pool().get('ir.model.access')
         ModelAccess.check(cls.__name__, 'write')
-        inputs = cls._tree_inputs(changes)
         to_write = []
-        for input_, change in zip(inputs, changes):
-            values = {k: change[k] for k in EDITABLE if k in change}
-            if 'unit' in values:
-                values['unit'] = Uom(int(values['unit']))
-            input_._tree_check(values)
-            values = input_._tree_changed(values)
+        for input_, change in zip(cls._tree_inputs(changes), changes):
+            values = input_._tree_values(change)
             if values:
                 to_write.extend(([input_], values))
         if to_write:
             cls.write(*to_write)
         return len(to_write) // 2
+
+    def _tree_values(self, change):
+        "Return the values of change that differ from the line, checked"
+        Uom = Pool().get('product.uom')
+        values = {k: change[k] for k in EDITABLE if k in change}
+        if 'unit' in values:
+            values['unit'] = Uom(int(values['unit']))
+        self._tree_check(values)
+        return self._tree_changed(values)
 
     @classmethod
     def _tree_inputs(cls, changes):
@@ -73,20 +75,27 @@ class BOMInput(metaclass=PoolMeta):
         return changed
 
     def _tree_check(self, values):
-        bom = self.bom
-        names = {'product': self.rec_name, 'bom': bom.rec_name}
-        self._tree_check_bom(bom, names)
-        quantity = values.get('quantity', self.quantity)
+        names = {'product': self.rec_name, 'bom': self.bom.rec_name}
+        self._tree_check_bom(self.bom, names)
+        self._tree_check_quantity(
+            values.get('quantity', self.quantity), names)
+        self._tree_check_loss_rate(
+            values.get('loss_rate', self.loss_rate), names)
+        self._tree_check_unit(values.get('unit', self.unit), names)
+
+    @staticmethod
+    def _tree_check_quantity(quantity, names):
         if quantity is None or quantity <= 0:
             raise TreeError(gettext(
                     'production_bom_engineering.msg_tree_quantity',
                     quantity=quantity, **names))
-        loss_rate = values.get('loss_rate', self.loss_rate)
+
+    @staticmethod
+    def _tree_check_loss_rate(loss_rate, names):
         if loss_rate is not None and not (0 <= loss_rate < 1000):
             raise TreeError(gettext(
                     'production_bom_engineering.msg_tree_loss_rate',
                     loss_rate=loss_rate, **names))
-        self._tree_check_unit(values.get('unit', self.unit), names)
 
     def _tree_check_unit(self, unit, names):
         default = (self.product.default_uom if self.product
