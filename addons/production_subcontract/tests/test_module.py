@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import random
+import unittest
 import zipfile
 from collections import Counter
 from decimal import Decimal
@@ -15,7 +16,8 @@ from trytond.modules.production_subcontract.exceptions import (
 from trytond.model.exceptions import DomainValidationError
 from trytond.model.modelview import ButtonActionException
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import (
+    ModuleTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
 
 
@@ -655,6 +657,93 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
             self._receive(production, received)
             return 'received'
         return kind
+
+
+class SubcontractHeldTestCase(unittest.TestCase):
+    "Kitting, shortage and MRP count the material at a subcontractor"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(
+            ['production_subcontract', 'production_kitting', 'production_mrp'])
+
+    def _orders(self, case, company):
+        """工序委外 of a frame (1 kg of tube, 2 % allowed loss): 明辉 holds
+        91.8 kg of tube sent for its orders of 60 and 30 frames; 远大's order
+        needs 15 kg; the warehouse has no tube left"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Party = pool.get('party.party')
+        frame, _, (tube, _), warehouse, lost_found = case._setup()
+        bom = case._simple_bom(frame, tube)
+        minghui, yuanda = Party.create([{'name': "明辉"}, {'name': "远大"}])
+        service = case._service(company, "电镀加工费")
+        orders = [self._order(frame, bom, warehouse, s, service, q)
+            for s, q in [(minghui, 60), (minghui, 30), (yuanda, 15)]]
+        storage = warehouse.storage_location
+        for order, quantity in zip(orders, [61.2, 30.6]):
+            case._ship(order, 'send', storage, minghui.subcontract_location,
+                {tube: quantity})
+        Move.do(Move.create([{'product': tube.id, 'unit': tube.default_uom.id,
+                        'quantity': 9908.2, 'from_location': storage.id,
+                        'to_location': lost_found.id,
+                        'company': company.id}]))
+        return tube, warehouse, orders
+
+    def _order(self, frame, bom, warehouse, supplier, service, quantity):
+        "An order made here whose routing is outsourced to supplier"
+        pool = Pool()
+        Production = pool.get('production')
+        Routing = pool.get('production.routing')
+        routing, = Routing.create([{'name': supplier.name,
+                    'supplier': supplier.id, 'supplier_service': service.id,
+                    'boms': [('add', [bom.id])]}])
+        production = Production(
+            warehouse=warehouse, location=warehouse.production_location,
+            product=frame, bom=bom, routing=routing, quantity=quantity,
+            unit=frame.default_uom)
+        production.explode_bom()
+        production.save()
+        Production.wait([production])
+        return production
+
+    @with_transaction()
+    def test_shortage(self):
+        """明辉's orders take its 91.8 kg (60 + 30), 远大's order is short
+        15 kg: 明辉's 1.8 kg left are not 远大's"""
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        case = ProductionSubcontractTestCase()
+        company = create_company()
+        with set_company(company):
+            tube, _, orders = self._orders(case, company)
+            shortage = Kitting.shortage([o.id for o in orders])
+            self.assertEqual(
+                [(l['free_stock'], l['short']) for o in orders
+                    for l in shortage[o.id]],
+                [(60, 0), (30, 0), (0, 15)])
+
+    @with_transaction()
+    def test_mrp(self):
+        "MRP buys 15 kg of tube for 远大's order only"
+        pool = Pool()
+        Run = pool.get('production.mrp.run')
+        Template = pool.get('product.template')
+        case = ProductionSubcontractTestCase()
+        company = create_company()
+        with set_company(company):
+            tube, warehouse, orders = self._orders(case, company)
+            Template.write([tube.template], {'purchasable': True,
+                    'purchase_uom': tube.default_uom.id})
+            today = pool.get('ir.date').today()
+            run = Run(Run.plan(warehouse.id, 30, today))
+            self.assertEqual(
+                [(s.product, s.kind, s.quantity) for s in run.suggestions
+                    if s.product == tube],
+                [(tube, 'purchase', 15)])
+            suggestion, = [s for s in run.suggestions if s.product == tube]
+            self.assertEqual(
+                {p.top_origin for p in suggestion.pegs}, {orders[2]})
 
 
 del ModuleTestCase
