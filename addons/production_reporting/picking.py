@@ -29,6 +29,12 @@ QUANTITIES = [
     'issued', 'issued_cost', 'inputs']
 
 
+def in_(column, productions):
+    """The condition of column in productions (a query or ids: one array
+    parameter on PostgreSQL)"""
+    return fields.SQL_OPERATORS['in'](column, productions)
+
+
 def context_period():
     "Return the (from_date, to_date) of the context, checked"
     context = Transaction().context
@@ -160,6 +166,14 @@ class Variance(ModelSQL, ModelView):
             ]
 
     @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # a search selects only the ids (and computes only the keys it
+        # filters and sorts on): a read computes the rows it is asked
+        for field in cls._fields.values():
+            field.loading = 'lazy'
+
+    @classmethod
     def table_query(cls):
         company_id = company_id_()
         productions = cls._production_ids(company_id)
@@ -171,9 +185,9 @@ class Variance(ModelSQL, ModelView):
     def _where(cls, tables, productions):
         "The orders and the component of the filters of the context"
         product_id = Transaction().context.get('product')
-        where = tables['production'].id.in_(productions)
+        where = in_(tables['production'].id, productions)
         if product_id:
-            where &= tables['component'].product == product_id
+            where &= tables['row'].product == product_id
         return where
 
     @classmethod
@@ -236,34 +250,61 @@ class Variance(ModelSQL, ModelView):
 
     @classmethod
     def _joins(cls, company_id, productions):
+        """The rows (order and component) joined to their names, the
+        figures joined on their keys: a search that does not ask a figure
+        does not compute it (PostgreSQL removes the unused joins)"""
         pool = Pool()
         Production = pool.get('production')
         Product = pool.get('product.product')
         Template = pool.get('product.template')
-        Company = pool.get('company.company')
-        CostPrice = pool.get('product.cost_price')
         tables = {}
-        tables['component'] = component = cls._components(productions)
+        tables['row'] = row = cls._rows(productions)
         tables['production'] = production = Production.__table__()
-        tables['produced'] = produced = cls._produced(
-            company_id, productions)
         tables['product'] = product = Product.__table__()
         tables['template'] = template = Template.__table__()
+        from_item = (row
+            .join(production, condition=row.production == production.id)
+            .join(product, condition=row.product == product.id)
+            .join(template, condition=product.template == template.id))
+        return cls._figure_joins(
+            from_item, tables, company_id, productions), tables
+
+    @classmethod
+    def _figure_joins(cls, from_item, tables, company_id, productions):
+        "Join the figures of the rows (each join unique on its keys)"
+        pool = Pool()
+        Company = pool.get('company.company')
+        row = tables['row']
+        production = tables['production']
+        tables['component'] = component = cls._components(productions)
+        tables['produced'] = produced = cls._produced(
+            company_id, productions)
         tables['company'] = company = Company.__table__()
-        tables['cost_price'] = cost_price = CostPrice.__table__()
         tables['boms'] = cls._boms(productions)
-        from_item = (component
-            .join(production, condition=component.production == production.id)
-            .join(company, condition=production.company == company.id)
+        from_item = (from_item
+            .join(component, 'LEFT',
+                condition=(component.production == row.production)
+                & (component.product == row.product))
+            .join(company, 'LEFT', condition=production.company == company.id)
             .join(produced, 'LEFT',
                 condition=(produced.production == production.id)
-                & (produced.product == production.product))
-            .join(product, condition=component.product == product.id)
-            .join(template, condition=product.template == template.id)
-            .join(cost_price, 'LEFT',
-                condition=(cost_price.product == product.id)
-                & (cost_price.company == production.company)))
-        return cls._standard_joins(from_item, tables), tables
+                & (produced.product == production.product)))
+        return cls._standard_joins(from_item, tables)
+
+    @classmethod
+    def _rows(cls, productions):
+        """Query of the rows: an order and a component it has a (not
+        cancelled) input move of, the id of its first input move"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        return move.select(
+            Min(move.id).as_('id'),
+            move.production_input.as_('production'),
+            move.product.as_('product'),
+            where=in_(move.production_input, productions)
+            & (move.state != 'cancelled'),
+            group_by=[move.production_input, move.product])
 
     @classmethod
     def _produced(cls, company_id, productions):
@@ -278,7 +319,7 @@ class Variance(ModelSQL, ModelView):
             move.product.as_('product'),
             Sum(Case((move.state == 'done', move.internal_quantity),
                     else_=Literal(0.0))).as_('produced'),
-            where=move.production_output.in_(productions)
+            where=in_(move.production_output, productions)
             & (move.state != 'cancelled')
             & (move.company == company_id),
             group_by=[move.production_output, move.product])
@@ -291,7 +332,7 @@ class Variance(ModelSQL, ModelView):
         Component = pool.get('production.reporting.component')
         Product = pool.get('product.product')
         Template = pool.get('product.template')
-        component = tables['component']
+        row = tables['row']
         production = tables['production']
         tables['bom_inputs'] = bom_inputs = cls._bom_inputs(tables['boms'])
         tables['bom_outputs'] = bom_outputs = Component._bom_quantities(
@@ -301,7 +342,7 @@ class Variance(ModelSQL, ModelView):
         return (from_item
             .join(bom_inputs, 'LEFT',
                 condition=(bom_inputs.bom == production.bom)
-                & (bom_inputs.product == component.product))
+                & (bom_inputs.product == row.product))
             .join(bom_outputs, 'LEFT',
                 condition=(bom_outputs.bom == production.bom)
                 & (bom_outputs.product == production.product))
@@ -317,7 +358,7 @@ class Variance(ModelSQL, ModelView):
         Production = pool.get('production')
         production = Production.__table__()
         return production.select(
-            production.bom, where=production.id.in_(productions))
+            production.bom, where=in_(production.id, productions))
 
     @classmethod
     def _bom_inputs(cls, boms):
@@ -357,13 +398,10 @@ class Variance(ModelSQL, ModelView):
         their by-products)"""
         moves = Union(*cls._move_queries(productions), all_=True)
         return moves.select(
-            # an input move of the row: it names the row's order
-            Min(Case((moves.inputs > 0, moves.id), else_=Null)).as_('id'),
             moves.production.as_('production'),
             moves.product.as_('product'),
             *[Sum(getattr(moves, n)).as_(n) for n in QUANTITIES],
-            group_by=[moves.production, moves.product],
-            having=Sum(moves.inputs) > 0)
+            group_by=[moves.production, moves.product])
 
     @classmethod
     def _move_queries(cls, productions):
@@ -399,7 +437,6 @@ class Variance(ModelSQL, ModelView):
                     * Coalesce(move.cost_price, 0)),
             else_=cls.unit_cost.sql_cast(Literal(0)))
         return move.select(
-            move.id.as_('id'),
             move.production_input.as_('production'),
             move.product.as_('product'),
             *cls._quantity_columns(
@@ -407,7 +444,7 @@ class Variance(ModelSQL, ModelView):
                 backflushed=of_kind('backflush'),
                 supplementary=of_kind('supplementary'),
                 issued=issued, issued_cost=cost, inputs=Literal(1.0)),
-            where=move.production_input.in_(productions)
+            where=in_(move.production_input, productions)
             & (move.state != 'cancelled'))
 
     @classmethod
@@ -424,13 +461,12 @@ class Variance(ModelSQL, ModelView):
         return move.join(production,
             condition=move.production_output == production.id
             ).select(
-            move.id.as_('id'),
             move.production_output.as_('production'),
             move.product.as_('product'),
             *cls._quantity_columns(
                 returned=Case((~scrap, move.internal_quantity), else_=zero),
                 scrapped=Case((scrap, move.internal_quantity), else_=zero)),
-            where=move.production_output.in_(productions)
+            where=in_(move.production_output, productions)
             & (move.product != production.product)
             & (move.state == 'done'))
 
@@ -441,20 +477,20 @@ class Variance(ModelSQL, ModelView):
     @classmethod
     def _order_columns(cls, tables):
         "The columns of the order and of the component"
-        component = tables['component']
         production = tables['production']
         product = tables['product']
         template = tables['template']
+        row = tables['row']
         return [
-            component.id.as_('id'),
-            component.production.as_('production'),
+            row.id.as_('id'),
+            row.production.as_('production'),
             production.number.as_('number'),
             production.company.as_('company'),
             production.warehouse.as_('warehouse'),
             production.state.as_('state'),
             Coalesce(production.effective_date, production.planned_date
                 ).as_('date'),
-            component.product.as_('product'),
+            row.product.as_('product'),
             Concat(Coalesce(Concat(Concat('[', product.code), '] '), ''),
                 template.name).as_('product_name'),
             template.default_uom.as_('unit'),
@@ -478,10 +514,16 @@ class Variance(ModelSQL, ModelView):
     def _unit_cost(cls, tables):
         """The average cost of the issued moves of the component, else the
         cost price of the product"""
+        pool = Pool()
+        CostPrice = pool.get('product.cost_price')
+        cost_price = CostPrice.__table__()
         component = tables['component']
         average = ratio(component.issued_cost,
             cls.unit_cost.sql_cast(component.issued))
-        return Coalesce(average, tables['cost_price'].cost_price)
+        return Coalesce(average, cost_price.select(cost_price.cost_price,
+                where=(cost_price.product == tables['row'].product)
+                & (cost_price.company == tables['production'].company),
+                limit=1))
 
     @classmethod
     def _quantity_columns_of(cls, tables):
@@ -526,13 +568,12 @@ class VarianceMaterialReturn(metaclass=PoolMeta):
         Line = pool.get('production.material.return.line')
         from_item, move, return_ = Line.moves_join()
         return from_item.select(
-            move.id.as_('id'),
             return_.production.as_('production'),
             move.product.as_('product'),
             *cls._quantity_columns(returned=move.internal_quantity),
             where=move.origin.like('production.material.return.line,%')
             & (move.state == 'done')
-            & return_.production.in_(productions))
+            & in_(return_.production, productions))
 
 
 class Tracking(metaclass=PoolMeta):
