@@ -19,6 +19,8 @@ own containers and images are left alone):
   then work again;
 - backup, drop the database, restore: the same counts, stock, costs and
   attachment; a restore over an existing database is refused;
+- the app containers scaled from 2 to 3: nginx sends calls to the new one
+  without a restart or reload (its resolver asks Docker's DNS);
 - down, the containers and volumes removed.
 """
 import os
@@ -318,3 +320,41 @@ def test_backup_drop_restore(stack, tmp_path):
     stack.wait_healthy('nginx')
     stack.wait_healthy('app')
     assert _snapshot(stack, name) == before
+
+
+def _served(stack, nginx, since):
+    "The app container (address) that answered each request nginx logged"
+    logs = subprocess.run([docker.DOCKER, 'logs', '--since', since, nginx],
+        capture_output=True, text=True, check=True).stdout
+    return [line.rsplit('upstream=', 1)[1].split(', ')[-1]
+        for line in logs.splitlines()
+        if ' /%s/rpc/ ' % DATABASE in line and '" 200 ' in line]
+
+
+def test_scale_app_without_nginx_restart(stack):
+    """A third app container gets its share of the calls as soon as it is
+    healthy: nginx asks Docker's DNS for "app" (every 5 s), no restart or
+    reload of nginx"""
+    nginx, = stack.containers('nginx')
+    started = stack.inspect(nginx, '{{.State.StartedAt}}')
+    before = set(stack.containers('app'))
+    stack.compose('up', '-d', '--no-build', '--no-deps', '--no-recreate',
+        '--scale', 'app=3', 'app')
+    new, = set(stack.containers('app')) - before
+    stack.wait_healthy('app')
+    address = '%s:8000' % stack.inspect(new,
+        '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
+    time.sleep(6)
+    since = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+    proxy = stack.proxy()
+    for _ in range(30):
+        assert proxy.model.res.user.get_preferences(True, {})['language']
+    served = _served(stack, nginx, since)
+    assert len(served) == 30, served
+    # each of the 3 answers about a third: 30 calls all missing the new
+    # one is a chance of (2/3)^30 = 5e-6
+    assert served.count(address) >= 1, (address, served)
+    assert len(set(served)) == 3, served
+    assert stack.inspect(nginx, '{{.State.StartedAt}}') == started
+    print("scale 2 -> 3: the new container answered %d of 30 calls"
+        % served.count(address))

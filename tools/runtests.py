@@ -6,7 +6,11 @@
 2. every module's ModuleTestCase and scenario doctests on SQLite;
 3. the same on PostgreSQL 15 (a throwaway cluster on a free loopback port);
 4. the repository tests (tests/: cross-module, RPC, browser, concurrency,
-   the demo command) with pytest, PostgreSQL available to them.
+   the demo command) with pytest, PostgreSQL available to them;
+5. the containers (tests/test_docker.py: docker/ built and run with
+   docker-compose), its own pytest process started first beside all the
+   others (it waits on image builds and containers most of the time;
+   output in test-artifacts/docker.log).
 ``--quick`` runs 1 and 2 only (a few minutes, no PostgreSQL).
 
 Phases 2 to 4 share the machine's cores (``-j``, at least 2): the
@@ -40,6 +44,10 @@ LINT_PATHS = ['addons', 'tests', 'tools', 'data', 'bench', 'setup.py']
 # seconds each suite took last time here, to start the longest first
 DURATIONS = os.path.join(ROOT, 'var', 'cache', 'suite-seconds.json')
 PYTEST_LOG = os.path.join(ROOT, 'test-artifacts', 'pytest.log')
+DOCKER_LOG = os.path.join(ROOT, 'test-artifacts', 'docker.log')
+DOCKER_TESTS = 'tests/test_docker.py'
+REPO_LABEL = 'repository tests (pytest)'
+DOCKER_LABEL = 'containers (tests/test_docker.py)'
 
 
 def log(message):
@@ -209,17 +217,18 @@ def module_env(**extra):
     return env
 
 
-def run_pytest(totals, env, args, logfile=None):
+def run_pytest(totals, env, args, logfile=None, paths=('tests',),
+        label=REPO_LABEL):
     """The repository tests; their output goes to ``logfile`` (printed
     when they end) when they run beside the module suites"""
     xml = tempfile.mktemp(suffix='.xml')
     start = time.monotonic()
     command = [PYTHON, '-m', 'pytest', '-rfEs', '--durations=20',
-        '--junitxml', xml, 'tests'] + args
+        '--junitxml', xml] + list(paths) + args
     if logfile:
         os.makedirs(os.path.dirname(logfile), exist_ok=True)
-        log('repository tests (pytest) started beside the module suites: '
-            'output in %s' % os.path.relpath(logfile, ROOT))
+        log('%s started beside the others: output in %s'
+            % (label, os.path.relpath(logfile, ROOT)))
         with open(logfile, 'w') as fp:
             subprocess.call(command, cwd=ROOT, env=env, stdout=fp,
                 stderr=subprocess.STDOUT)
@@ -229,8 +238,7 @@ def run_pytest(totals, env, args, logfile=None):
         subprocess.call(command, cwd=ROOT, env=env)
     seconds = time.monotonic() - start
     if not os.path.exists(xml):
-        totals.add('repository tests (pytest)', 0, 1, seconds=seconds,
-            note=' (pytest crashed)')
+        totals.add(label, 0, 1, seconds=seconds, note=' (pytest crashed)')
         return
     suite = ET.parse(xml).getroot()
     if suite.tag == 'testsuites':
@@ -239,16 +247,26 @@ def run_pytest(totals, env, args, logfile=None):
     failed = int(suite.get('failures', 0)) + int(suite.get('errors', 0))
     skipped = int(suite.get('skipped', 0))
     os.remove(xml)
-    log('repository tests (pytest): %d passed, %d failed, %d skipped '
-        '(%.0fs)' % (tests - failed - skipped, failed, skipped, seconds))
-    totals.add('repository tests (pytest)', tests - failed - skipped,
-        failed, skipped, seconds)
+    log('%s: %d passed, %d failed, %d skipped (%.0fs)' % (
+            label, tests - failed - skipped, failed, skipped, seconds))
+    totals.add(label, tests - failed - skipped, failed, skipped, seconds)
+
+
+def start_docker(totals, args):
+    "The containers' tests in a thread of their own, beside everything"
+    thread = threading.Thread(target=run_pytest, args=(
+            totals, module_env(), args, DOCKER_LOG, [DOCKER_TESTS],
+            DOCKER_LABEL))
+    thread.start()
+    return thread
 
 
 def main():
     parser = argparse.ArgumentParser(prog='./zhizao test')
-    parser.add_argument('--only', default='lint,sqlite,postgresql,repo',
-        help="comma-separated phases among lint, sqlite, postgresql, repo")
+    parser.add_argument('--only',
+        default='lint,sqlite,postgresql,repo,docker',
+        help="comma-separated phases among lint, sqlite, postgresql, "
+            "repo, docker")
     parser.add_argument('--quick', action='store_true',
         help="lint and the module suites on SQLite only (a few minutes): "
             "no PostgreSQL, no repository tests")
@@ -262,7 +280,7 @@ def main():
             "which wait on their servers and browser much of the time)")
     args = parser.parse_args()
     phases = set(args.only.split(','))
-    unknown = phases - {'lint', 'sqlite', 'postgresql', 'repo'}
+    unknown = phases - {'lint', 'sqlite', 'postgresql', 'repo', 'docker'}
     if unknown:
         parser.error("unknown phase %s" % ', '.join(sorted(unknown)))
     if args.quick:
@@ -277,8 +295,10 @@ def main():
     totals = Totals()
     start = time.monotonic()
     key = cache_key()
-    cluster = None
+    cluster = docker = None
     try:
+        if 'docker' in phases:
+            docker = start_docker(totals, ['-k', args.k] if args.k else [])
         if 'lint' in phases:
             run_lint(totals)
         jobs = []
@@ -301,7 +321,8 @@ def main():
         repo = None
         if 'repo' in phases:
             env = module_env(ZHIZAO_PG_URI=uri)
-            pytest_args = ['-k', args.k] if args.k else []
+            pytest_args = ['--ignore', DOCKER_TESTS] + (
+                ['-k', args.k] if args.k else [])
             if jobs:
                 def repo():
                     run_pytest(totals, env, pytest_args, PYTEST_LOG)
@@ -309,6 +330,8 @@ def main():
                 def repo():
                     run_pytest(totals, env, pytest_args)
         run_all(totals, jobs, args.jobs, repo)
+        if docker:
+            docker.join()
     finally:
         if cluster:
             cluster.stop()
