@@ -2,9 +2,15 @@
 # this repository contains the full copyright notices and license terms.
 from decimal import Decimal
 
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .calculation import _decimal
 
 BASES = [
     ('quantity', "Output Quantity"),
@@ -24,14 +30,27 @@ class CostPool(ModelSQL, ModelView):
     workshop = fields.Many2One('production.work.center', "Workshop",
         help="The work centre (and those under it) whose orders share "
         "the pool; empty for every order of the period.")
-    amount = fields.Numeric("Amount", digits=(16, 2), required=True)
+    amount = fields.Numeric("Amount", digits=(16, 2), required=True,
+        states={'readonly': Eval('source') == 'account'},
+        help="Read from the accounts at each calculation when the source "
+        "is the ledger.")
     base = fields.Selection(BASES, "Allocation Base", required=True)
     base_string = base.translated('base')
     source = fields.Selection([
             ('manual', "Manual"),
             ('import', "Import"),
             ('account', "Account"),
-            ], "Source", required=True, readonly=True)
+            ], "Source", required=True,
+        states={'readonly': Eval('source') == 'import'})
+    accounts = fields.Many2Many('production.cost.pool-account.account',
+        'pool', 'account', "Accounts",
+        domain=[('type', '!=', None), ('closed', '!=', True)],
+        states={
+            'invisible': Eval('source') != 'account',
+            'required': Eval('source') == 'account',
+            },
+        help="The pool is the balance (debit - credit) of the posted "
+        "move lines of these accounts dated in the period.")
     coefficients = fields.One2Many('production.cost.pool.coefficient',
         'pool', "Coefficients",
         states={'invisible': Eval('base') != 'coefficient'})
@@ -48,6 +67,40 @@ class CostPool(ModelSQL, ModelView):
     @classmethod
     def default_base(cls):
         return 'quantity'
+
+    @classmethod
+    def default_amount(cls):
+        return Decimal(0)
+
+    @classmethod
+    def read_ledger(cls, pools):
+        "Set the amount of the pools whose source is the ledger"
+        to_write = []
+        for pool_ in pools:
+            if pool_.source == 'account':
+                amount = pool_.ledger_amount()
+                if amount != pool_.amount:
+                    to_write.extend([[pool_], {'amount': amount}])
+        if to_write:
+            cls.write(*to_write)
+
+    def ledger_amount(self):
+        "The balance of the pool's accounts in its period, posted moves"
+        pool = Pool()
+        line = pool.get('account.move.line').__table__()
+        move = pool.get('account.move').__table__()
+        period = self.period
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.join(move, condition=line.move == move.id
+                ).select(Sum(Coalesce(line.debit, 0)
+                        - Coalesce(line.credit, 0)),
+                where=line.account.in_([a.id for a in self.accounts])
+                & (move.company == period.company.id)
+                & (move.state == 'posted')
+                & (move.date >= period.start_date)
+                & (move.date <= period.end_date)))
+        amount, = cursor.fetchone()
+        return _decimal(amount).quantize(Decimal('0.01'))
 
     @classmethod
     def get_period_states(cls):
@@ -87,6 +140,15 @@ class CostPool(ModelSQL, ModelView):
             if product and line.product == product:
                 return line.coefficient or Decimal(0)
         return Decimal(0)
+
+
+class CostPoolAccount(ModelSQL):
+    "An account whose balance makes an overhead pool"
+    __name__ = 'production.cost.pool-account.account'
+    pool = fields.Many2One('production.cost.pool', "Pool", required=True,
+        ondelete='CASCADE')
+    account = fields.Many2One('account.account', "Account", required=True,
+        ondelete='CASCADE')
 
 
 class CostPoolCoefficient(ModelSQL, ModelView):

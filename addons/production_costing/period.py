@@ -105,10 +105,13 @@ class Period(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('calculated')
     def calculate(cls, periods):
-        Move = Pool().get('stock.move')
+        pool = Pool()
+        Move = pool.get('stock.move')
+        CostPool = pool.get('production.cost.pool')
         for period in periods:
             period.check_calculable()
-            calculation = Calculation(period)
+            CostPool.read_ledger(period.pools)
+            calculation = Calculation(cls(period.id))
             with Transaction().set_context(company=period.company.id):
                 period.save_results(calculation.run())
             Move.write_cost_prices(calculation.prices)

@@ -141,6 +141,7 @@ class ProductSummary(ModelSQL, ModelView):
     "The finished cost of each product in a period (产品成本汇总表)"
     __name__ = 'production.cost.product.summary'
     period = fields.Many2One('production.cost.period', "Period")
+    month = fields.Date("Month")
     product = fields.Many2One('product.product', "Product")
     kind = fields.Selection([
             ('joint', "Joint Product"),
@@ -161,17 +162,21 @@ class ProductSummary(ModelSQL, ModelView):
         pool = Pool()
         output = pool.get('production.cost.result.output').__table__()
         result = pool.get('production.cost.result').__table__()
+        period = pool.get('production.cost.period').__table__()
         return output.join(result,
             condition=output.result == result.id
+            ).join(period, condition=result.period == period.id
             ).select(
                 Min(output.id).as_('id'),
                 result.period.as_('period'),
+                period.start_date.as_('month'),
                 output.product.as_('product'),
                 output.kind.as_('kind'),
                 Sum(output.quantity).as_('quantity'),
                 Sum(output.cost).as_('cost'),
                 where=output.product != Null,
-                group_by=[result.period, output.product, output.kind])
+                group_by=[result.period, period.start_date, output.product,
+                    output.kind])
 
     def get_unit_cost(self, name):
         if self.quantity and self.cost is not None:
