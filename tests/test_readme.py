@@ -46,8 +46,8 @@ def test_jsonrpc_example(demo_server):
     output = run(example('jsonrpc'), demo_server)
     assert output.strip() == (
         "[('MO0001', 10.0), ('MO0002', 12.0), ('MO0003', 6.0), "
-        # MO0009: the 40 chairs made of 深圳前海电竞馆's own back panels
-        "('MO0009', 40.0), ('MO0010', 2.0), ('MO0017', 5.0)]")
+        # MO0011: the 40 chairs made of 深圳前海电竞馆's own back panels
+        "('MO0009', 2.0), ('MO0011', 40.0), ('MO0017', 5.0)]")
 
 
 def test_material_return_example(demo_server):
