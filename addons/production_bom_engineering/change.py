@@ -236,19 +236,28 @@ class Change(Workflow, ModelSQL, ModelView):
         BOM = pool.get('production.bom')
         old = self.current_versions(self.boms)
         self.check_dates(old)
-        new = BOM.copy(old, default={
+        new = self.copy_versions(old)
+        for line in self.lines:
+            line.apply([b.id for b in new])
+        self.copy_product_links(dict(zip(old, new)))
+        BOM.write(old, {'state': 'obsolete', 'end_date': self.effective_date})
+        BOM.write(new, {'state': 'active'})
+
+    def copy_versions(self, boms):
+        """Return the new draft versions of boms: the BOMs, then their
+        lines of each kind, copied in one call each"""
+        BOM = Pool().get('production.bom')
+        new = BOM.copy(boms, default={
                 'previous_version': lambda d: d['id'],
                 'family': lambda d: d['family'] or d['id'],
                 'version': lambda d: _next_version(d['version']),
                 'start_date': self.effective_date,
                 'change': self.id,
                 'state': 'draft',
+                **{n: None for n in _children(BOM)},
                 })
-        for line in self.lines:
-            line.apply([b.id for b in new])
-        self.copy_product_links(dict(zip(old, new)))
-        BOM.write(old, {'state': 'obsolete', 'end_date': self.effective_date})
-        BOM.write(new, {'state': 'active'})
+        _copy_children(BOM, boms, new)
+        return new
 
     @classmethod
     def current_versions(cls, boms):
@@ -409,6 +418,32 @@ def _button(state, icon):
         'icon': icon,
         'depends': ['state'],
         }
+
+
+def _children(Model):
+    "Return {name: field} of the One2Many fields copy() copies"
+    return {n: f for n, f in Model._fields.items()
+        if f._type == 'one2many' and not f.readonly and not f.filter
+        and not isinstance(f, fields.Function)
+        and not callable(getattr(f.get_target(), 'table_query', None))}
+
+
+def _copy_children(Model, records, copies):
+    """Copy the One2Many children of records to their copies, one copy()
+    call per field and level (not one per record)"""
+    for name, field in _children(Model).items():
+        children = [c for r in records for c in getattr(r, name)]
+        if children:
+            parents = {r.id: c.id for r, c in zip(records, copies)}
+            _copy_to(field.get_target(), children, field.field, parents)
+
+
+def _copy_to(Model, records, name, parents):
+    "Copy records to the parents {old: new} of their field name"
+    copies = Model.copy(records, default={
+            name: lambda d: parents[d[name]],
+            **{n: None for n in _children(Model)}})
+    _copy_children(Model, records, copies)
 
 
 def _date(value):

@@ -129,8 +129,9 @@ class BOM(Workflow, metaclass=PoolMeta):
     @classmethod
     def copy(cls, boms, default=None):
         default = default.copy() if default else {}
-        for name in ['state', 'end_date', 'previous_version', 'family']:
+        for name in ['end_date', 'previous_version', 'family']:
             default.setdefault(name, None)
+        default.setdefault('state', 'draft')
         default.setdefault('version', cls.default_version())
         return super().copy(boms, default=default)
 

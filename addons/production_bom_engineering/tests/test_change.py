@@ -104,3 +104,53 @@ class BOMChangeTestMixin:
                 with self.assertRaisesRegex(ChangeLineError, text):
                     Change.create([{'reason': "test", 'requested_by': 1,
                                 'lines': [('create', [line])]}])
+
+    @with_transaction()
+    def test_apply_copies_lines(self):
+        """Applied to two BOMs: each new version has its own inputs (with
+        their loss rates and substitutes), outputs and product link"""
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Change = pool.get('production.bom.change')
+        Template = pool.get('product.template')
+        company = create_company()
+        with set_company(company):
+            tube25, tube22, frame, v1, v2 = self._versions()
+            steel, = [t.products[0] for t in Template.create([{
+                            'name': "钢板", 'type': 'goods',
+                            'default_uom': frame.default_uom.id,
+                            'products': [('create', [{}])]}])]
+            other = BOM.copy([v1], default={'name': "车架 B"})[0]
+            BOM.write([other], {'inputs': [('create', [{
+                                'product': steel.id, 'quantity': 2,
+                                'unit': steel.default_uom.id,
+                                'loss_rate': 5,
+                                'substitutes': [('create', [{
+                                                'product': tube22.id,
+                                                'ratio': 2}])]}])]})
+            BOM.activate([other])
+            change, = Change.create([{'reason': "Φ22", 'requested_by': 1,
+                        'effective_date': MONDAY,
+                        'boms': [('add', [v2.id, other.id])],
+                        'lines': [('create', [{'action': 'quantity',
+                                        'product': tube22.id,
+                                        'quantity': 5}])]}])
+            Change.write([change], {'state': 'approved'})
+            Change.apply([change])
+            new = {b.previous_version: b for b in change.new_boms}
+            self.assertEqual(
+                [[(i.product, i.quantity, i.loss_rate,
+                            [(s.product, s.ratio) for s in i.substitutes])
+                        for i in sorted(new[b].inputs,
+                            key=lambda i: i.product.id)]
+                    for b in [v2, other]],
+                [[(tube22, 5, 0, [])],
+                    [(tube25, 4, 0, []), (steel, 2, 5, [(tube22, 2)])]])
+            self.assertEqual([i.substitutes[0].ratio
+                    for i in other.inputs if i.substitutes], [2])
+            self.assertEqual(
+                [[(o.product, o.quantity) for o in new[b].outputs]
+                    for b in [v2, other]], [[(frame, 1)]] * 2)
+            self.assertEqual({b.state for b in [v2, other]}, {'obsolete'})
+            self.assertEqual(
+                {b.version for b in new.values()}, {'V3', 'V2'})
