@@ -311,22 +311,23 @@ WAYS = {
 def measure_way(env, data, way, orders, runs):
     """Time the way on fresh orders for each run after a warm-up: (median
     seconds, statements of the last run, issued quantities, best
-    seconds)"""
+    seconds, median CPU seconds of this process)"""
     function, method, state = WAYS[way]
-    times, statements, quantities = [], 0, None
+    times, cpus, statements, quantities = [], [], 0, None
     for _ in range(runs + 1):
         ids = env.call(make_orders, data, orders, method, 'slip_bom', state)
         STATEMENTS[0] = 0
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         function(env, ids, data)
         times.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         statements = STATEMENTS[0]
         quantities = env.call(issued, ids, readonly=True)
     LOADS.append(os.getloadavg()[0])
     print(way, orders, ['%.2f' % t for t in times], statements,
         LOADS[-1], file=sys.stderr, flush=True)
     return (statistics.median(times[1:]), statements, quantities,
-        min(times[1:]))
+        min(times[1:]), statistics.median(cpus[1:]))
 
 
 def profile(env, data, orders, top=25):
@@ -469,6 +470,22 @@ def report_sao(rpc, fields, context, first_only=False):
     return rows
 
 
+WITH_VARIANCE = [('variance', '!=', 0)]  # the report's first tab
+
+
+def report_tab(rpc, fields, context):
+    """The first screen of the report's first tab (With Variance) as sao
+    opens it: search (limit 1000), search_count when the page is full,
+    read of the first READ_SIZE"""
+    ids = rpc('model.%s.search' % VARIANCE, WITH_VARIANCE, 0, 1000, None,
+        context=context)
+    if len(ids) == 1000:
+        rpc('model.%s.search_count' % VARIANCE, WITH_VARIANCE, 0,
+            100 * 1000, context=context)
+    return rpc('model.%s.read' % VARIANCE, ids[:READ_SIZE], fields,
+        context=context)
+
+
 def report_naive(rpc, ids):
     """The variance through the ORM, one order at a time: the order, its
     BOM's lines, its input and output moves (units are the products'
@@ -548,12 +565,14 @@ def measure_report(server, env, data, args):
     context = variance_context(data)
     view = rpc('model.%s.fields_view_get' % VARIANCE, None, 'tree')
     fields = list_fields(view)
-    results = {}
-    results['all'] = measure_rpc(lambda: report_all(rpc, context), args.runs)
+    results, runs = {}, args.report_runs or args.runs
+    results['all'] = measure_rpc(lambda: report_all(rpc, context), runs)
     results['first'] = measure_rpc(lambda: report_sao(
-            rpc, fields, context, first_only=True), args.runs)
+            rpc, fields, context, first_only=True), runs)
+    results['tab'] = measure_rpc(
+        lambda: report_tab(rpc, fields, context), runs)
     results['sao'] = measure_rpc(
-        lambda: report_sao(rpc, fields, context), args.runs)
+        lambda: report_sao(rpc, fields, context), runs)
     listed = sorted({r['production'] for r in results['all'][0]})
     assert set(data['variance_orders']) <= set(listed)
     data['report_orders'] = listed
@@ -570,11 +589,38 @@ def measure_report(server, env, data, args):
     results['local'] = (local, local_time, STATEMENTS[0])
     ours = report_numbers(results['all'][0])
     assert ours == results['naive'][0], "different numbers"
+    check_screens(results)
+    check_pages(rpc, results, context)
     assert report_numbers(local) == ours
-    for name in ['all', 'first', 'sao', 'naive']:
+    for name in ['all', 'first', 'tab', 'sao', 'naive']:
         print(name, '%.0f ms' % (results[name][1] * 1000), file=sys.stderr,
             flush=True)
     return results, fields
+
+
+def check_screens(results):
+    """The rows of the first screens have the numbers of the whole report
+    (the With Variance tab only rows with a variance)"""
+    rows = {r['id']: r for r in results['all'][0]}
+    for row in results['first'][0] + results['tab'][0]:
+        assert all(row[n] == rows[row['id']][n] for n in NUMBERS[2:]), (
+            "first screen", row)
+    assert all(r['variance'] for r in results['tab'][0])
+
+
+ORDER = [['date', 'DESC NULLS LAST'], ['number', 'DESC'],
+    ['product_name', 'ASC'], ['id', 'ASC']]  # the report's order, given
+
+
+def check_pages(rpc, results, context):
+    """The rows of the first screens (paged in SQL when no order is
+    given) are the first rows of the whole report sorted by SQL"""
+    for domain, name, size in [([], 'first', READ_SIZE),
+            ([], 'sao', 1000), (WITH_VARIANCE, 'tab', READ_SIZE)]:
+        whole = rpc('model.%s.search' % VARIANCE, domain, 0, None, ORDER,
+            context=context)
+        assert [r['id'] for r in results[name][0]] == whole[:size], (
+            "rows of the page", name)
 
 
 def env_call_context(env, function, context):
@@ -663,10 +709,10 @@ def write(args, load_time, seed_time, slips, report, fields, data):
     load = os.getloadavg()
 
     def slip_row(label, way, n):
-        median, statements, quantities, best = slips[way, n]
+        median, statements, quantities, best, cpu = slips[way, n]
         return '| %s | %s orders × %s components (%s lines issued) | ' \
-            '%.2f s | %.2f s | %s |' % (label, n, COMPONENTS,
-                len(quantities), median, best, statements)
+            '%.2f s | %.2f s | %.2f s | %s |' % (label, n, COMPONENTS,
+                len(quantities), median, best, cpu, statements)
 
     def rpc_row(label, name):
         return '| %s | RPC | %.0f ms |' % (label, report[name][1] * 1000)
@@ -699,8 +745,9 @@ def write(args, load_time, seed_time, slips, report, fields, data):
         '',
         '## Merged slip (合并领料): create, fill and split, do',
         '',
-        '| way | orders | median | best | statements |',
-        '|---|---|---|---|---|',
+        '| way | orders | median | best | CPU of the process (median) | '
+        'statements |',
+        '|---|---|---|---|---|---|',
         slip_row('merged slip (ours: create, fill, done)', 'ours', 10),
         slip_row('merged slip (ours: create, fill, done)', 'ours', orders),
         slip_row("Tryton's run (all inputs at once)", 'native', 10),
@@ -722,8 +769,11 @@ def write(args, load_time, seed_time, slips, report, fields, data):
         '%s rows (order × component), %s with a variance, total variance '
         'value %s. The report and the naive loop give identical standard, '
         'picked, backflushed, supplementary, returned, variance and value '
-        '(checked). sao reads the %s names of the list view.' % (
-            count, with_variance, value, len(fields)),
+        '(checked); the rows of every first screen are the first rows of '
+        'the whole report sorted in SQL (checked). sao reads the %s names '
+        'of the list view. Median of %s runs after a warm-up.' % (
+            count, with_variance, value, len(fields),
+            args.report_runs or args.runs),
         '',
         '| case | way | median |',
         '|---|---|---|',
@@ -731,6 +781,9 @@ def write(args, load_time, seed_time, slips, report, fields, data):
             'all'),
         rpc_row('first screen as sao: search (limit 1000) + read 100',
             'first'),
+        rpc_row('first screen of the With Variance tab (sao opens the '
+            'report on it): search (limit 1000) + search_count + read 100',
+            'tab'),
         rpc_row('as sao, 1000 rows: search + 10 reads of 100', 'sao'),
         rpc_row('naive per-order ORM loop (%s calls)' % (
                 5 * len(data['report_orders'])),
@@ -757,6 +810,8 @@ def main():
     parser.add_argument('--slip-orders', type=int, default=50)
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--naive-runs', type=int, default=1)
+    parser.add_argument('--report-runs', type=int,
+        help="runs of each RPC case of the variance (default: --runs)")
     parser.add_argument('--database')
     parser.add_argument('--reuse', action='store_true',
         help="keep the database of an earlier run with its data (use with "

@@ -2,6 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """The picking variance by issue kind (领料差异分析表) and the picked % of
 the orders, with production_picking"""
+from itertools import groupby
+
 from sql import Cast, Literal, Null, Union
 from sql.aggregate import Avg, Min, Sum
 from sql.conditionals import Case, Coalesce, Least
@@ -11,6 +13,7 @@ from sql.operators import Concat
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.modelsql import apply_sorting
 from trytond.modules.stock_quarantine.arguments import show, to_date
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
@@ -191,6 +194,52 @@ class Variance(ModelSQL, ModelView):
         return where
 
     @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        "Page the rows of a search in the default order in SQL"
+        if (limit is None or count or query or order not in (None, False)
+                or Transaction().context.get(
+                    '_picking_variance_productions') is not None):
+            return super().search(domain, offset=offset, limit=limit,
+                order=order, count=count, query=query)
+        return cls.browse(cls._search_page(domain, offset, limit))
+
+    @classmethod
+    def _search_page(cls, domain, offset, limit):
+        """The ids of the rows offset to offset + limit: the orders are
+        computed in the sort order of the rows, by chunks growing until
+        enough rows match"""
+        groups = cls._sorted_productions()
+        ids, wanted, start = [], offset + limit, 0
+        size = max(1, wanted // 10)
+        while len(ids) < wanted and start < len(groups):
+            chunk = [i for g in groups[start:start + size] for i in g]
+            with Transaction().set_context(
+                    _picking_variance_productions=chunk):
+                ids += [r.id for r in super().search(
+                        domain, limit=wanted - len(ids))]
+            start, size = start + size, 2 * size
+        return ids[offset:wanted]
+
+    @classmethod
+    def _sorted_productions(cls):
+        """The ids of the orders of the context in the order of the rows,
+        grouped by their sort keys (date and number)"""
+        pool = Pool()
+        Production = pool.get('production')
+        production = Production.__table__()
+        cursor = Transaction().connection.cursor()
+        keys = dict(cls._order)
+        date = Coalesce(production.effective_date, production.planned_date)
+        cursor.execute(*production.select(
+                production.id, date, production.number,
+                where=cls._productions_where(production, company_id_()),
+                order_by=[apply_sorting(keys['date'])(date),
+                    apply_sorting(keys['number'])(production.number)]))
+        return [[i for i, *_ in g]
+            for _, g in groupby(cursor, key=lambda r: tuple(r[1:]))]
+
+    @classmethod
     def read(cls, ids, fields_names):
         "Compute only the rows of the orders of ids"
         with Transaction().set_context(
@@ -229,6 +278,12 @@ class Variance(ModelSQL, ModelView):
         pool = Pool()
         Production = pool.get('production')
         production = Production.__table__()
+        return production.select(production.id,
+            where=cls._productions_where(production, company_id))
+
+    @classmethod
+    def _productions_where(cls, production, company_id):
+        "The condition on the production table of the filters of the context"
         context = Transaction().context
         for key in ['production', 'product']:
             check_id(key, context.get(key))
@@ -246,7 +301,7 @@ class Variance(ModelSQL, ModelView):
             where &= date >= from_date
         if to_date:
             where &= date <= to_date
-        return production.select(production.id, where=where)
+        return where
 
     @classmethod
     def _joins(cls, company_id, productions):
