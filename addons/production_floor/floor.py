@@ -46,6 +46,16 @@ def _number(lot):
     return lot.number if lot else ''
 
 
+def _name(record):
+    "The name of record, '' without record"
+    return record.rec_name if record else ''
+
+
+def _names(records):
+    "The names of records separated by commas, '-' without any"
+    return ', '.join(r.rec_name for r in records) or '-'
+
+
 class Floor(Model):
     "Shop Floor"
     __name__ = 'production.floor'
@@ -129,8 +139,7 @@ class Floor(Model):
     @classmethod
     def check_values(cls, values):
         if not isinstance(values, dict):
-            raise PostingError(gettext('production_floor.msg_posting_value',
-                    name='values', value=arguments.show(values)))
+            raise cls.wrong_value('values', values)
 
     @classmethod
     def _posted(cls, record):
@@ -178,10 +187,14 @@ class Floor(Model):
     @classmethod
     def _scanned_production(cls, code):
         "The order numbered code, refused when there is none"
-        production = cls._production(code)
-        if not production:
+        return cls._known(cls._production(code), code)
+
+    @classmethod
+    def _known(cls, record, code):
+        "The record found for code, refused when there is none"
+        if not record:
             raise cls.unknown(code)
-        return production
+        return record
 
     @classmethod
     def unknown(cls, code):
@@ -213,10 +226,7 @@ class Floor(Model):
         lot = cls._scanned_lot(code, products)
         if lot:
             return lot.product, lot
-        product = cls._product(code)
-        if product:
-            return product, None
-        raise cls.unknown(code)
+        return cls._known(cls._product(code), code), None
 
     @classmethod
     def _scanned_lot(cls, code, products=None):
@@ -233,9 +243,7 @@ class Floor(Model):
         if document_id is None:
             raise ScanError(gettext('production_floor.msg_document_first',
                     code=code))
-        record, = arguments.records(model, 'document_id', [document_id])
-        arguments.check_companies([record], 'document_id')
-        return record
+        return cls._company_record(model, 'document_id', document_id)
 
     @classmethod
     def _value(cls, values, name, model=None, required=True):
@@ -259,8 +267,7 @@ class Floor(Model):
         lines = values.get('lines')
         if not isinstance(lines, list) or not lines or not all(
                 isinstance(l, dict) for l in lines):
-            raise PostingError(gettext('production_floor.msg_posting_value',
-                    name='lines', value=arguments.show(lines)))
+            raise cls.wrong_value('lines', lines)
         return lines
 
     @classmethod
@@ -292,22 +299,15 @@ class Floor(Model):
     @classmethod
     def _production_answer(cls, production, rows, message):
         "The answer of a scanned order: its document and rows"
-        return {
-            'kind': 'production',
-            'document': cls._production_info(production),
-            'rows': rows,
-            'message': message,
-            }
+        return dict(kind='production', rows=rows, message=message,
+            document=cls._production_info(production))
 
     @classmethod
     def _production_info(cls, production):
         return cls._document_info(production,
-            product=production.product.rec_name
-            if production.product else '',
-            quantity=production.quantity,
+            product=_name(production.product), quantity=production.quantity,
             unit=production.unit.symbol if production.unit else '',
-            location=production.picking_location.rec_name
-            if production.picking_location else '')
+            location=_name(production.picking_location))
 
     # 领料: pick for an order
 
@@ -322,11 +322,9 @@ class Floor(Model):
     @classmethod
     def _scan_pick_line(cls, code, document_id):
         "The line of a product or lot scanned for the order on screen"
-        pool = Pool()
-        Picking = pool.get('production.picking')
         production = cls._document('production', document_id, code)
         cls.check_pick_order(production)
-        remaining = Picking.remaining([production])
+        remaining = cls._remaining(production)
         product, lot = cls._product_lot(code, products=[
                 p for _, p in remaining])
         return cls.pick_line(production, product, lot, remaining)
@@ -349,11 +347,16 @@ class Floor(Model):
                 production=production.rec_name, count=len(rows)))
 
     @classmethod
-    def _pick_rows(cls, production):
-        "A row of each product the order still plans to pick, with stock"
+    def _remaining(cls, production):
+        "{(production, product): quantity} the order still plans to pick"
         pool = Pool()
         Picking = pool.get('production.picking')
-        remaining = Picking.remaining([production])
+        return Picking.remaining([production])
+
+    @classmethod
+    def _pick_rows(cls, production):
+        "A row of each product the order still plans to pick, with stock"
+        remaining = cls._remaining(production)
         stock = cls._pick_stock(production, [p for _, p in remaining])
         return [cls._pick_row(production, product, quantity, stock)
             for (_, product), quantity in remaining.items()]
@@ -387,8 +390,7 @@ class Floor(Model):
 
     @classmethod
     def _lot_rows(cls, product, stock):
-        pool = Pool()
-        Lot = pool.get('stock.lot')
+        Lot = Pool().get('stock.lot')
         keys = [(l, q) for (p, l), q in stock.items() if p == product.id]
         lots = {l.id: l for l in Lot.browse([l for l, _ in keys if l])}
         return [cls._lot_row(_unit(product), lot_id, lots.get(lot_id), q)
@@ -430,10 +432,8 @@ class Floor(Model):
         "Refuse a product the order no longer plans to pick"
         if quantity <= EPSILON:
             raise ScanError(gettext('production_floor.msg_pick_not_needed',
-                    product=product.rec_name,
-                    production=production.rec_name,
-                    products=', '.join(p.rec_name for _, p in remaining)
-                    or '-'))
+                    product=product.rec_name, production=production.rec_name,
+                    products=_names(p for _, p in remaining)))
 
     @classmethod
     def _available(cls, production, product, lot):
@@ -517,9 +517,7 @@ class Floor(Model):
 
     @classmethod
     def _pick_lines(cls, production, lines):
-        pool = Pool()
-        Picking = pool.get('production.picking')
-        remaining = Picking.remaining([production])
+        remaining = cls._remaining(production)
         asked = defaultdict(float)
         return [cls._pick_line(production, values, remaining, asked)
             for values in lines]
@@ -571,9 +569,7 @@ class Floor(Model):
         if lots:
             return cls.stock_rows(
                 products=[l.product for l in lots], lots=lots), code
-        product = cls._product(code)
-        if not product:
-            raise cls.unknown(code)
+        product = cls._known(cls._product(code), code)
         return cls.stock_rows(products=[product]), product.rec_name
 
     @classmethod
@@ -743,8 +739,7 @@ class Floor(Model):
 
     @classmethod
     def _scan_receive(cls, code, document_id):
-        shipment = cls._shipment(code)
-        return cls.shipment_info(shipment)
+        return cls.shipment_info(cls._shipment(code))
 
     @classmethod
     def _shipment(cls, code, required=True):
@@ -752,9 +747,7 @@ class Floor(Model):
         shipment = (cls._find_company('stock.shipment.in', code)
             or cls._find_company('stock.shipment.in', code,
                 field='reference'))
-        if not shipment and required:
-            raise cls.unknown(code)
-        return shipment
+        return cls._known(shipment, code) if required else shipment
 
     @classmethod
     def shipment_info(cls, shipment):
@@ -820,7 +813,7 @@ class Floor(Model):
         return gettext('production_floor.msg_received',
             shipment=shipment.rec_name, count=count,
             location=shipment.warehouse_input.rec_name,
-            inspections=', '.join(i.rec_name for i in inspections) or '-')
+            inspections=_names(inspections))
 
     @classmethod
     def _shipment_inspections(cls, shipment, state=None, **kwargs):
@@ -836,12 +829,9 @@ class Floor(Model):
 
     @classmethod
     def _scan_inspect(cls, code, document_id):
-        inspection = cls._find_company('quality.inspection', code)
-        if not inspection:
-            inspection = cls._shipment_inspection(code)
-        if not inspection:
-            raise cls.unknown(code)
-        return cls.inspection_info(inspection)
+        inspection = (cls._find_company('quality.inspection', code)
+            or cls._shipment_inspection(code))
+        return cls.inspection_info(cls._known(inspection, code))
 
     @classmethod
     def _shipment_inspection(cls, code):
@@ -859,8 +849,7 @@ class Floor(Model):
         return dict(cls._opened(pending and is_inspector()),
             kind='inspection', rows=rows,
             document=cls._document_info(inspection,
-                origin=inspection.origin.rec_name
-                if inspection.origin else ''),
+                origin=_name(inspection.origin)),
             points=cls._points(inspection),
             message=gettext(cls._inspection_message(pending),
                 inspection=inspection.rec_name, count=len(rows),
@@ -947,8 +936,7 @@ class Floor(Model):
     @classmethod
     def _write_points(cls, inspection, values):
         "Write the points measured of values, if any"
-        pool = Pool()
-        Inspection = pool.get('quality.inspection')
+        Inspection = Pool().get('quality.inspection')
         if values.get('points'):
             Inspection.write([inspection], {
                     'points': cls._point_values(inspection, values)})
@@ -1020,10 +1008,15 @@ class Floor(Model):
         info = cls._production_info(production)
         info.update(reported=production.reported_quantity or 0,
             left=production.unit.round(cls._output_left(production)),
-            lot_required=bool(production.product.lot_is_required(
-                    production.location, production.warehouse.storage_location)
-                if production.product else False))
+            lot_required=cls._output_lot_required(production))
         return info
+
+    @classmethod
+    def _output_lot_required(cls, production):
+        "Whether the order's output into the warehouse needs a lot"
+        product = production.product
+        return bool(product and product.lot_is_required(
+                production.location, production.warehouse.storage_location))
 
     @classmethod
     def _output_message(cls, production):
@@ -1202,12 +1195,17 @@ class Floor(Model):
     @classmethod
     def return_order(cls, production):
         cls.check_return_state(production)
-        rows = [cls._product_values(p, l, q, key='issued')
-            for (p, l), q in sorted(cls._issued(production).items(),
-                key=cls._issued_key)]
+        rows = cls._return_rows(production)
         return cls._production_answer(production, rows,
             gettext('production_floor.msg_return_order',
                 production=production.rec_name, count=len(rows)))
+
+    @classmethod
+    def _return_rows(cls, production):
+        "A row of each product and lot issued to the order, by name"
+        issued = sorted(cls._issued(production).items(), key=cls._issued_key)
+        return [cls._product_values(p, l, q, key='issued')
+            for (p, l), q in issued]
 
     @staticmethod
     def _issued_key(item):
@@ -1252,7 +1250,6 @@ class Floor(Model):
             message=gettext('production_floor.msg_return_document',
                 material_return=material_return.rec_name,
                 state=_state(material_return)))
-
 
     @classmethod
     def _post_return(cls, values):
