@@ -17,14 +17,11 @@ class SuggestionRelease(metaclass=PoolMeta):
 
     @classmethod
     def release_documents(cls, suggestions, merge_days=None):
-        """Create the documents of the open suggestions, one per group;
-        return them"""
+        "Return the documents made of the open suggestions, one per group"
         cls._lock_released(suggestions)
         suggestions = cls._open_suggestions(suggestions)
-        documents = []
-        for group in cls._release_groups(suggestions, merge_days):
-            documents.append(cls._release_group(group))
-        return documents
+        return [cls._release_group(group)
+            for group in cls._release_groups(suggestions, merge_days)]
 
     @classmethod
     def _open_suggestions(cls, suggestions):
