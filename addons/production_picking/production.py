@@ -129,7 +129,7 @@ class Production(metaclass=PoolMeta):
         cls._take_requests(requests)
         if not negative:
             cls.check_issue_available(requests)
-        moves = [r.production.issue_move(r) for r in requests]
+        moves = cls.issue_moves(requests)
         Move.save(moves)
         Move.do(moves)
         return moves
@@ -403,20 +403,39 @@ class Production(metaclass=PoolMeta):
         (production, product)"""
         return cls._planned_inputs(productions, backflush=True)
 
+    @classmethod
+    def issue_moves(cls, requests):
+        """The done input moves of the requests (not saved), dated today
+        at the cost of the moment as Move.do sets it (do then writes only
+        the state, not the cost: production marks a written cost again);
+        today and the cost looked up once per company and product"""
+        moves = [r.production.issue_move(r) for r in requests]
+        today, costs = {}, {}
+        for move in moves:
+            if move.company not in today:
+                today[move.company] = _today(move.company)
+            move.planned_date = move.effective_date = today[move.company]
+            move.cost_price = _cost_price(move, costs)
+        return moves
+
     def issue_move(self, request):
-        "The done input move of the request (not saved)"
+        "The input move of the request (not saved)"
         move = self._move(
             'input', request.product, request.unit, request.quantity)
         move.lot = request.lot
         move.origin = request.origin
         move.production_backflush = request.kind == 'backflush'
         move.production_issue = request.kind
-        move.planned_date = move.effective_date = _today(self.company)
-        # the cost of the moment as Move.do sets it: do then writes only
-        # the state, not the cost (production marks a written cost again)
-        move.cost_price = move.product.get_multivalue(
-            'cost_price', **move._cost_price_pattern)
         return move
+
+
+def _cost_price(move, costs):
+    "The cost price of the move's product now, cached in costs"
+    pattern = move._cost_price_pattern
+    key = (move.product, tuple(sorted(pattern.items())))
+    if key not in costs:
+        costs[key] = move.product.get_multivalue('cost_price', **pattern)
+    return costs[key]
 
 
 def _move_quantity(move, internal):
