@@ -108,8 +108,7 @@ class Production(metaclass=PoolMeta):
     @classmethod
     def _kitting_save_requests(cls, requests, productions):
         "Save the purchase requests, and the production requests with moves"
-        pool = Pool()
-        PurchaseRequest = pool.get('purchase.request')
+        PurchaseRequest = Pool().get('purchase.request')
         PurchaseRequest.save(requests)
         cls.save(productions)
         cls.set_moves(productions)

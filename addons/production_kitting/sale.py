@@ -103,8 +103,7 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     def _kitting_component(cls, lang, product_id, quantity):
         "Return the component with its quantity in its unit"
-        pool = Pool()
-        Product = pool.get('product.product')
+        Product = Pool().get('product.product')
         product = Product(product_id)
         return '%s (%s)' % (product.rec_name,
             cls._kitting_number(lang, quantity, product.default_uom))
