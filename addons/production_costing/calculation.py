@@ -64,6 +64,7 @@ class Calculation:
         self.unit_costs = {}
         self.results = []
         self.prices = {}
+        self._output_prices = {}
 
     def order(self, production_id):
         if production_id not in self.orders:
@@ -331,7 +332,7 @@ class Calculation:
 
     def byproduct_lines(self, order):
         "The by-products at their fixed cost, the weights of the joint ones"
-        prices = order.production.cost_output_prices()
+        prices = self.output_prices(order.production)
         lines, weights, quantities = [], {}, defaultdict(Decimal)
         for _, product, quantity, _ in order.outputs:
             quantities[product] += quantity
@@ -343,6 +344,13 @@ class Calculation:
             else:
                 weights[product] = quantity * _decimal(weight)
         return lines, weights, quantities
+
+    def output_prices(self, production):
+        "The production's cost_output_prices, read once a BOM"
+        key = production.bom.id if production.bom else None
+        if key not in self._output_prices:
+            self._output_prices[key] = production.cost_output_prices()
+        return self._output_prices[key]
 
     def cost_order(self, order):
         "The result of one order: its elements, finished and WIP"

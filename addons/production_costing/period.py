@@ -7,7 +7,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .calculation import Calculation
-from .result import LINES
+from .result import LINES, insert
 from .exceptions import PeriodError
 
 
@@ -131,8 +131,9 @@ class Period(Workflow, ModelSQL, ModelView):
             to_write.extend([[result], _parent(new[result.production.id])])
         if to_write:
             Result.write(*to_write)
-        created = Result.create([dict(_parent(v), period=self.id)
-                for p, v in new.items() if p not in old])
+        created = Result.browse(insert(Result, [
+                    dict(_parent(v), period=self.id)
+                    for p, v in new.items() if p not in old]))
         Result.create_lines(changed + created, new)
 
     def check_calculable(self):

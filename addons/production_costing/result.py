@@ -1,12 +1,16 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from sql import Null
+from sql import Column, Null
 from sql.aggregate import Min, Sum
+from sql.functions import CurrentTimestamp
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool
 from trytond.report import Report
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 MONEY = (16, 2)
 # the lines of a result: field, model, the values that make them
@@ -21,6 +25,28 @@ NUMBERS = ['product', 'level', 'opening_wip', 'material', 'labour', 'hours',
     'overhead', 'subcontract', 'byproduct_credit', 'closing_wip',
     'wip_quantity', 'equivalent_quantity', 'finished_quantity',
     'finished_cost', 'unit_cost']
+
+
+def insert(Model, vlist):
+    """Insert the rows a calculation computed as ModelSQL.create does, a
+    few rows a statement, without its per-record checks (the values are
+    rounded by the calculation, which alone writes these models): the ids"""
+    transaction = Transaction()
+    ids = len(vlist) > 1 and transaction.database.nextid(
+        transaction.connection, Model._table, count=len(vlist))
+    if not ids:  # one row or no sequence (SQLite): the ORM
+        return [r.id for r in Model.create(vlist)]
+    table = Model.__table__()
+    names = sorted({n for v in vlist for n in v})
+    columns = [table.id, table.create_uid, table.create_date] + [
+        Column(table, n) for n in names]
+    rows = [[id_, transaction.user, CurrentTimestamp()] + [
+            Model._fields[n].sql_format(v.get(n)) for n in names]
+        for id_, v in zip(ids, vlist)]
+    cursor = transaction.connection.cursor()
+    for sub_rows in grouped_slice(rows, MAX_QUERY_PARAMS // len(columns)):
+        cursor.execute(*table.insert(columns, list(sub_rows)))
+    return ids
 
 
 def _money(string):
@@ -97,7 +123,7 @@ class Result(ModelSQL, ModelView):
         "Create the lines of the results from values by production id"
         pool = Pool()
         for name, (model, _) in LINES.items():
-            pool.get(model).create([dict(line, result=r.id)
+            insert(pool.get(model), [dict(line, result=r.id)
                     for r in results
                     for line in values[r.production.id][name]])
 
