@@ -45,6 +45,14 @@ SCREENS = [
         ['领料方式', '标准用量', '已领', '待领', 'PP 扶手']),
     ('14_output_report_list', 'manager', 'production.output.report',
         None, ['OR0001', '汇报数量', '已完成']),
+    ('15_cost_period', 'accountant', 'production.cost.period',
+        [('state', '=', 'calculated')], ['车间制造费用']),
+    ('16_cost_results', 'accountant', 'production.cost.result', None,
+        ['MO0005', '完工成本', '单位成本']),
+    ('17_bom_change', 'manager', 'production.bom.change',
+        [('state', '=', 'submitted')], ['钢管 Φ25', '审批', '驳回']),
+    ('18_bom_versions', 'planner', 'production.bom', None,
+        ['扶手总成 标准BOM', 'V2', '失效日期']),
     ]
 # screen: the tab of the form to open before the texts are looked for
 TABS = {'13_production_picking': '领料'}
