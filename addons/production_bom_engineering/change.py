@@ -4,8 +4,11 @@
 another person than the requester and applied as new BOM versions"""
 import datetime
 from decimal import Decimal
+from itertools import product
 
-from sql import Literal, Null
+from sql import Column, Literal, Null
+from sql.aggregate import Max
+from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
 
 from trytond.i18n import gettext
@@ -13,7 +16,7 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.rpc import RPC
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import ChangeError, ChangeLineError
 
@@ -244,18 +247,22 @@ class Change(Workflow, ModelSQL, ModelView):
         BOM.write(new, {'state': 'active'})
 
     def copy_versions(self, boms):
-        """Return the new draft versions of boms: the BOMs, then their
-        lines of each kind, copied in one call each"""
+        """Return the new draft versions of boms: the BOMs from one read
+        and one create, their name translations in one statement per
+        language, then their lines of each kind in one copy() call each"""
         BOM = Pool().get('production.bom')
-        new = BOM.copy(boms, default={
+        new = _copy_rows(BOM, boms, {
                 'previous_version': lambda d: d['id'],
                 'family': lambda d: d['family'] or d['id'],
                 'version': lambda d: _next_version(d['version']),
                 'start_date': self.effective_date,
                 'change': self.id,
                 'state': 'draft',
-                **{n: None for n in _children(BOM)},
+                # the other defaults of BOM.copy()
+                **dict.fromkeys(['end_date', 'code', 'input_products',
+                        'output_products'], None),
                 })
+        _copy_translations(BOM, new)
         _copy_children(BOM, boms, new)
         return new
 
@@ -426,6 +433,87 @@ def _children(Model):
         if f._type == 'one2many' and not f.readonly and not f.filter
         and not isinstance(f, fields.Function)
         and not callable(getattr(f.get_target(), 'table_query', None))}
+
+
+# the fields copy() leaves to create
+_META = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date'}
+
+
+def _copy_rows(Model, records, default):
+    """Copy records as copy() does (default: {field: value or function of
+    the values read}) without their One2Many, with one read and one create
+    in the database language: copy() writes the translatable fields back
+    record by record"""
+    Config = Pool().get('ir.configuration')
+    names = [n for n, f in Model._fields.items()
+        if (not isinstance(f, fields.Function)
+            or isinstance(f, fields.MultiValue))
+        and f._type != 'one2many' and n not in _META]
+    ids = [r.id for r in records]
+    with Transaction().set_context(language=Config.get_language()):
+        with without_check_access():
+            rows = {r['id']: r for r in Model.read(ids, names)}
+        copies = Model.create(
+            [_copy_values(Model, rows[i], names, default) for i in ids])
+    return Model.browse([c.id for c in copies])
+
+
+def _copy_values(Model, row, names, default):
+    "Return the values of the copy of row, as copy() converts them"
+    values = {}
+    for name in names:
+        value = default.get(name, row[name])
+        value = value(row) if callable(value) else value
+        field = Model._fields[name]
+        if field._type == 'many2many':
+            if field.readonly or field.filter or not value:
+                continue
+            value = [('add', value)]
+        values[name] = value
+    return values
+
+
+def _copy_translations(Model, copies):
+    """Give copies the translations of their previous versions (or else
+    their source, as copy() does) in every other translatable language"""
+    pool = Pool()
+    Config = pool.get('ir.configuration')
+    Lang = pool.get('ir.lang')
+    Translation = pool.get('ir.translation')
+    langs = [l.code for l in Lang.search([('translatable', '=', True)])
+        if l.code != Config.get_language()]
+    names = [n for n, f in Model._fields.items()
+        if getattr(f, 'translate', False) and not hasattr(f, 'set')]
+    cursor = Transaction().connection.cursor()
+    for lang, name in product(langs, names):
+        cursor.execute(*_translations_insert(Model, copies, lang, name))
+    if langs and names:
+        Translation._translation_cache.clear()
+
+
+def _translations_insert(Model, copies, lang, field):
+    """The INSERT … SELECT of the translations in lang of field of copies:
+    the previous version's value not fuzzy, or else the source"""
+    Translation = Pool().get('ir.translation')
+    table = Model.__table__()
+    translation = Translation.__table__()
+    old = Translation.__table__()
+    name = '%s,%s' % (Model.__name__, field)
+    source = Column(table, field)
+    value = old.select(Max(old.value), where=(
+            old.res_id == table.previous_version) & (old.name == name)
+        & (old.lang == lang) & (old.type == 'model')
+        & ((old.fuzzy == Literal(False)) | (old.fuzzy == Null))
+        & (old.value != '') & (old.value != Null))
+    columns = ['name', 'lang', 'type', 'res_id', 'src', 'value', 'fuzzy',
+        'create_uid', 'create_date']
+    return translation.insert(
+        [Column(translation, c) for c in columns],
+        table.select(Literal(name), Literal(lang), Literal('model'),
+            table.id, source, Coalesce(value, source), Literal(False),
+            Literal(Transaction().user), CurrentTimestamp(),
+            where=fields.SQL_OPERATORS['in'](
+                table.id, [c.id for c in copies])))
 
 
 def _copy_children(Model, records, copies):

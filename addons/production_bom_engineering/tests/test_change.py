@@ -154,3 +154,45 @@ class BOMChangeTestMixin:
             self.assertEqual({b.state for b in [v2, other]}, {'obsolete'})
             self.assertEqual(
                 {b.version for b in new.values()}, {'V3', 'V2'})
+
+    @with_transaction()
+    def test_apply_copies_name_translations(self):
+        """The new versions carry the zh_CN names of the old ones (or else
+        their source name), as Tryton's copy() does"""
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Change = pool.get('production.bom.change')
+        Lang = pool.get('ir.lang')
+        Translation = pool.get('ir.translation')
+        Lang.write(Lang.search([('code', '=', 'zh_CN')]),
+            {'translatable': True})
+        company = create_company()
+        with set_company(company):
+            _, tube22, _, v1, v2 = self._versions()
+            other, = BOM.copy([v1], default={'name': "Frame B"})
+            with Transaction().set_context(language='zh_CN'):
+                BOM.write([other], {'name': "车架 B"})
+            BOM.activate([other])
+            change, = Change.create([{'reason': "Φ22", 'requested_by': 1,
+                        'effective_date': MONDAY,
+                        'boms': [('add', [v2.id, other.id])],
+                        'lines': [('create', [{'action': 'quantity',
+                                        'product': tube22.id,
+                                        'quantity': 5}])]}])
+            Change.write([change], {'state': 'approved'})
+            Change.apply([change])
+            new = {b.previous_version: b.id for b in change.new_boms}
+            reference, = BOM.copy([other])
+            names = {}
+            for lang in ['en', 'zh_CN']:
+                with Transaction().set_context(language=lang):
+                    names[lang] = [b.name for b in BOM.browse(
+                                [new[v2], new[other], reference])]
+            self.assertEqual(names, {
+                    'en': ["车架", "Frame B", "Frame B"],
+                    'zh_CN': ["车架", "车架 B", "车架 B"]})
+            self.assertEqual(*[sorted((t.lang, t.src, t.value, t.fuzzy)
+                        for t in Translation.search([
+                                ('name', '=', 'production.bom,name'),
+                                ('res_id', '=', i)]))
+                    for i in [new[other], reference]])
