@@ -501,10 +501,8 @@ def _translations_insert(Model, copies, lang, field):
     name = '%s,%s' % (Model.__name__, field)
     source = Column(table, field)
     value = old.select(Max(old.value), where=(
-            old.res_id == table.previous_version) & (old.name == name)
-        & (old.lang == lang) & (old.type == 'model')
-        & ((old.fuzzy == Literal(False)) | (old.fuzzy == Null))
-        & (old.value != '') & (old.value != Null))
+            old.res_id == table.previous_version)
+        & _translated(old, name, lang))
     columns = ['name', 'lang', 'type', 'res_id', 'src', 'value', 'fuzzy',
         'create_uid', 'create_date']
     return translation.insert(
@@ -514,6 +512,14 @@ def _translations_insert(Model, copies, lang, field):
             Literal(Transaction().user), CurrentTimestamp(),
             where=fields.SQL_OPERATORS['in'](
                 table.id, [c.id for c in copies])))
+
+
+def _translated(translation, name, lang):
+    "The condition of the rows read as translations of name in lang"
+    return ((translation.name == name) & (translation.lang == lang)
+        & (translation.type == 'model')
+        & ((translation.fuzzy == Literal(False)) | (translation.fuzzy == Null))
+        & (translation.value != '') & (translation.value != Null))
 
 
 def _copy_children(Model, records, copies):
