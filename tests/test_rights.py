@@ -137,10 +137,15 @@ def server_methods(server):
 
 def outcome(call, *args, **kwargs):
     "('allowed' | 'refused' | 'error', message) of an RPC call"
+    from urllib.error import HTTPError
+
     from tests.checks import error_parts
     from tools.server import RPCError
     try:
         call(*args, **kwargs)
+    except HTTPError as error:
+        # 403: the method is not in the model's __rpc__
+        return 'error', "HTTP %s %s" % (error.code, error.reason)
     except RPCError as error:
         kind, message = error_parts(error)
         if kind == 'On table_query':
