@@ -86,29 +86,51 @@ class Production(metaclass=PoolMeta):
         return {i: units[i].round(q) if units[i] else q
             for i, q in received.items()}
 
-    def subcontract_quantities(self):
-        "The finished goods received, passed and rejected by the QC gate"
-        receipts = [r for r in self.subcontract_receipts if r.state == 'done']
-        return {
-            'received': self.subcontract_received,
-            'quality_passed': self.unit.round(
-                sum(r.quality_passed for r in receipts)),
-            'quality_rejected': self.unit.round(
-                sum(r.quality_rejected for r in receipts)),
-            'production_unit': self.unit.id,
-            }
+    @classmethod
+    def subcontract_quantities(cls, productions):
+        """The finished goods received, passed and rejected by the QC gate
+        of each order, read together"""
+        pool = Pool()
+        Receipt = pool.get('production.subcontract.receipt')
+        received = cls.get_subcontract_received(productions, None)
+        result = {p.id: {
+                'received': received[p.id],
+                'quality_passed': 0,
+                'quality_rejected': 0,
+                'production_unit': p.unit.id,
+                } for p in productions}
+        for receipt in Receipt.search([
+                    ('production', 'in', list(result)),
+                    ('state', '=', 'done'),
+                    ]):
+            values = result[receipt.production.id]
+            values['quality_passed'] += receipt.quality_passed
+            values['quality_rejected'] += receipt.quality_rejected
+        for production in productions:
+            values = result[production.id]
+            for name in ['quality_passed', 'quality_rejected']:
+                values[name] = production.unit.round(values[name])
+        return result
 
-    def get_subcontract_fee(self, name):
-        "The processing fee bought for the order, in the company currency"
+    @classmethod
+    def get_subcontract_fee(cls, productions, name):
+        """The processing fee bought for each order, in the company
+        currency"""
         pool = Pool()
         Currency = pool.get('currency.currency')
-        fee = Decimal(0)
-        for line in self.purchase_lines:
-            if line.purchase.state != 'cancelled' and line.amount:
-                fee += Currency.compute(
+        PurchaseLine = pool.get('purchase.line')
+        fees = {p.id: Decimal(0) for p in productions}
+        companies = {p.id: p.company for p in productions}
+        for line in PurchaseLine.search([
+                    ('production', 'in', list(fees)),
+                    ('purchase.state', '!=', 'cancelled'),
+                    ]):
+            if line.amount:
+                production = line.production.id
+                fees[production] += Currency.compute(
                     line.purchase.currency, line.amount,
-                    self.company.currency, round=False)
-        return round_price(fee)
+                    companies[production].currency, round=False)
+        return {i: round_price(f) for i, f in fees.items()}
 
     @fields.depends('routing', 'subcontractor')
     def on_change_routing(self):

@@ -148,11 +148,22 @@ class Tracking(_Ledger):
                 move.product, template.default_uom])
 
     @classmethod
+    def _productions(cls, records):
+        "The orders of the rows, browsed together"
+        Production = Pool().get('production')
+        return Production.browse(sorted({r.production.id for r in records}))
+
+    @classmethod
     def get_standards(cls, records, names):
+        pool = Pool()
+        Uom = pool.get('product.uom')
         result = {n: {} for n in names}
-        needs = cls._standard_needs({r.production for r in records})
+        needs = cls._standard_needs(cls._productions(records))
         for record in records:
-            standard = needs[record.production].get(record.product, 0)
+            # the row's unit is the product's default unit
+            standard = sum(Uom.compute_qty(unit, qty, record.unit)
+                for unit, qty in needs[record.production.id].get(
+                    record.product.id, []))
             values = {
                 'standard': standard,
                 'allowed_loss': record.unit.round(record.consumed - standard),
@@ -165,37 +176,43 @@ class Tracking(_Ledger):
 
     @classmethod
     def _standard_needs(cls, productions):
-        "The BOM quantity, without loss, of what each order received"
+        """The BOM quantities, without loss, of what each order received:
+        {production id: {product id: [(unit, quantity)]}}"""
         pool = Pool()
-        Uom = pool.get('product.uom')
+        Production = pool.get('production')
+        received = Production.get_subcontract_received(productions, None)
         needs = {}
         for production in productions:
-            needs[production] = standard = defaultdict(float)
-            received = production.subcontract_received
-            if not received or not production.bom:
+            needs[production.id] = lines = defaultdict(list)
+            if not received[production.id] or not production.bom:
                 continue
             factor = production.bom.compute_factor(
-                production.product, received, production.unit)
+                production.product, received[production.id], production.unit)
             for input_ in production.bom.inputs:
                 for line, qty in input_.lines_for_quantity(
                         input_.compute_quantity(factor)):
-                    standard[line.product] += Uom.compute_qty(
-                        line.unit, qty, line.product.default_uom)
+                    lines[line.product.id].append((line.unit, qty))
         return needs
 
     @classmethod
     def get_received(cls, records, names):
+        pool = Pool()
+        Production = pool.get('production')
         result = {n: {} for n in names}
-        received = {p: p.subcontract_quantities()
-            for p in {r.production for r in records}}
+        received = Production.subcontract_quantities(
+            cls._productions(records))
         for record in records:
-            values = received[record.production]
+            values = received[record.production.id]
             for name in names:
                 result[name][record.id] = values[name]
         return result
 
-    def get_fee(self, name):
-        return self.production.subcontract_fee
+    @classmethod
+    def get_fee(cls, records, name):
+        pool = Pool()
+        Production = pool.get('production')
+        fees = Production.get_subcontract_fee(cls._productions(records), name)
+        return {r.id: fees[r.production.id] for r in records}
 
 
 class Balance(_Ledger):
