@@ -33,10 +33,11 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from decimal import Decimal
+
+from bench.common import build, load, revision
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, 'bench', 'results', 'production_costing.md')
@@ -48,10 +49,6 @@ POOLS = [('quantity', Decimal('100000.00')),
 
 def log(message):
     print('[costing] %s' % message, file=sys.stderr, flush=True)
-
-
-def load():
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 # The month's activity
@@ -431,35 +428,12 @@ def measure(runner, period_id, runs):
         }
 
 
-def build(args):
-    from data import dataset
-    from tools.server import Server
-    from tools.pgcluster import Cluster
-    cluster = Cluster(fsync=True)
-    uri = cluster.start()
-    os.environ['TRYTOND_DATABASE__URI'] = uri
-    server = Server(DATABASE, MODULES, uri=uri, languages=('en',))
-    start = time.monotonic()
-    server.build()
-    log("built in %.0f s" % (time.monotonic() - start))
-    start = time.monotonic()
-    dataset.load(args.size, DATABASE, uri=uri)
-    loaded = time.monotonic() - start
-    log("dataset %s loaded in %.0f s" % (args.size, loaded))
-    return cluster, uri, loaded
-
-
-def revision():
-    return subprocess.run(['git', 'rev-parse', '--short', 'HEAD'],
-        cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-
 def run(args):
     from bench.bench_production_kitting import count_statements
     if args.uri:
         # a kept cluster with dataset and month loaded (--keep)
         return measure_kept(args)
-    cluster, uri, loaded = build(args)
+    cluster, uri, _, loaded = build(args.size, DATABASE, MODULES, log)
     try:
         count_statements()
         runner = Runner(DATABASE)

@@ -34,9 +34,10 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
+
+from bench.common import build, load, revision
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, 'bench', 'results', 'production_subcontract.md')
@@ -51,10 +52,6 @@ LEDGER = ['sent', 'consumed', 'returned', 'lost', 'balance']
 
 def log(message):
     print('[subcontract] %s' % message, file=sys.stderr, flush=True)
-
-
-def load():
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 class Orders:
@@ -328,32 +325,10 @@ def measure(runner, ids, runs):
         }
 
 
-def build(args):
-    from data import dataset
-    from tools.pgcluster import Cluster
-    from tools.server import Server
-    cluster = Cluster(fsync=True)
-    uri = cluster.start()
-    os.environ['TRYTOND_DATABASE__URI'] = uri
-    server = Server(DATABASE, MODULES, uri=uri, languages=('en',))
-    start = time.monotonic()
-    server.build()
-    log("built in %.0f s" % (time.monotonic() - start))
-    start = time.monotonic()
-    dataset.load(args.size, DATABASE, uri=uri)
-    loaded = time.monotonic() - start
-    log("dataset %s loaded in %.0f s" % (args.size, loaded))
-    return cluster, uri, server, loaded
-
-
-def revision():
-    return subprocess.run(['git', 'rev-parse', '--short', 'HEAD'],
-        cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-
 def run(args):
     from bench.bench_production_kitting import count_statements
-    cluster, uri, server, loaded = build(args)
+    cluster, uri, server, loaded = build(
+        args.size, DATABASE, MODULES, log)
     try:
         count_statements()
         runner = Runner(DATABASE)
