@@ -13,10 +13,28 @@
 - ``assert_integrity(server)``: the integrity check (model
   ``stock.integrity``) finds nothing wrong; run after every round of a
   concurrency test.
+
+And the set-up the RPC tests share:
+
+- ``admin_company(server)``: proteus logged in as admin over XML-RPC, with
+  Tryton's test company made: ``(config, company)``.
+- ``make_user(login, groups, company, ...)``: a user of the named groups in
+  the company (in zh_CN unless told), optionally with an employee; its id.
+- ``session(server, login)``: a JSON-RPC session of the user (admin's own
+  for ``'admin'``).
+- ``at_once(calls)``: run ``(rpc, method, args)`` calls at the same moment
+  from threads; their errors' messages.  ``run_threads(targets)`` runs
+  callables in threads, bounded by ``DEADLINE``.
 """
+import threading
+
 import pytest
 
 from tools.server import RPCError
+
+PASSWORD = 'zhizao2026'
+DEADLINE = 120  # seconds for any concurrent phase
+
 
 def error_parts(error):
     "(kind, message) of an RPC error payload"
@@ -51,3 +69,82 @@ def assert_integrity(server, login='admin', password=None):
         else server.jsonrpc(login, password))
     problems = rpc('model.stock.integrity.problems')
     assert problems == [], '\n'.join(problems)
+
+
+def admin_company(server):
+    "proteus as admin over XML-RPC and the test company: (config, company)"
+    # server.proteus() misses the /rpc/ path (PLATFORM.md trap 5)
+    from proteus import config as pconfig
+    from trytond.modules.company.tests.tools import (
+        create_company, get_company)
+    config = pconfig.set_xmlrpc(
+        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
+            server.port, server.database))
+    create_company(config=config)
+    return config, get_company(config=config)
+
+
+def make_user(login, groups, company, language='zh_CN', employee=False):
+    "The id of a new user of the groups (names) in company (a record)"
+    from proteus import Model
+    Company, Group, Lang, User = [Model.get(name) for name in [
+            'company.company', 'res.group', 'ir.lang', 'res.user']]
+    user = User(name=login, login=login, password=PASSWORD)
+    for name in groups:
+        user.groups.append(Group.find([('name', '=', name)])[0])
+    user.companies.append(Company(company.id))
+    user.company = Company(company.id)
+    if language:
+        user.language, = Lang.find([('code', '=', language)])
+    if employee:
+        Employee = Model.get('company.employee')
+        employee = _employee(login, Company(company.id))
+        user.employees.append(Employee(employee))
+        user.employee = Employee(employee)
+    user.save()
+    return user.id
+
+
+def _employee(name, company):
+    "The id of a new employee (with its party) of company"
+    from proteus import Model
+    Employee, Party = Model.get('company.employee'), Model.get('party.party')
+    party = Party(name=name)
+    party.save()
+    employee = Employee(party=party, company=company)
+    employee.save()
+    return employee.id
+
+
+def session(server, login):
+    "A JSON-RPC session of login (admin's own for 'admin')"
+    if login == 'admin':
+        return server.jsonrpc()
+    return server.jsonrpc(login, PASSWORD)
+
+
+def run_threads(targets):
+    "Run the callables in threads; each must end within DEADLINE"
+    threads = [threading.Thread(target=t, daemon=True) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(DEADLINE)
+        assert not thread.is_alive(), "a client did not finish in time"
+
+
+def at_once(calls):
+    "Run the calls (rpc, method, args) at once; return their errors"
+    errors = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(calls), timeout=DEADLINE)
+
+    def call(rpc, method, args):
+        barrier.wait()
+        try:
+            rpc(method, args)
+        except RPCError as error:
+            with lock:
+                errors.append(error_parts(error)[1])
+    run_threads([lambda c=c: call(*c) for c in calls])
+    return errors
