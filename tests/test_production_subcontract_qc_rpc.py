@@ -161,10 +161,10 @@ def env(make_server):
     def order(quantity, party, routing_):
         production = Production(product=frame, bom=bom, quantity=quantity)
         if routing_:
-            # the routing suggests its supplier as subcontractor (整单委外):
-            # an order made here with the operation outsourced has none
+            # an outsourced routing makes a 工序委外 order: choosing it
+            # never names a subcontractor (整单委外 is the user's choice)
             production.routing = routing
-            production.subcontractor = None
+            assert production.subcontractor is None
         else:
             production.subcontractor = Party(parties[party].id)
         production.click('wait')

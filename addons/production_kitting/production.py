@@ -417,7 +417,9 @@ class KittingProduction(metaclass=PoolMeta):
         Date = pool.get('ir.date')
         today = Date.today()
         productions = cls._by_start(productions, today)
-        needs = [(p, *cls._shortage_needs(p)) for p in productions]
+        extra = cls.production_needs(productions)
+        needs = [(p, *cls._shortage_needs(p, extra.get(p.id)))
+            for p in productions]
         substitutes = cls._production_substitutes(productions)
         engine, incoming = cls._shortage_supply(
             warehouse, productions, needs, substitutes, today)
@@ -463,9 +465,21 @@ class KittingProduction(metaclass=PoolMeta):
             for product in sorted(required)]
 
     @classmethod
-    def _shortage_needs(cls, production):
+    def production_needs(cls, productions):
+        """Return {production id: {product id: (required, reserved,
+        unplanned)}} of the material the productions still need beyond
+        their inputs (a subcontracted order's material, its inputs gone):
+        required still to issue, reserved by assigned moves, unplanned on
+        no open move (MRP reads the open moves itself).  Modules that
+        supply orders without inputs extend this hook, in a bounded number
+        of statements."""
+        return {}
+
+    @classmethod
+    def _shortage_needs(cls, production, extra=None):
         """Return the required and the reserved quantities {product:
-        quantity} of the inputs of production still to issue"""
+        quantity} of the inputs of production still to issue, and of its
+        extra needs (production_needs)"""
         required = defaultdict(float)
         reserved = defaultdict(float)
         for move in production.inputs:
@@ -474,6 +488,9 @@ class KittingProduction(metaclass=PoolMeta):
             required[move.product.id] += move.internal_quantity
             if move.state == 'assigned':
                 reserved[move.product.id] += move.internal_quantity
+        for product, (needed, assigned, _) in (extra or {}).items():
+            required[product] += needed
+            reserved[product] += assigned
         return required, reserved
 
     @classmethod

@@ -11,6 +11,7 @@ from sql.conditionals import Coalesce
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from trytond.modules.production_kitting.production import OPEN_STATES
 from trytond.modules.production_kitting.stock import _in
 from .engine import Demand, Firm, Item, Receipt
 
@@ -86,6 +87,34 @@ class RunLoad(metaclass=PoolMeta):
             else:
                 planner.add_receipt(Receipt(product, date, quantity or 0,
                         'stock.move,%s' % id_))
+
+    def load_production_needs(self, planner):
+        """Add what the open orders of the warehouse need beyond their
+        moves (production_kitting's production_needs: a subcontracted
+        order's material still to send) as demand pegged to the order"""
+        Kitting = Pool().get('production.kitting')
+        productions = {p.id: p for p in self._open_productions()}
+        needs = Kitting.production_needs(list(productions.values()))
+        for id_, products in needs.items():
+            production = productions[id_]
+            date = self._production_date(production)
+            for product, (_, _, quantity) in products.items():
+                planner.add_demand(
+                    Demand(product, date, quantity, str(production)))
+
+    def _open_productions(self):
+        "The open production orders of the run's warehouse"
+        Production = Pool().get('production')
+        return Production.search([
+                ('company', '=', self.company.id),
+                ('warehouse', '=', self.warehouse.id),
+                ('state', 'in', sorted(OPEN_STATES)),
+                ])
+
+    def _production_date(self, production):
+        "The day an order's material is needed: its planned start"
+        return (production.planned_start_date or production.planned_date
+            or self.date)
 
     @staticmethod
     def _with_default_uom(table):

@@ -331,6 +331,7 @@ class Run(Workflow, ModelSQL, ModelView):
         forecasts = self.create_forecast_moves()
         self.load_moves(loaded)
         self.delete_forecast_moves(forecasts)
+        self.load_production_needs(loaded)
         self.load_requests(loaded, units)
         self.load_firm(loaded, units)
         self.load_sales(loaded, units)

@@ -132,11 +132,6 @@ class Production(metaclass=PoolMeta):
                     companies[production].currency, round=False)
         return {i: round_price(f) for i, f in fees.items()}
 
-    @fields.depends('routing', 'subcontractor')
-    def on_change_routing(self):
-        if self.routing and self.routing.supplier:
-            self.subcontractor = self.routing.supplier
-
     @classmethod
     def copy(cls, productions, default=None):
         default = default.copy() if default is not None else {}

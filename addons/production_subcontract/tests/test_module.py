@@ -657,6 +657,35 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
             self._receive(production, received)
             return 'received'
         return kind
+    @with_transaction()
+    def test_routing_not_subcontract(self):
+        """Choosing a routing outsourced to 明辉 makes a 工序委外 order, not a
+        整单委外 one: the subcontractor stays empty; the one the user chose
+        stays when the routing changes"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Production = pool.get('production')
+        Routing = pool.get('production.routing')
+        company = create_company()
+        with set_company(company):
+            frame, bom, _, warehouse, _ = self._setup()
+            minghui, huatong = Party.create(
+                [{'name': "明辉"}, {'name': "华通五金"}])
+            service = self._service(company, "电镀加工费")
+            routing, = Routing.create([{'name': "电镀",
+                        'supplier': minghui.id,
+                        'supplier_service': service.id,
+                        'boms': [('add', [bom.id])]}])
+            # as the client sends it: the fields of the form
+            production = Production(warehouse=warehouse, product=frame,
+                bom=bom, routing=routing, subcontractor=None)
+            production.on_change(['routing'])
+            self.assertIsNone(production.subcontractor)
+            self.assertEqual(production.subcontract_party, minghui)
+            production.subcontractor = huatong
+            production.on_change(['routing'])
+            self.assertEqual(production.subcontractor, huatong)
+            self.assertEqual(production.subcontract_party, huatong)
 
 
 class SubcontractHeldTestCase(unittest.TestCase):
@@ -744,6 +773,115 @@ class SubcontractHeldTestCase(unittest.TestCase):
             suggestion, = [s for s in run.suggestions if s.product == tube]
             self.assertEqual(
                 {p.top_origin for p in suggestion.pegs}, {orders[2]})
+
+    def _subcontracted(self, case, company):
+        """整单委外 of frames (1 kg of tube each, no allowed loss) to 华通:
+        order A of 100 frames with 60 kg sent (华通 holds them), order B of
+        30 frames with nothing sent; 25 kg of tube left in the warehouse"""
+        pool = Pool()
+        BOMInput = pool.get('production.bom.input')
+        Move = pool.get('stock.move')
+        Party = pool.get('party.party')
+        frame, _, (tube, _), warehouse, lost_found = case._setup()
+        bom = case._simple_bom(frame, tube)
+        BOMInput.write(list(bom.inputs), {'subcontract_loss': None})
+        huatong, = Party.create([{'name': "华通五金"}])
+        orders = [case._order(frame, bom, warehouse, huatong, q)
+            for q in [100, 30]]
+        storage = warehouse.storage_location
+        case._ship(orders[0], 'send', storage, huatong.subcontract_location,
+            {tube: 60})
+        Move.do(Move.create([{'product': tube.id, 'unit': tube.default_uom.id,
+                        'quantity': 9915, 'from_location': storage.id,
+                        'to_location': lost_found.id,
+                        'company': company.id}]))
+        return tube, warehouse, huatong, orders
+
+    def _short(self, orders):
+        "The (required, free stock, short) of each order"
+        Kitting = Pool().get('production.kitting')
+        shortage = Kitting.shortage([o.id for o in orders])
+        return [[(l['required'], l['free_stock'], l['short'])
+                for l in shortage[o.id]] for o in orders]
+
+    def _mrp_tube(self, tube, warehouse):
+        "The tube MRP buys, pegged how much and to which demands"
+        pool = Pool()
+        Run = pool.get('production.mrp.run')
+        Template = pool.get('product.template')
+        Template.write([tube.template], {'purchasable': True,
+                'purchase_uom': tube.default_uom.id})
+        run = Run(Run.plan(warehouse.id, 30, pool.get('ir.date').today()))
+        suggestions = [s for s in run.suggestions if s.product == tube]
+        return [(s.kind, s.quantity, sum(p.quantity for p in s.pegs),
+                {str(p.top_origin) for p in s.pegs}) for s in suggestions]
+
+    def _draft_send(self, order, quantity):
+        "A draft 委外发料 of quantity of the order's material"
+        pool = Pool()
+        Shipment = pool.get('stock.shipment.internal')
+        tube, = {i.product for i in order.bom.inputs}
+        storage = order.warehouse.storage_location
+        location = order.subcontractor.subcontract_location
+        shipment, = Shipment.create([{'subcontract_kind': 'send',
+                    'subcontract_production': order.id,
+                    'from_location': storage.id,
+                    'to_location': location.id,
+                    'moves': [('create', [{'product': tube.id,
+                                    'unit': tube.default_uom.id,
+                                    'quantity': quantity,
+                                    'from_location': storage.id,
+                                    'to_location': location.id}])]}])
+        return shipment
+
+    @with_transaction()
+    def test_subcontracted_shortage(self):
+        """整单委外: A needs 100 kg, 60 sent and held by 华通: 40 still to
+        send, 25 in the warehouse, short 15; B's 30 kg are not taken from
+        A's 60 at 华通: short 30.  A send of 10 assigned for A reserves 10
+        of the 25 (short still 15); 50 frames received (50 kg consumed)
+        change nothing; 5 kg returned make 45 to send; cancelled, nothing"""
+        pool = Pool()
+        Kitting = pool.get('production.kitting')
+        Production = pool.get('production')
+        Shipment = pool.get('stock.shipment.internal')
+        case = ProductionSubcontractTestCase()
+        company = create_company()
+        with set_company(company):
+            tube, warehouse, huatong, (a, b) = self._subcontracted(
+                case, company)
+            self.assertEqual(self._short([a, b]),
+                [[(40, 25, 15)], [(30, 0, 30)]])
+            shipment = self._draft_send(a, 10)
+            self.assertEqual(self._short([a]), [[(40, 25, 15)]])
+            Shipment.wait([shipment])
+            Shipment.assign_try([shipment])
+            self.assertEqual(shipment.state, 'assigned')
+            self.assertEqual(self._short([a]), [[(40, 15, 15)]])
+            Shipment.cancel([shipment])
+            case._receive(a, 50)
+            self.assertEqual(self._short([a]), [[(40, 25, 15)]])
+            case._ship(a, 'return', huatong.subcontract_location,
+                warehouse.storage_location, {tube: 5})
+            self.assertEqual(self._short([a]), [[(45, 30, 15)]])
+            Production.cancel([b])
+            self.assertEqual(Kitting.production_needs([a, b]),
+                {a.id: {tube.id: (45, 0, 45)}})
+
+    @with_transaction()
+    def test_subcontracted_mrp(self):
+        """MRP buys 45 kg of tube for A (40 to send) and B (30), the
+        warehouse having 25, pegged to the orders; a draft send of 10 for A
+        is counted once (its move, not again in what A still needs)"""
+        case = ProductionSubcontractTestCase()
+        company = create_company()
+        with set_company(company):
+            tube, warehouse, _, (a, b) = self._subcontracted(case, company)
+            self.assertEqual(self._mrp_tube(tube, warehouse),
+                [('purchase', 45, 45, {str(a), str(b)})])
+            self._draft_send(a, 10)
+            self.assertEqual(self._mrp_tube(tube, warehouse)[0][:3],
+                ('purchase', 45, 45))
 
 
 del ModuleTestCase
