@@ -71,6 +71,7 @@ class Orders:
             self.create_suppliers()
             self.create_orders()
             self.write_moves()
+            self.store_standards()
         return [p.id for p in self.productions]
 
     def context(self):
@@ -127,6 +128,11 @@ class Orders:
             rows.extend(self.order_moves(production))
         self.insert_moves(rows)
         self.moves = len(rows)
+
+    def store_standards(self):
+        "What each 委外入库 stores: the BOM standard of what was received"
+        Standard = self.pool.get('production.subcontract.standard')
+        Standard.store(self.productions)
 
     def order_moves(self, production):
         rnd = self.random
@@ -230,12 +236,27 @@ def signature(rows):
         for k, v in rows.items()}
 
 
+def check_standards(pool, rows):
+    """The standard of every row is Tryton's BOM computation of what its
+    order received (not only what was stored)"""
+    Production = pool.get('production')
+    productions = Production.browse(sorted({r['production'] for r in rows}))
+    received = Production.get_subcontract_received(productions, None)
+    computed = {p.id: {m.id: q for m, q in p.subcontract_standard(
+                received[p.id]).items()} for p in productions}
+    for row in rows:
+        assert row['standard'] == computed[row['production']].get(
+            row['product'], 0), row
+
+
 def check(pool, ids):
-    "ours and naive give the same ledger of every order and product"
+    """ours and naive give the same ledger of every order and product, the
+    standard is the BOM's"""
     rows = ours(pool, ids)
     mine = signature({(r['production'], r['product']): r for r in rows})
     assert mine == signature(naive(pool, ids)), "naive differs"
     assert mine == signature(native(pool, ids)), "native differs"
+    check_standards(pool, rows)
     return {'rows': len(rows), 'orders': len({r['production'] for r in rows})}
 
 

@@ -3,6 +3,8 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from sql.aggregate import Sum
+
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -73,16 +75,20 @@ class Production(metaclass=PoolMeta):
         pool = Pool()
         Move = pool.get('stock.move')
         Uom = pool.get('product.uom')
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
         received = {p.id: 0 for p in productions}
         units = {p.id: p.unit for p in productions}
-        for move in Move.search([
-                    ('subcontract_production', 'in', list(received)),
-                    ('subcontract_kind', '=', 'receive'),
-                    ('state', '=', 'done'),
-                    ]):
-            production = move.subcontract_production.id
+        cursor.execute(*move.select(
+                move.subcontract_production, move.unit, Sum(move.quantity),
+                where=fields.SQL_OPERATORS['in'](
+                    move.subcontract_production, list(received))
+                & (move.subcontract_kind == 'receive')
+                & (move.state == 'done'),
+                group_by=[move.subcontract_production, move.unit]))
+        for production, unit, quantity in cursor:
             received[production] += Uom.compute_qty(
-                move.unit, move.quantity, units[production], round=False)
+                Uom(unit), quantity, units[production], round=False)
         return {i: units[i].round(q) if units[i] else q
             for i, q in received.items()}
 
@@ -198,6 +204,22 @@ class Production(metaclass=PoolMeta):
                 needs[product] += Uom.compute_qty(
                     unit, qty, product.default_uom, round=False)
         return {p: p.default_uom.round(q) for p, q in needs.items()}
+
+    def subcontract_standard(self, quantity):
+        """The BOM quantity without loss of each material to make quantity
+        of the product, in the material's default unit (委外标准用量)"""
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        standard = defaultdict(float)
+        if not quantity or not self.bom:
+            return standard
+        factor = self.bom.compute_factor(self.product, quantity, self.unit)
+        for input_ in self.bom.inputs:
+            for line, qty in input_.lines_for_quantity(
+                    input_.compute_quantity(factor)):
+                standard[line.product] += Uom.compute_qty(
+                    line.unit, qty, line.product.default_uom)
+        return standard
 
     @property
     def subcontract_party(self):

@@ -163,6 +163,8 @@ class Receipt(Workflow, ModelSQL, ModelView):
     def do(cls, receipts):
         pool = Pool()
         Move = pool.get('stock.move')
+        Production = pool.get('production')
+        Standard = pool.get('production.subcontract.standard')
         cls.lock_receive(receipts)
         receipts = cls.browse(receipts)
         for receipt in receipts:
@@ -173,6 +175,8 @@ class Receipt(Workflow, ModelSQL, ModelView):
         moves = [m for ms in consumptions.values() for m in ms] + outputs
         Move.save(moves)
         Move.do(moves)
+        Standard.store(Production.browse(
+                sorted({r.production.id for r in receipts})))
 
     @classmethod
     def lock_receive(cls, receipts):

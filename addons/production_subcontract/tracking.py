@@ -1,7 +1,5 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from collections import defaultdict
-
 from sql import Cast, Null
 from sql.aggregate import Min, Sum
 from sql.conditionals import Case, Coalesce
@@ -156,14 +154,16 @@ class Tracking(_Ledger):
     @classmethod
     def get_standards(cls, records, names):
         pool = Pool()
-        Uom = pool.get('product.uom')
+        Production = pool.get('production')
+        Standard = pool.get('production.subcontract.standard')
         result = {n: {} for n in names}
-        needs = cls._standard_needs(cls._productions(records))
+        productions = cls._productions(records)
+        standards = Standard.quantities(productions,
+            Production.get_subcontract_received(productions, None))
         for record in records:
-            # the row's unit is the product's default unit
-            standard = sum(Uom.compute_qty(unit, qty, record.unit)
-                for unit, qty in needs[record.production.id].get(
-                    record.product.id, []))
+            # in the row's unit: the product's default unit
+            standard = standards[record.production.id].get(
+                record.product.id, 0)
             values = {
                 'standard': standard,
                 'allowed_loss': record.unit.round(record.consumed - standard),
@@ -173,26 +173,6 @@ class Tracking(_Ledger):
             for name in names:
                 result[name][record.id] = values[name]
         return result
-
-    @classmethod
-    def _standard_needs(cls, productions):
-        """The BOM quantities, without loss, of what each order received:
-        {production id: {product id: [(unit, quantity)]}}"""
-        pool = Pool()
-        Production = pool.get('production')
-        received = Production.get_subcontract_received(productions, None)
-        needs = {}
-        for production in productions:
-            needs[production.id] = lines = defaultdict(list)
-            if not received[production.id] or not production.bom:
-                continue
-            factor = production.bom.compute_factor(
-                production.product, received[production.id], production.unit)
-            for input_ in production.bom.inputs:
-                for line, qty in input_.lines_for_quantity(
-                        input_.compute_quantity(factor)):
-                    lines[line.product.id].append((line.unit, qty))
-        return needs
 
     @classmethod
     def get_received(cls, records, names):

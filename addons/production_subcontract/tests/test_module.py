@@ -5,7 +5,7 @@ import io
 import random
 import unittest
 import zipfile
-from collections import Counter
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from trytond.modules.account.tests import create_chart
@@ -70,13 +70,13 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
         Move.do(moves)
         return frame, bom, [tube, paint], warehouse, lost_found
 
-    def _order(self, frame, bom, warehouse, supplier, quantity):
+    def _order(self, frame, bom, warehouse, supplier, quantity, unit=None):
         pool = Pool()
         Production = pool.get('production')
         production = Production(
             warehouse=warehouse, location=warehouse.production_location,
-            product=frame, bom=bom, quantity=quantity, unit=frame.default_uom,
-            subcontractor=supplier)
+            product=frame, bom=bom, quantity=quantity,
+            unit=unit or frame.default_uom, subcontractor=supplier)
         production.explode_bom()
         production.save()
         Production.wait([production])
@@ -298,6 +298,95 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
                 (rows[second].consumed, rows[second].returned,
                     rows[second].balance), (19.38, 0.62, 0))
             self._check_ledger([supplier], [tube])
+
+    def _bom_of_four(self, frame, tube, paint):
+        "4 frames of 1,500 g of tube (2 % allowed loss) and 0.5 kg of paint"
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Uom = pool.get('product.uom')
+        gram, = Uom.search([('name', '=', "Gram")])
+        bom, = BOM.create([{
+                    'name': "Frame x4",
+                    'inputs': [('create', [{
+                                    'product': tube.id, 'quantity': 1500,
+                                    'unit': gram.id, 'subcontract_loss': 0.02,
+                                    }, {
+                                    'product': paint.id, 'quantity': 0.5,
+                                    'unit': paint.default_uom.id,
+                                    }])],
+                    'outputs': [('create', [{
+                                    'product': frame.id, 'quantity': 4,
+                                    'unit': frame.default_uom.id,
+                                    }])],
+                    }])
+        return bom
+
+    def _exploded(self, production, quantity):
+        """Tryton's explosion of the order's BOM for quantity (a draft
+        order's input moves), in the materials' default units"""
+        pool = Pool()
+        Production = pool.get('production')
+        Uom = pool.get('product.uom')
+        draft = Production(
+            company=production.company, warehouse=production.warehouse,
+            location=production.location, product=production.product,
+            bom=production.bom, quantity=quantity, unit=production.unit)
+        draft.explode_bom()
+        exploded = defaultdict(float)
+        for move in draft.inputs:
+            exploded[move.product] += Uom.compute_qty(
+                move.unit, move.quantity, move.product.default_uom)
+        return dict(exploded)
+
+    @with_transaction()
+    def test_standard_stored(self):
+        """Each 委外入库 stores the standard of what the order received, as
+        Tryton explodes the BOM: 4 frames take 1,500 g of tube and 0.5 kg
+        of paint, so 6 then 10 frames received take 2.25 then 3.75 kg of
+        tube, an order of 1 dozen with half received 2.25 kg; an order
+        without stored standard (received before) gets the same"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Standard = pool.get('production.subcontract.standard')
+        Tracking = pool.get('production.subcontract.tracking')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        dozen, = Uom.create([{'name': "Dozen", 'symbol': "dz",
+                    'category': unit.category.id, 'factor': 12,
+                    'rate': round(1 / 12, 12), 'rounding': 0.01,
+                    'digits': 2}])
+        company = create_company()
+        with set_company(company):
+            frame, _, (tube, paint), warehouse, _ = self._setup()
+            bom = self._bom_of_four(frame, tube, paint)
+            supplier, = Party.create([{'name': "华通五金"}])
+            units = self._order(frame, bom, warehouse, supplier, 12)
+            dozens = self._order(frame, bom, warehouse, supplier, 1, dozen)
+            for order in [units, dozens]:
+                self.assertTrue(self._ship(
+                        order, 'send', warehouse.storage_location,
+                        supplier.subcontract_location,
+                        {tube: 4.5, paint: 1.5}))
+
+            def stored(order):
+                return {s.product: s.quantity for s in Standard.search(
+                        [('production', '=', order.id)])}
+            for order, quantity, received, expected in [
+                    (units, 6, 6, {tube: 2.25, paint: 0.75}),
+                    (units, 4, 10, {tube: 3.75, paint: 1.25}),
+                    (dozens, 0.5, 0.5, {tube: 2.25, paint: 0.75})]:
+                self._receive(order, quantity)
+                self.assertEqual(stored(order), expected)
+                self.assertEqual(self._exploded(order, received), expected)
+
+            def standards():
+                return {(r.production, r.product): r.standard
+                    for r in Tracking.search([])}
+            self.assertEqual(standards(), {
+                    (units, tube): 3.75, (units, paint): 1.25,
+                    (dozens, tube): 2.25, (dozens, paint): 0.75})
+            Standard.delete(Standard.search([('production', '=', units.id)]))
+            self.assertEqual(standards()[units, tube], 3.75)
 
     def _service(self, company, name):
         "A purchasable processing service (per unit) with its accounts"
@@ -657,6 +746,7 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
             self._receive(production, received)
             return 'received'
         return kind
+
     @with_transaction()
     def test_routing_not_subcontract(self):
         """Choosing a routing outsourced to 明辉 makes a 工序委外 order, not a
