@@ -467,12 +467,7 @@ class KittingProduction(metaclass=PoolMeta):
     @classmethod
     def production_needs(cls, productions):
         """Return {production id: {product id: (required, reserved,
-        unplanned)}} of the material the productions still need beyond
-        their inputs (a subcontracted order's material, its inputs gone):
-        required still to issue, reserved by assigned moves, unplanned on
-        no open move (MRP reads the open moves itself).  Modules that
-        supply orders without inputs extend this hook, in a bounded number
-        of statements."""
+        unplanned)}} needed beyond the inputs (doc/index.rst)"""
         return {}
 
     @classmethod
@@ -488,10 +483,15 @@ class KittingProduction(metaclass=PoolMeta):
             required[move.product.id] += move.internal_quantity
             if move.state == 'assigned':
                 reserved[move.product.id] += move.internal_quantity
-        for product, (needed, assigned, _) in (extra or {}).items():
+        cls._add_needs(required, reserved, extra or {})
+        return required, reserved
+
+    @classmethod
+    def _add_needs(cls, required, reserved, extra):
+        "Add the extra needs of production_needs to required and reserved"
+        for product, (needed, assigned, _) in extra.items():
             required[product] += needed
             reserved[product] += assigned
-        return required, reserved
 
     @classmethod
     def _shortage_engine(cls, warehouse, product_ids):

@@ -89,27 +89,24 @@ class RunLoad(metaclass=PoolMeta):
                         'stock.move,%s' % id_))
 
     def load_production_needs(self, planner):
-        """Add what the open orders of the warehouse need beyond their
-        moves (production_kitting's production_needs: a subcontracted
-        order's material still to send) as demand pegged to the order"""
-        Kitting = Pool().get('production.kitting')
-        productions = {p.id: p for p in self._open_productions()}
-        needs = Kitting.production_needs(list(productions.values()))
-        for id_, products in needs.items():
-            production = productions[id_]
-            date = self._production_date(production)
-            for product, (_, _, quantity) in products.items():
-                planner.add_demand(
-                    Demand(product, date, quantity, str(production)))
+        "Add what open orders need beyond their moves (production_needs)"
+        productions = self._open_productions()
+        needs = Pool().get('production.kitting').production_needs(productions)
+        for production in [p for p in productions if p.id in needs]:
+            self._add_production_needs(planner, production, needs)
+
+    def _add_production_needs(self, planner, production, needs):
+        "Add the part of its needs on no open move as demand of production"
+        date, own = self._production_date(production), str(production)
+        for product, (_, _, quantity) in needs[production.id].items():
+            planner.add_demand(Demand(product, date, quantity, own))
 
     def _open_productions(self):
         "The open production orders of the run's warehouse"
-        Production = Pool().get('production')
-        return Production.search([
+        return Pool().get('production').search([
                 ('company', '=', self.company.id),
                 ('warehouse', '=', self.warehouse.id),
-                ('state', 'in', sorted(OPEN_STATES)),
-                ])
+                ('state', 'in', sorted(OPEN_STATES))])
 
     def _production_date(self, production):
         "The day an order's material is needed: its planned start"

@@ -26,9 +26,7 @@ class Kitting(metaclass=PoolMeta):
     @classmethod
     def demand_holders(cls, references):
         """The location of the supplier of a production's outsourced routing
-        (工序委外).  A subcontracted order (整单委外) holds none: its
-        balance there is already out of what it still needs
-        (production_needs), and the rest there is other orders'."""
+        (工序委外); none for 整单委外: production_needs nets its balance"""
         holders = super().demand_holders(references)
         ids = cls.reference_ids(references, 'production')
         holders.update(cls._subcontract_holders(ids) if ids else {})
@@ -61,97 +59,91 @@ class Kitting(metaclass=PoolMeta):
 
     @classmethod
     def production_needs(cls, productions):
-        """What a subcontracted order (整单委外) still has to send, its
-        inputs gone once it waits: the BOM with the allowed loss for its
-        quantity less what was sent, net of returns and losses (consumed or
-        still held there for the order).  An open send or supplement
-        reserves (assigned) or plans (draft) its part."""
-        needs = super().production_needs(productions)
+        "What the subcontracted orders (整单委外) still have to send"
         orders = cls._subcontract_open(productions)
-        moved = cls._subcontract_moved({o.id for o in orders})
-        for order in orders:
-            needs[order.id] = cls._subcontract_to_send(
-                order, moved[order.id])
-        return needs
+        return super().production_needs(productions) | (
+            cls._subcontract_to_send(orders))
 
     @classmethod
     def _subcontract_open(cls, productions):
         "The subcontracted orders with a BOM, waiting to running"
-        Production = Pool().get('production')
-        production = Production.__table__()
-        ids = {p.id for p in productions}
-        if not ids:
-            return []
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*production.select(production.id,
-                where=_in(production.id, ids)
-                & (production.subcontractor != Null)
-                & (production.bom != Null)
-                & production.state.in_(SUBCONTRACT_OPEN)))
-        return Production.browse(sorted(i for i, in cursor if i in ids))
+        return [p for p in productions if p.subcontractor and p.bom
+            and p.state in SUBCONTRACT_OPEN]
+
+    @classmethod
+    def _subcontract_to_send(cls, orders):
+        "Return {order id: {product id: (required, reserved, unplanned)}}"
+        moved = cls._subcontract_moved({o.id for o in orders})
+        return {o.id: cls._subcontract_order_needs(o, moved[o.id])
+            for o in orders}
+
+    @classmethod
+    def _subcontract_order_needs(cls, order, moved):
+        "The BOM with the allowed loss for the order less what was sent"
+        needs = {p.id: q
+            for p, q in order.subcontract_needs(order.quantity).items()}
+        return {p: n for p in needs.keys() | moved.keys()
+            if (n := cls._subcontract_need(needs.get(p, 0), *moved[p]))}
+
+    @staticmethod
+    def _subcontract_need(need, sent, draft, assigned):
+        """Return (required, reserved, unplanned) of a material: at least
+        what is on open sends; unplanned on no open move (MRP's demand)"""
+        required = round(max(need - sent, draft + assigned), 6)
+        if required > EPSILON:
+            return required, assigned, round(required - draft - assigned, 6)
 
     @classmethod
     def _subcontract_moved(cls, ids):
-        """Return {production: {product: [sent, draft, assigned]}}: sent net
-        of returns and losses (done), and on open sends and supplements"""
-        moved = defaultdict(dict)
-        if not ids:
-            return moved
-        for production, product, column, quantity in (
-                cls._subcontract_sent(ids) + cls._subcontract_sending(ids)):
-            moved[production].setdefault(product, [0, 0, 0])[column] += (
-                quantity)
+        "Return {order: {product: [sent, draft, assigned]}} of the orders"
+        moved = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+        for order, product, column, quantity in cls._subcontract_moves(ids):
+            moved[order][product][column] += quantity
         return moved
 
     @classmethod
+    def _subcontract_moves(cls, ids):
+        "Return [(order, product, column, quantity)] of _subcontract_moved"
+        if not ids:
+            return []
+        return cls._subcontract_sent(ids) + cls._subcontract_sending(ids)
+
+    @classmethod
     def _subcontract_sent(cls, ids):
-        """Return [(production, product, 0, quantity)] sent to the orders,
-        net of returns and losses, done"""
-        Move = Pool().get('stock.move')
-        move = Move.__table__()
+        "Return [(order, product, 0, quantity)] sent, done, net of returns"
         cursor = Transaction().connection.cursor()
+        cursor.execute(*cls._subcontract_sent_query(ids))
+        return [(o, p, 0, q or 0) for o, p, q in cursor if o in ids]
+
+    @classmethod
+    def _subcontract_sent_query(cls, ids):
+        """The query of the quantities sent and supplemented to the orders
+        less returned and lost, done, per order and product"""
+        move = Pool().get('stock.move').__table__()
         back = move.subcontract_kind.in_(['return', 'loss'])
-        cursor.execute(*move.select(move.subcontract_production,
-                move.product, Sum(Case((back, -move.internal_quantity),
-                        else_=move.internal_quantity)),
-                where=_in(move.subcontract_production, ids)
-                & (move.state == 'done')
-                & (back | move.subcontract_kind.in_(['send', 'supplement'])),
-                group_by=[move.subcontract_production, move.product]))
-        return [(p, m, 0, q or 0) for p, m, q in cursor if p in ids]
+        sent = move.subcontract_kind.in_(['send', 'supplement'])
+        return move.select(move.subcontract_production, move.product,
+            Sum(Case((back, -move.internal_quantity),
+                    else_=move.internal_quantity)),
+            where=_in(move.subcontract_production, ids)
+            & (move.state == 'done') & (back | sent),
+            group_by=[move.subcontract_production, move.product])
 
     @classmethod
     def _subcontract_sending(cls, ids):
-        """Return [(production, product, 1 if draft else 2, quantity)] of
-        the open moves of the orders' open sends and supplements (a draft
-        shipment's moves are not yet tagged with the order)"""
-        Shipment = Pool().get('stock.shipment.internal')
-        # the planner's shortage and MRP read the storekeeper's shipments
+        """Return [(order, product, 1 draft or 2 assigned, quantity)] of the
+        open moves of the open sends and supplements"""
         with without_check_access():
-            shipments = Shipment.search([
-                    ('subcontract_production', 'in', list(ids)),
-                    ('subcontract_kind', 'in', ['send', 'supplement']),
-                    ('state', 'in', ['draft', 'waiting', 'assigned']),
-                    ])
             return [(s.subcontract_production.id, m.product.id,
                     OPEN_COLUMN[m.state], m.internal_quantity)
-                for s in shipments for m in s.moves
+                for s in cls._subcontract_shipments(ids) for m in s.moves
                 if m.state in OPEN_COLUMN]
 
     @classmethod
-    def _subcontract_to_send(cls, order, moved):
-        """Return {product: (required, reserved, unplanned)} of order: what
-        is still to send, at least what is on open sends; the part on no
-        open move is MRP's demand"""
-        needs = {p.id: q
-            for p, q in order.subcontract_needs(order.quantity).items()}
-        remaining = {}
-        for product in needs.keys() | moved.keys():
-            sent, draft, assigned = moved.get(product, (0, 0, 0))
-            # without the float noise of the sums (as the tracking)
-            required = round(
-                max(needs.get(product, 0) - sent, draft + assigned), 6)
-            if required > EPSILON:
-                remaining[product] = (required, assigned,
-                    round(required - draft - assigned, 6))
-        return remaining
+    def _subcontract_shipments(cls, ids):
+        """The open sends and supplements of the orders (a draft one's moves
+        are not yet tagged with the order)"""
+        return Pool().get('stock.shipment.internal').search([
+                ('subcontract_production', 'in', list(ids)),
+                ('subcontract_kind', 'in', ['send', 'supplement']),
+                ('state', 'in', ['draft', 'waiting', 'assigned'])])
