@@ -32,6 +32,24 @@ QUANTITIES = [
     'issued', 'issued_cost', 'inputs']
 
 
+# the fields of a row without its names and costs
+LEAN_FIELDS = {
+    'id', 'production', 'number', 'company', 'warehouse', 'state', 'date',
+    'product', 'output', 'standard', 'picked', 'backflushed',
+    'supplementary', 'returned', 'scrapped', 'actual', 'variance',
+    'variance_percent'}
+
+
+def _fields_of(domain):
+    "The names of the fields of the leaves of domain"
+    if (isinstance(domain, (list, tuple)) and domain
+            and isinstance(domain[0], str) and domain[0] not in {'AND', 'OR'}):
+        return {domain[0].split('.')[0]}
+    if isinstance(domain, (list, tuple)):
+        return set().union(*(_fields_of(d) for d in domain))
+    return set()
+
+
 def in_(column, productions):
     """The condition of column in productions (a query or ids: one array
     parameter on PostgreSQL)"""
@@ -197,12 +215,25 @@ class Variance(ModelSQL, ModelView):
     def search(cls, domain, offset=0, limit=None, order=None, count=False,
             query=False):
         "Page the rows of a search in the default order in SQL"
+        if count and not query and _fields_of(domain) <= LEAN_FIELDS:
+            # a count needs neither the names nor the costs of the rows
+            with Transaction().set_context(_picking_variance_lean=True):
+                return super().search(
+                    domain, offset=offset, limit=limit, count=True)
         if (limit is None or count or query or order not in (None, False)
                 or Transaction().context.get(
                     '_picking_variance_productions') is not None):
             return super().search(domain, offset=offset, limit=limit,
                 order=order, count=count, query=query)
         return cls.browse(cls._search_page(domain, offset, limit))
+
+    @classmethod
+    def estimated_count(cls):
+        """The number of input moves (the rows are at most as many): Tryton
+        estimates a table query by counting it, the whole report"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        return Move.estimated_count()
 
     @classmethod
     def _search_page(cls, domain, offset, limit):
@@ -317,10 +348,12 @@ class Variance(ModelSQL, ModelView):
         tables['production'] = production = Production.__table__()
         tables['product'] = product = Product.__table__()
         tables['template'] = template = Template.__table__()
-        from_item = (row
-            .join(production, condition=row.production == production.id)
-            .join(product, condition=row.product == product.id)
-            .join(template, condition=product.template == template.id))
+        from_item = row.join(
+            production, condition=row.production == production.id)
+        if not Transaction().context.get('_picking_variance_lean'):
+            from_item = (from_item
+                .join(product, condition=row.product == product.id)
+                .join(template, condition=product.template == template.id))
         return cls._figure_joins(
             from_item, tables, company_id, productions), tables
 
@@ -527,7 +560,11 @@ class Variance(ModelSQL, ModelView):
 
     @classmethod
     def _columns(cls, tables):
-        return cls._order_columns(tables) + cls._quantity_columns_of(tables)
+        columns = cls._order_columns(tables) + cls._quantity_columns_of(
+            tables)
+        if Transaction().context.get('_picking_variance_lean'):
+            columns = [c for c in columns if c.output_name in LEAN_FIELDS]
+        return columns
 
     @classmethod
     def _order_columns(cls, tables):
