@@ -221,7 +221,8 @@ def _native_apply(old, tube25, tube22):
     versions = {o.id: n.id for o, n in zip(old, new)}
     ProductBOM.copy(ProductBOM.search([('bom', 'in', list(versions))]),
         default={'bom': lambda d: versions[d['bom']]})
-    BOM.write(old, {'state': 'obsolete', 'end_date': DATE})
+    # DATE is ahead: the old versions expire then, active until it
+    BOM.write(old, {'end_date': DATE})
     BOM.write(new, {'state': 'active'})
 
 
@@ -243,7 +244,7 @@ def _naive_apply(boms, tube25, tube22):
             if input_.product.id == tube25:
                 input_.product = tube22
                 input_.save()
-        BOM.write([bom], {'state': 'obsolete', 'end_date': DATE})
+        BOM.write([bom], {'end_date': DATE})
         BOM.write([new], {'state': 'active'})
         ProductBOM.copy(ProductBOM.search([('bom', '=', bom.id)]),
             default={'bom': new.id})

@@ -18,6 +18,7 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
+from .bom_copy import META, copy_lines
 from .exceptions import ChangeError, ChangeLineError
 
 # production orders whose inputs may still follow a new BOM version
@@ -52,6 +53,10 @@ class BOM(metaclass=PoolMeta):
 class Change(Workflow, ModelSQL, ModelView):
     "Engineering Change Order"
     __name__ = 'production.bom.change'
+    _rec_name = 'number'
+    number = fields.Char(
+        "Number", readonly=True,
+        help="Given by the sequence of the company on creation.")
     reason = fields.Text("Reason", required=True, states={
             'readonly': _DRAFT})
     requested_by = fields.Many2One(
@@ -130,11 +135,30 @@ class Change(Workflow, ModelSQL, ModelView):
         return Pool().get('ir.date').today()
 
     def get_rec_name(self, name):
-        return 'ECN-%s' % self.id
+        # the orders made before their number: named by their id
+        return self.number or 'ECN-%s' % self.id
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        return [('reason',) + tuple(clause[1:])]
+        _, operator, operand, *extra = clause
+        bool_op = 'AND' if operator.startswith(('!', 'not ')) else 'OR'
+        return [bool_op, ('number', operator, operand, *extra),
+            ('reason', operator, operand, *extra)]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            values['number'] = cls._next_number()
+        return values
+
+    @classmethod
+    def _next_number(cls):
+        "The next number of the sequence of the company of the context"
+        Configuration = Pool().get('production.configuration')
+        sequence = Configuration(1).get_bom_change_sequence(
+            Transaction().context.get('company'))
+        return sequence.get() if sequence else None
 
     def get_productions(self, name):
         return [p.id for p in self._productions(OPEN)]
@@ -163,7 +187,7 @@ class Change(Workflow, ModelSQL, ModelView):
     @classmethod
     def copy(cls, changes, default=None):
         default = default.copy() if default else {}
-        for name in ['approved_by', 'new_boms']:
+        for name in ['number', 'approved_by', 'new_boms']:
             default.setdefault(name, None)
         default.setdefault('requested_by', Transaction().user)
         return super().copy(changes, default=default)
@@ -234,7 +258,7 @@ class Change(Workflow, ModelSQL, ModelView):
             change._apply()
 
     def _apply(self):
-        "Make the new versions of the BOMs, the old ones obsolete"
+        "Make the new versions of the BOMs, the old ones expire at the date"
         pool = Pool()
         BOM = pool.get('production.bom')
         old = self.current_versions(self.boms)
@@ -242,14 +266,16 @@ class Change(Workflow, ModelSQL, ModelView):
         new = self.copy_versions(old)
         for line in self.lines:
             line.apply([b.id for b in new])
-        self.copy_product_links(dict(zip(old, new)))
-        BOM.write(old, {'state': 'obsolete', 'end_date': self.effective_date})
+        BOM.write(old, {'end_date': self.effective_date})
         BOM.write(new, {'state': 'active'})
+        # the old versions stay active until the date (scheduled action)
+        BOM.expire(old)
 
     def copy_versions(self, boms):
         """Return the new draft versions of boms: the BOMs from one read
         and one create, their name translations in one statement per
-        language, then their lines of each kind in one copy() call each"""
+        language, then their lines and product links by INSERT … SELECT
+        (bom_copy)"""
         BOM = Pool().get('production.bom')
         new = _copy_rows(BOM, boms, {
                 'previous_version': lambda d: d['id'],
@@ -263,7 +289,7 @@ class Change(Workflow, ModelSQL, ModelView):
                         'output_products'], None),
                 })
         _copy_translations(BOM, new)
-        _copy_children(BOM, boms, new)
+        copy_lines(BOM, new)
         return new
 
     @classmethod
@@ -275,11 +301,13 @@ class Change(Workflow, ModelSQL, ModelView):
         for _ in range(100):
             BOM.lock(boms)
             boms = BOM.browse(boms)
-            obsolete = [b for b in boms if b.state == 'obsolete']
-            if not obsolete:
+            # obsolete or expiring: replaced by a version of an order
+            replaced = [b for b in boms
+                if b.state == 'obsolete' or b.end_date]
+            if not replaced:
                 break
             successors = {b.previous_version: b for b in BOM.search([
-                        ('previous_version', 'in', [b.id for b in obsolete]),
+                        ('previous_version', 'in', [b.id for b in replaced]),
                         ('state', '!=', 'draft'),
                         ])}
             boms = list({successors.get(b, b) for b in boms})
@@ -298,14 +326,6 @@ class Change(Workflow, ModelSQL, ModelView):
                         version=bom.version, state=bom.state_string,
                         start_date=bom.start_date or '',
                         date=self.effective_date))
-
-    @classmethod
-    def copy_product_links(cls, versions):
-        "Make the products of the old versions {old: new} use the new ones"
-        ProductBOM = Pool().get('product.product-production.bom')
-        links = ProductBOM.search([('bom', 'in', [b.id for b in versions])])
-        new = {o.id: n.id for o, n in versions.items()}
-        ProductBOM.copy(links, default={'bom': lambda d: new[d['bom']]})
 
     @classmethod
     @ModelView.button
@@ -367,7 +387,8 @@ class Change(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _users(cls, product_ids, exclude=()):
-        "Return the ids of the active BOMs with an input of the products"
+        """Return the ids of the active BOMs with an input of the products,
+        not those expiring (replaced by a version of an order)"""
         pool = Pool()
         BOM = pool.get('production.bom')
         Input = pool.get('production.bom.input')
@@ -379,7 +400,7 @@ class Change(Workflow, ModelSQL, ModelView):
         cursor.execute(*input_.join(bom, condition=input_.bom == bom.id
                 ).select(bom.id,
                 where=input_.product.in_(list(product_ids))
-                & (bom.state == 'active'),
+                & (bom.state == 'active') & (bom.end_date == Null),
                 group_by=[bom.id]))
         return {i for i, in cursor} - set(exclude)
 
@@ -427,18 +448,6 @@ def _button(state, icon):
         }
 
 
-def _children(Model):
-    "Return {name: field} of the One2Many fields copy() copies"
-    return {n: f for n, f in Model._fields.items()
-        if f._type == 'one2many' and not f.readonly and not f.filter
-        and not isinstance(f, fields.Function)
-        and not callable(getattr(f.get_target(), 'table_query', None))}
-
-
-# the fields copy() leaves to create
-_META = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date'}
-
-
 def _copy_rows(Model, records, default):
     """Copy records as copy() does (default: {field: value or function of
     the values read}) without their One2Many, with one read and one create
@@ -448,7 +457,7 @@ def _copy_rows(Model, records, default):
     names = [n for n, f in Model._fields.items()
         if (not isinstance(f, fields.Function)
             or isinstance(f, fields.MultiValue))
-        and f._type != 'one2many' and n not in _META]
+        and f._type != 'one2many' and n not in META]
     ids = [r.id for r in records]
     with Transaction().set_context(language=Config.get_language()):
         with without_check_access():
@@ -520,24 +529,6 @@ def _translated(translation, name, lang):
         & (translation.type == 'model')
         & ((translation.fuzzy == Literal(False)) | (translation.fuzzy == Null))
         & (translation.value != '') & (translation.value != Null))
-
-
-def _copy_children(Model, records, copies):
-    """Copy the One2Many children of records to their copies, one copy()
-    call per field and level (not one per record)"""
-    for name, field in _children(Model).items():
-        children = [c for r in records for c in getattr(r, name)]
-        if children:
-            parents = {r.id: c.id for r, c in zip(records, copies)}
-            _copy_to(field.get_target(), children, field.field, parents)
-
-
-def _copy_to(Model, records, name, parents):
-    "Copy records to the parents {old: new} of their field name"
-    copies = Model.copy(records, default={
-            name: lambda d: parents[d[name]],
-            **{n: None for n in _children(Model)}})
-    _copy_children(Model, records, copies)
 
 
 def _date(value):
@@ -677,12 +668,18 @@ class ChangeLine(ModelSQL, ModelView):
         Transaction().connection.cursor().execute(*query)
 
     def _apply_replace(self, bom_ids):
-        input_ = self._inputs()
-        self._execute(input_.update(
-                [input_.product, input_.quantity],
-                [self.new_product.id, input_.quantity * self.ratio],
-                where=input_.bom.in_(bom_ids)
-                & (input_.product == self.product.id)))
+        "Replace the inputs by copies made through the ORM: validated"
+        Input = Pool().get('production.bom.input')
+        inputs = self._product_inputs(bom_ids)
+        Input.copy(inputs, default={'product': self.new_product.id,
+                'quantity': lambda d: d['quantity'] * self.ratio})
+        Input.delete(inputs)
+
+    def _product_inputs(self, bom_ids):
+        "The inputs of the product in the BOMs bom_ids, in their order"
+        Input = Pool().get('production.bom.input')
+        return Input.search([('bom', 'in', bom_ids),
+                ('product', '=', self.product.id)], order=[('id', 'ASC')])
 
     def _apply_remove(self, bom_ids):
         input_ = self._inputs()
@@ -704,18 +701,12 @@ class ChangeLine(ModelSQL, ModelView):
                 & (input_.product == self.product.id)))
 
     def _apply_add(self, bom_ids):
-        pool = Pool()
-        BOM = pool.get('production.bom')
-        bom = BOM.__table__()
-        input_ = self._inputs()
-        self._execute(input_.insert(
-                [input_.bom, input_.product, input_.quantity, input_.unit,
-                    input_.loss_rate, input_.create_uid, input_.create_date],
-                bom.select(bom.id, Literal(self.product.id),
-                    Literal(self.quantity), Literal(self.unit.id),
-                    Literal(self.loss_rate or Decimal(0)),
-                    Literal(Transaction().user), CurrentTimestamp(),
-                    where=bom.id.in_(bom_ids))))
+        "Add the input through the ORM: validated (unit, recursion)"
+        Input = Pool().get('production.bom.input')
+        Input.create([{'bom': b, 'product': self.product.id,
+                    'quantity': self.quantity, 'unit': self.unit.id,
+                    'loss_rate': self.loss_rate or Decimal(0),
+                    } for b in bom_ids])
 
     def _apply_output_quantity(self, bom_ids):
         Output = Pool().get('production.bom.output')

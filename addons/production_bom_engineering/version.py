@@ -11,7 +11,7 @@ from sql import Null
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, If
+from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
@@ -81,8 +81,10 @@ class BOM(Workflow, metaclass=PoolMeta):
                     'depends': ['state'],
                     },
                 'obsolete': {
-                    'invisible': Eval('state') != 'active',
-                    'depends': ['state'],
+                    # an expiry date set: it expires by itself then
+                    'invisible': ((Eval('state') != 'active')
+                        | Bool(Eval('end_date'))),
+                    'depends': ['state', 'end_date'],
                     },
                 })
         cls.__rpc__['compare'] = RPC(readonly=True)
@@ -174,6 +176,26 @@ class BOM(Workflow, metaclass=PoolMeta):
             if not bom.end_date or bom.end_date > today:
                 bom.end_date = max(today, bom.start_date or today)
         cls.save(boms)
+
+    @classmethod
+    def expire(cls, boms):
+        "Make obsolete the active versions of boms no longer used from today"
+        today = Pool().get('ir.date').today()
+        cls.write([b for b in boms if b._expired(today)],
+            {'state': 'obsolete'})
+
+    def _expired(self, today):
+        "Whether this active version is expired or expires before it starts"
+        return (self.state == 'active' and self.end_date is not None
+            and self.end_date <= max(today, self.start_date or today))
+
+    @classmethod
+    def expire_versions(cls):
+        "Make obsolete the active versions expired (scheduled action)"
+        cls.expire(cls.search([
+                    ('state', '=', 'active'),
+                    ('end_date', '!=', None),
+                    ]))
 
     @classmethod
     def compare(cls, old_id, new_id):
@@ -336,6 +358,16 @@ class Kitting(metaclass=PoolMeta):
     def get_engine(cls, product_ids, warehouse_id, date=None):
         with Transaction().set_context(bom_date=date or bom_date()):
             return super().get_engine(product_ids, warehouse_id, date=date)
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('production.bom|expire_versions', "Expire BOM Versions"))
 
 
 class MRPRun(metaclass=PoolMeta):

@@ -8,10 +8,27 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from ..bom_copy import columns
 from ..change import _next_version
 from ..exceptions import ChangeLineError, VersionError
 
 MONDAY = datetime.date(2026, 12, 14)
+
+
+def _lines(Model, records, parent):
+    """Return the values of the columns of records but ids, parent and
+    create date, with their children, in the order of their ids"""
+    from ..bom_copy import children
+    names = [n for n in columns(Model) if n != parent]
+    result = []
+    for record in sorted(records, key=lambda r: r.id):
+        values = [getattr(record, n) for n in names]
+        values = [v.id if hasattr(v, 'id') else v for v in values]
+        for name, field in children(Model).items():
+            values.append(_lines(field.get_target(),
+                    getattr(record, name), field.field))
+        result.append(values)
+    return result
 
 
 class BOMChangeTestMixin:
@@ -151,7 +168,7 @@ class BOMChangeTestMixin:
             self.assertEqual(
                 [[(o.product, o.quantity) for o in new[b].outputs]
                     for b in [v2, other]], [[(frame, 1)]] * 2)
-            self.assertEqual({b.state for b in [v2, other]}, {'obsolete'})
+            self.assertEqual({b.end_date for b in [v2, other]}, {MONDAY})
             self.assertEqual(
                 {b.version for b in new.values()}, {'V3', 'V2'})
 
@@ -196,3 +213,154 @@ class BOMChangeTestMixin:
                                 ('name', '=', 'production.bom,name'),
                                 ('res_id', '=', i)]))
                     for i in [new[other], reference]])
+
+    @with_transaction()
+    def test_apply_copy_equals_tryton_copy(self):
+        """The lines and product links of a new version (INSERT … SELECT)
+        equal those of Tryton's copy() field by field, with their creator"""
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Change = pool.get('production.bom.change')
+        ProductBOM = pool.get('product.product-production.bom')
+        Input = pool.get('production.bom.input')
+        Output = pool.get('production.bom.output')
+        Substitute = pool.get('production.bom.input.substitute')
+        company = create_company()
+        with set_company(company):
+            tube25, tube22, frame, v1, v2 = self._versions()
+            BOM.write([v2], {'state': 'draft'})
+            unit = tube25.default_uom.id
+            BOM.write([v2], {'inputs': [
+                        ('create', [{'product': tube25.id, 'quantity': 3,
+                                    'unit': unit, 'loss_rate': 3,
+                                    'substitutes': [('create', [{
+                                                    'product': tube22.id,
+                                                    'ratio': 1.5,
+                                                    'sequence': 2}])]}]),
+                        ('write', [v2.inputs[0].id], {'substitutes': [
+                                    ('create', [{'product': tube25.id,
+                                                'ratio': 3}])]}),
+                        ]})
+            BOM.write([v2], {'state': 'active'})
+            change, = Change.create([{'reason': "copy", 'requested_by': 1,
+                        'effective_date': MONDAY,
+                        'boms': [('add', [v2.id])],
+                        'lines': [('create', [{'action': 'quantity',
+                                        'product': frame.id,
+                                        'quantity': 5}])]}])
+            Change.write([change], {'state': 'approved'})
+            Change.apply([change])
+            new, = change.new_boms
+            reference, = BOM.copy([v2])
+            ProductBOM.copy(ProductBOM.search([('bom', '=', v2.id)]),
+                default={'bom': reference.id})
+            for Model, name in [(Input, 'inputs'), (Output, 'outputs')]:
+                self.assertEqual(
+                    *[_lines(Model, getattr(b, name), 'bom')
+                        for b in [new, reference]])
+            self.assertEqual(len(new.inputs), 2)
+            self.assertEqual(
+                *[_lines(ProductBOM, ProductBOM.search([('bom', '=', b.id)]),
+                        'bom') for b in [new, reference]])
+            lines = (list(new.inputs) + list(new.outputs)
+                + [s for i in new.inputs for s in i.substitutes])
+            self.assertEqual(len(lines), 5)
+            self.assertEqual(
+                [[(s.product, s.ratio) for s in i.substitutes]
+                    for i in sorted(new.inputs, key=lambda i: i.id)],
+                [[(tube25, 3)], [(tube22, 1.5)]])
+            self.assertEqual({(l.create_uid.id, bool(l.create_date))
+                    for l in lines}, {(Transaction().user, True)})
+            for Model in [Input, Output, Substitute, ProductBOM]:
+                self.assertFalse([n for n in columns(Model)
+                        if getattr(Model._fields[n], 'translate', False)])
+
+    @with_transaction()
+    def test_apply_clears_kitting_graph(self):
+        """Kitting reads the new version right after an apply in the same
+        transaction: 钢管 Φ25 replaced by 钢管 Φ22 today, 5 frames instead
+        of 2"""
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Change = pool.get('production.bom.change')
+        Date = pool.get('ir.date')
+        Kitting = pool.get('production.kitting')
+        Location = pool.get('stock.location')
+        Inventory = pool.get('stock.inventory')
+        company = create_company()
+        with set_company(company):
+            tube25, tube22, frame, v1, v2 = self._versions()
+            today = Date.today()
+            # V1 without its expiry: not replaced by V2 of Monday
+            BOM.write([v1], {'end_date': None})
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            inventory, = Inventory.create([{
+                        'location': warehouse.storage_location.id,
+                        'lines': [('create', [
+                                    {'product': tube25.id, 'quantity': 8},
+                                    {'product': tube22.id,
+                                        'quantity': 20}])]}])
+            Inventory.confirm([inventory])
+
+            def buildable():
+                return Kitting.buildable(
+                    [frame.id], warehouse.id, date=today)[frame.id]
+            self.assertEqual(buildable(), 2)
+            change, = Change.create([{'reason': "Φ22", 'requested_by': 1,
+                        'effective_date': today,
+                        'boms': [('add', [v1.id])],
+                        'lines': [('create', [{'action': 'replace',
+                                        'product': tube25.id,
+                                        'new_product': tube22.id,
+                                        'ratio': 1}])]}])
+            Change.write([change], {'state': 'approved'})
+            Change.apply([change])
+            self.assertEqual(
+                [(i.product, i.quantity) for i in change.new_boms[0].inputs],
+                [(tube22, 4)])
+            self.assertEqual(buildable(), 5)
+
+    @with_transaction()
+    def test_apply_expires_old_version_at_date(self):
+        """The old version of an order effective next week stays active
+        until then (the scheduled action makes it obsolete on the date);
+        a version replaced on its own start date is obsolete at once"""
+        pool = Pool()
+        BOM = pool.get('production.bom')
+        Change = pool.get('production.bom.change')
+        Date = pool.get('ir.date')
+        company = create_company()
+        with set_company(company):
+            tube25, _, _, v1, _ = self._versions()
+            today = Date.today()
+            week = today + datetime.timedelta(days=7)
+            old, = BOM.copy([v1])
+            BOM.write([old], {'start_date': today - datetime.timedelta(30)})
+            BOM.activate([old])
+
+            def apply(bom, quantity):
+                change, = Change.create([{'reason': "%s" % quantity,
+                            'requested_by': 1, 'effective_date': week,
+                            'boms': [('add', [bom.id])],
+                            'lines': [('create', [{'action': 'quantity',
+                                            'product': tube25.id,
+                                            'quantity': quantity}])]}])
+                Change.write([change], {'state': 'approved'})
+                Change.apply([change])
+                return change.new_boms[0]
+            new = apply(old, 5)
+            BOM.expire_versions()
+            self.assertEqual([(b.state, b.start_date, b.end_date)
+                    for b in BOM.browse([old, new])],
+                [('active', today - datetime.timedelta(30), week),
+                    ('active', week, None)])
+            self.assertEqual(Change.preview(tube25.id)['boms'], [new.id])
+            third = apply(old, 6)
+            self.assertEqual(third.previous_version, new)
+            self.assertEqual([(b.state, b.end_date)
+                    for b in BOM.browse([old, new, third])],
+                [('active', week), ('obsolete', week), ('active', None)])
+            # on the date
+            BOM.write([old], {'end_date': today})
+            BOM.expire_versions()
+            self.assertEqual(BOM(old.id).state, 'obsolete')
