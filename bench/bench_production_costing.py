@@ -308,6 +308,43 @@ def naive_class(pool):
                         order.hours += _decimal(
                             cycle.duration.total_seconds()) / 3600
 
+        def read_productions(self):
+            "The orders browsed through the ORM (the module did until now)"
+            Production = pool.get('production')
+            Uom = pool.get('product.uom')
+            finished = self._finished_to_date()
+            end = self.period.end_date
+            for production in Production.browse(list(self.orders)):
+                order = self.orders[production.id]
+                product = production.product
+                order.product = product.id if product else None
+                order.bom = production.bom.id if production.bom else None
+                order.work_center = (production.work_center.id
+                    if production.work_center else None)
+                order.finished = sum((q for _, p, q, _ in order.outputs
+                        if product and p == product.id), Decimal(0))
+                order.wip = Decimal(0)
+                if product and not (production.state == 'done'
+                        and production.effective_date
+                        and production.effective_date <= end):
+                    planned = _decimal(Uom.compute_qty(production.unit,
+                            production.quantity or 0, product.default_uom))
+                    order.wip = max(planned - finished[production.id], 0)
+                completion = production.cost_completion or Decimal(0)
+                order.equivalent = order.wip * completion / 100
+                order.units = order.finished + order.equivalent
+
+        def read_output_prices(self):
+            pass
+
+        def output_prices(self, order):
+            "The BOM outputs through the ORM, read once a BOM"
+            if order.bom not in self._output_prices:
+                production = pool.get('production')(order.id)
+                self._output_prices[order.bom] = (
+                    production.cost_output_prices())
+            return self._output_prices[order.bom]
+
         def read_subcontract(self):
             Line = pool.get('purchase.line')
             for id_ in self.ids:
@@ -400,11 +437,14 @@ def check(pool, period_id):
     ours = ours_values(pool, period_id)
     naive = naive_class(pool)(pool.get('production.cost.period')(
             period_id)).run()
-    assert signatures(pool, ours) == signatures(pool, naive), "different"
+    # raise, not assert: the benchmark runs with PYTHONOPTIMIZE=1
+    if signatures(pool, ours) != signatures(pool, naive):
+        raise AssertionError("ours and naive differ")
     for v in ours:
         total = (v['opening_wip'] + v['material'] + v['labour']
             + v['overhead'] + v['subcontract'] - v['byproduct_credit'])
-        assert total == v['finished_cost'] + v['closing_wip'], v
+        if total != v['finished_cost'] + v['closing_wip']:
+            raise AssertionError("not conserved: %s" % v)
     levels = max(v['level'] for v in ours) + 1
     return {'orders': len(ours), 'levels': levels,
         'finished_cost': sum(v['finished_cost'] for v in ours),

@@ -297,6 +297,23 @@ class BOM(metaclass=PoolMeta):
             for p, v in costs.items()}
 
 
+class CostPeriod(metaclass=PoolMeta):
+    "The standard of production_costing's product cost summary"
+    __name__ = 'production.cost.period'
+
+    def standard_unit_costs(self, product_ids):
+        """The BOM roll-up at the cost prices, the BOM versions valid at
+        the period's start"""
+        BOM = Pool().get('production.bom')
+        costs = super().standard_unit_costs(product_ids)
+        with Transaction().set_context(
+                company=self.company.id, bom_date=self.start_date):
+            rollup = CostRollup(BOM, product_ids, 'cost_price')
+            costs.update(
+                {p: rollup.result(p, None)['total'] for p in product_ids})
+        return costs
+
+
 def _money(string):
     return fields.Numeric(string, digits=price_digits, readonly=True)
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Null
+from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.modules.product import round_price
@@ -43,6 +44,8 @@ class Order:
         self.overhead = Decimal(0)
         self.allocations = []
         self.level = 0
+        # ids of the order's product, BOM and work centre
+        self.product = self.bom = self.work_center = None
 
     def add_component(self, product, quantity, value):
         self.components[product][0] += quantity
@@ -80,6 +83,7 @@ class Calculation:
         self.read_subcontract()
         self.read_opening()
         self.read_productions()
+        self.read_output_prices()
         self.allocate_pools()
         for level in self.levels():
             self.cost_level(level)
@@ -146,22 +150,23 @@ class Calculation:
 
     def read_cycles(self):
         "Labour: the work cycles done in the period, duration and cost"
-        Cycle = Pool().get('production.work.cycle')
+        pool = Pool()
+        cycle = pool.get('production.work.cycle').__table__()
+        work = pool.get('production.work').__table__()
+        production = pool.get('production').__table__()
         start, end = self._datetimes()
-        cycles = Cycle.search([
-                ('state', '=', 'done'),
-                ('work.production.company', '=', self.period.company.id),
-                ['OR',
-                    [('write_date', '>=', start), ('write_date', '<', end)],
-                    [('write_date', '=', None),
-                        ('create_date', '>=', start),
-                        ('create_date', '<', end)],
-                    ]])
-        for cycle in cycles:
-            order = self.order(cycle.work.production.id)
-            order.labour += cycle.cost or 0
-            seconds = (cycle.duration or dt.timedelta()).total_seconds()
-            order.hours += _decimal(seconds) / 3600
+        date = Coalesce(cycle.write_date, cycle.create_date)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*cycle.join(work, condition=cycle.work == work.id
+                ).join(production, condition=work.production == production.id
+                ).select(work.production, cycle.cost, cycle.duration,
+                where=(cycle.state == 'done')
+                & (production.company == self.period.company.id)
+                & (date >= start) & (date < end)))
+        for production_id, cost, duration in cursor:
+            order = self.order(production_id)
+            order.labour += _decimal(cost)
+            order.hours += _decimal(_seconds(duration)) / 3600
 
     def read_hours(self):
         "Labour: the hours entered or imported per order, at their rate"
@@ -198,27 +203,51 @@ class Calculation:
 
     def read_productions(self):
         "The orders' product, quantity and work in process at the end"
-        pool = Pool()
-        Production = pool.get('production')
-        Uom = pool.get('product.uom')
         finished = self._finished_to_date()
-        end = self.period.end_date
-        for production in Production.browse(list(self.orders)):
-            order = self.orders[production.id]
-            order.production = production
-            product = production.product
+        uoms = {}
+        for row in self._production_rows():
+            order = self.orders[row[0]]
+            (_, order.product, order.bom, order.work_center, done, unit,
+                quantity, uom, completion) = row
             order.finished = sum((q for _, p, q, _ in order.outputs
-                    if product and p == product.id), Decimal(0))
+                    if p == order.product), Decimal(0))
             order.wip = Decimal(0)
-            if product and not (production.state == 'done'
-                    and production.effective_date
-                    and production.effective_date <= end):
-                planned = _decimal(Uom.compute_qty(production.unit,
-                        production.quantity or 0, product.default_uom))
-                order.wip = max(planned - finished[production.id], 0)
-            completion = production.cost_completion or Decimal(0)
-            order.equivalent = order.wip * completion / 100
+            if order.product and not done:
+                planned = _decimal(self._convert(
+                        uoms, unit, quantity or 0, uom))
+                order.wip = max(planned - finished[order.id], 0)
+            order.equivalent = order.wip * _decimal(completion) / 100
             order.units = order.finished + order.equivalent
+
+    def _production_rows(self):
+        """(id, product, BOM, work centre, done by the period's end, unit,
+        quantity, product's unit, completion %) of the orders"""
+        pool = Pool()
+        production = pool.get('production').__table__()
+        product = pool.get('product.product').__table__()
+        template = pool.get('product.template').__table__()
+        cursor = Transaction().connection.cursor()
+        done = ((production.state == 'done')
+            & (production.effective_date <= self.period.end_date))
+        for sub_ids in _slices(sorted(self.orders)):
+            cursor.execute(*production.join(product, 'LEFT',
+                    condition=production.product == product.id
+                    ).join(template, 'LEFT',
+                    condition=product.template == template.id
+                    ).select(production.id, production.product,
+                    production.bom, production.work_center, done,
+                    production.unit, production.quantity,
+                    template.default_uom, production.cost_completion,
+                    where=production.id.in_(sub_ids)))
+            for row in cursor.fetchall():
+                yield row[:4] + (bool(row[4]),) + row[5:]
+
+    @staticmethod
+    def _convert(uoms, unit, quantity, uom):
+        "Uom.compute_qty on ids, each unit browsed once"
+        Uom = Pool().get('product.uom')
+        uoms.update({i: Uom(i) for i in [unit, uom] if i not in uoms})
+        return Uom.compute_qty(uoms[unit], quantity, uoms[uom])
 
     def _finished_to_date(self):
         "The main product finished by each order up to the period's end"
@@ -262,9 +291,7 @@ class Calculation:
         "The orders a pool is allocated over: those of its workshop"
         centers = pool_.workshop_centers()
         return [o for o in self.orders.values()
-            if centers is None
-            or (o.production.work_center
-                and o.production.work_center.id in centers)]
+            if centers is None or o.work_center in centers]
 
     def levels(self):
         "The orders by level: an order after those making its components"
@@ -320,7 +347,7 @@ class Calculation:
         lines, weights, quantities = self.byproduct_lines(order)
         shares = allocate(finished_cost, weights)
         if shares is None and finished_cost and weights:
-            production = order.production
+            production = Pool().get('production')(order.id)
             raise AllocationError(gettext(
                     'production_costing.msg_joint_no_weight',
                     production=production.rec_name, cost=finished_cost,
@@ -332,7 +359,7 @@ class Calculation:
 
     def byproduct_lines(self, order):
         "The by-products at their fixed cost, the weights of the joint ones"
-        prices = self.output_prices(order.production)
+        prices = self.output_prices(order)
         lines, weights, quantities = [], {}, defaultdict(Decimal)
         for _, product, quantity, _ in order.outputs:
             quantities[product] += quantity
@@ -345,12 +372,47 @@ class Calculation:
                 weights[product] = quantity * _decimal(weight)
         return lines, weights, quantities
 
-    def output_prices(self, production):
-        "The production's cost_output_prices, read once a BOM"
-        key = production.bom.id if production.bom else None
-        if key not in self._output_prices:
-            self._output_prices[key] = production.cost_output_prices()
-        return self._output_prices[key]
+    def output_prices(self, order):
+        "Product id: (joint weight, by-product unit cost) of the order's BOM"
+        return self._output_prices.get(order.bom, {})
+
+    def read_output_prices(self):
+        "The cost_output_prices of the orders' BOMs, read at once"
+        rows = list(self._output_rows())
+        list_prices = self._list_prices({r[1] for r in rows
+                if r[2] == 'sales_value'})
+        for bom, product, split, coefficient, byproduct in rows:
+            if split == 'sales_value':
+                weight = list_prices[product]
+            else:
+                weight = (_decimal(coefficient) if coefficient is not None
+                    else Decimal(1))
+            self._output_prices.setdefault(bom, {})[product] = (weight,
+                _decimal(byproduct) if byproduct is not None else None)
+
+    def _output_rows(self):
+        """(BOM, product, joint split, coefficient, by-product unit cost)
+        of the outputs of the orders' BOMs"""
+        pool = Pool()
+        bom = pool.get('production.bom').__table__()
+        output = pool.get('production.bom.output').__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in _slices(sorted({o.bom for o in self.orders.values()
+                        if o.bom})):
+            cursor.execute(*output.join(bom, condition=output.bom == bom.id
+                    ).select(output.bom, output.product,
+                    bom.cost_joint_split, output.cost_coefficient,
+                    output.cost_byproduct_price,
+                    where=output.bom.in_(sub_ids) & (output.product != Null),
+                    order_by=[output.bom, output.id]))
+            yield from cursor.fetchall()
+
+    @staticmethod
+    def _list_prices(product_ids):
+        "The list price used of the products, as BOMOutput.cost_weight"
+        Product = Pool().get('product.product')
+        return {p.id: p.list_price_used or Decimal(0)
+            for p in Product.browse(sorted(product_ids))}
 
     def cost_order(self, order):
         "The result of one order: its elements, finished and WIP"
@@ -375,10 +437,9 @@ class Calculation:
     def elements(self, order):
         "What the order took in the period, element by element"
         materials = self.material_lines(order)
-        production = order.production
         return {
             'production': order.id,
-            'product': production.product.id if production.product else None,
+            'product': order.product,
             'level': order.level,
             'opening_wip': order.opening,
             'material': sum((m['amount'] for m in materials), Decimal(0)),
@@ -420,6 +481,13 @@ def _output(product, quantity, kind, cost):
         'cost': cents(cost),
         'unit_cost': round_price(cost / quantity) if quantity else None,
         }
+
+
+def _seconds(duration):
+    "The seconds of a duration read by SQL (SQLite gives a number)"
+    if isinstance(duration, dt.timedelta):
+        return duration.total_seconds()
+    return float(duration or 0)
 
 
 def _slices(ids, size=1000):

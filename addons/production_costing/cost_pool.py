@@ -131,13 +131,12 @@ class CostPool(ModelSQL, ModelView):
         elif self.base == 'hours':
             return order.hours
         elif self.base == 'coefficient':
-            product = order.production.product
-            return order.units * self.coefficient(product)
+            return order.units * self.coefficient(order.product)
         return order.units
 
-    def coefficient(self, product):
+    def coefficient(self, product_id):
         for line in self.coefficients:
-            if product and line.product == product:
+            if product_id and line.product.id == product_id:
                 return line.coefficient or Decimal(0)
         return Decimal(0)
 

@@ -131,10 +131,18 @@ class Period(Workflow, ModelSQL, ModelView):
             to_write.extend([[result], _parent(new[result.production.id])])
         if to_write:
             Result.write(*to_write)
-        created = Result.browse(insert(Result, [
-                    dict(_parent(v), period=self.id)
-                    for p, v in new.items() if p not in old]))
-        Result.create_lines(changed + created, new)
+        added = [p for p in new if p not in old]
+        created = insert(Result, [
+                dict(_parent(new[p]), period=self.id) for p in added])
+        Result.create_lines([(r.id, r.production.id) for r in changed]
+            + list(zip(created, added)), new)
+
+    def standard_unit_costs(self, product_ids):
+        """Return {product id: standard cost of a unit in its default unit}
+        for the product cost summary (产品成本汇总表).  None here: a module
+        that knows a standard extends it (production_bom_engineering rolls
+        the BOMs up)."""
+        return {}
 
     def check_calculable(self):
         if self.state == 'closed':

@@ -2,9 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 """Overhead pools read from an .xlsx (openpyxl) or a .csv file: one pool a
 row under a header naming the columns 车间 (workshop), 说明
-(description), 金额 (amount) and 分配标准 (allocation base)."""
+(description), 金额 (amount), 分配标准 (allocation base) and 科目 (the
+codes of the accounts of a pool read from the ledger)."""
 import csv
 import io
+import re
 from decimal import Decimal, InvalidOperation
 
 from trytond.i18n import gettext
@@ -20,6 +22,7 @@ COLUMNS = {
     '说明': 'description', 'description': 'description',
     '金额': 'amount', 'amount': 'amount',
     '分配标准': 'base', 'base': 'base',
+    '科目': 'accounts', '科目代码': 'accounts', 'accounts': 'accounts',
     '生产订单': 'production', 'production': 'production',
     '工时': 'hours', 'hours': 'hours',
     '费率': 'rate', '小时费率': 'rate', 'rate': 'rate',
@@ -99,12 +102,15 @@ class ImportPool(Wizard):
                     filename=self.start.filename, error=str(exception)))
 
     def record_from_row(self, row):
+        "A pool of an amount, or of the ledger when the row names accounts"
         CostPool = Pool().get(self._model)
-        return CostPool(period=self.record, source='import',
+        accounts = _accounts(row.get('accounts'), self.record.company)
+        return CostPool(period=self.record,
+            source='account' if accounts else 'import',
             workshop=_workshop(row.get('workshop')),
             description=row.get('description') or None,
-            amount=_amount(row.get('amount')),
-            base=_base(row.get('base')))
+            amount=Decimal(0) if accounts else _amount(row.get('amount')),
+            base=_base(row.get('base')), accounts=accounts)
 
 
 class ImportHours(ImportPool):
@@ -167,6 +173,26 @@ def _base(value):
                 value=value, bases=', '.join(
                     list(dict(BASES)) + list(BASE_NAMES))))
     return base
+
+
+def _accounts(value, company):
+    "The accounts of the company whose codes the cell lists"
+    Account = Pool().get('account.account')
+    accounts = []
+    for code in re.split(r'[\s,，;；、]+', value or ''):
+        if not code:
+            continue
+        found = Account.search([
+                ('code', '=', code),
+                ('company', '=', company.id),
+                ('type', '!=', None),
+                ('closed', '!=', True),
+                ], limit=1)
+        if not found:
+            raise ValueError(gettext(
+                    'production_costing.msg_import_account', value=code))
+        accounts.extend(found)
+    return accounts
 
 
 def _workshop(value):

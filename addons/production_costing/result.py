@@ -1,5 +1,8 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+from decimal import Decimal
+
 from sql import Column, Null
 from sql.aggregate import Min, Sum
 from sql.functions import CurrentTimestamp
@@ -11,6 +14,8 @@ from trytond.pool import Pool
 from trytond.report import Report
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from .allocation import cents
 
 MONEY = (16, 2)
 # the lines of a result: field, model, the values that make them
@@ -120,12 +125,13 @@ class Result(ModelSQL, ModelView):
 
     @classmethod
     def create_lines(cls, results, values):
-        "Create the lines of the results from values by production id"
+        """Create the lines of the results from values by production id:
+        results are (result id, production id)"""
         pool = Pool()
         for name, (model, _) in LINES.items():
-            insert(pool.get(model), [dict(line, result=r.id)
-                    for r in results
-                    for line in values[r.production.id][name]])
+            insert(pool.get(model), [dict(line, result=result)
+                    for result, production in results
+                    for line in values[production][name]])
 
     @property
     def total_in(self):
@@ -177,6 +183,20 @@ class ProductSummary(ModelSQL, ModelView):
     cost = fields.Numeric("Cost", digits=MONEY)
     unit_cost = fields.Function(fields.Numeric("Unit Cost",
             digits=price_digits), 'get_unit_cost')
+    standard_unit_cost = fields.Function(fields.Numeric(
+            "Standard Unit Cost", digits=price_digits,
+            help="The cost of a unit rolled up the product's BOM (empty "
+            "without a module giving a standard, such as "
+            "production_bom_engineering)."), 'get_standard')
+    standard_cost = fields.Function(fields.Numeric("Standard Cost",
+            digits=MONEY, help="The quantity at the standard unit cost."),
+        'get_standard')
+    variance = fields.Function(fields.Numeric("Variance", digits=MONEY,
+            help="The actual cost less the standard cost."), 'get_standard')
+    unit_variance = fields.Function(fields.Numeric("Unit Variance",
+            digits=price_digits,
+            help="The actual unit cost less the standard unit cost."),
+        'get_standard')
 
     @classmethod
     def __setup__(cls):
@@ -207,6 +227,41 @@ class ProductSummary(ModelSQL, ModelView):
     def get_unit_cost(self, name):
         if self.quantity and self.cost is not None:
             return round_price(self.cost / type(self.cost)(str(self.quantity)))
+
+    @classmethod
+    def get_standard(cls, summaries, names):
+        standards = cls.standard_unit_costs(summaries)
+        result = {n: {} for n in names}
+        for summary in summaries:
+            values = summary.standard_values(standards.get(summary.id))
+            for name in names:
+                result[name][summary.id] = values[name]
+        return result
+
+    @classmethod
+    def standard_unit_costs(cls, summaries):
+        "Summary id: standard unit cost, asked of each period at once"
+        by_period = defaultdict(list)
+        for summary in summaries:
+            by_period[summary.period].append(summary)
+        standards = {}
+        for period, group in by_period.items():
+            costs = period.standard_unit_costs(
+                sorted({s.product.id for s in group}))
+            standards.update({s.id: costs.get(s.product.id) for s in group})
+        return standards
+
+    def standard_values(self, standard):
+        "The standard and variance columns from the standard unit cost"
+        names = ['standard_unit_cost', 'standard_cost', 'variance',
+            'unit_variance']
+        if standard is None or self.cost is None:
+            return dict.fromkeys(names, None)
+        standard_cost = cents(standard * Decimal(str(self.quantity or 0)))
+        unit_cost = self.get_unit_cost('unit_cost')
+        return dict(zip(names, [standard, standard_cost,
+                    self.cost - standard_cost,
+                    unit_cost - standard if unit_cost is not None else None]))
 
 
 class CostSheet(Report):

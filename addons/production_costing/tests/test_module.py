@@ -119,7 +119,7 @@ class ProductionCostingTestCase(CompanyTestMixin, ModuleTestCase):
         rng = random.Random(1919)
         company = create_company()
         with set_company(company):
-            self._random_orders(rng, 12)
+            productions = self._random_orders(rng, 12)
             today = dt.date.today()
             period, = Period.create([{
                         'company': company.id,
@@ -128,8 +128,15 @@ class ProductionCostingTestCase(CompanyTestMixin, ModuleTestCase):
                         'pools': [('create', [{
                                         'amount': Decimal(
                                             rng.randint(1, 10 ** 7)) / 100,
-                                        'base': base}
-                                    for base in ['quantity', 'material']])],
+                                        'base': base,
+                                        'coefficients': [('create', [{
+                                                        'product': productions[
+                                                            0].product.id,
+                                                        'coefficient': 2,
+                                                        }])],
+                                        }
+                                    for base in ['quantity', 'material',
+                                        'coefficient']])],
                         }])
             Period.calculate([period])
             period = Period(period.id)
@@ -140,6 +147,13 @@ class ProductionCostingTestCase(CompanyTestMixin, ModuleTestCase):
             for pool_ in period.pools:
                 self.assertEqual(
                     sum(a.amount for a in pool_.allocations), pool_.amount)
+            coefficient, = [p for p in period.pools
+                if p.base == 'coefficient']
+            for allocation in coefficient.allocations:
+                result = allocation.result
+                self.assertAlmostEqual(float(allocation.base), 2 * (
+                        result.finished_quantity
+                        + result.equivalent_quantity), places=4)
             before = [(r.id, r.material, r.overhead, r.closing_wip,
                     r.finished_cost) for r in period.results]
             Period.calculate([period])
