@@ -8,13 +8,19 @@
     worker   trytond-worker (WORKER_PROCESSES processes)
     init     create the database ZHIZAO_DATABASE with every module (and,
              with ZHIZAO_DEMO=1, the demo factory) or, when it exists,
-             update the modules (trytond-admin -u): the one-shot service
+             update the modules (trytond-admin -u): the one-shot service.
+             A new database is restored from the dump the image was built
+             with (seed/, in seconds; ZHIZAO_SEED=0 builds it instead)
+    seed DIR at build time (docker/seed.sh): build the new database and
+             the demo factory, each dumped into DIR
     ...      anything else is run as it is (trytond-admin, a shell)
 
 Configuration: config/trytond-multiprocess.conf (TRYTOND_CONFIG) with
 TRYTOND_SECTION__OPTION variables (TRYTOND_DATABASE__URI, ...).
 """
 import os
+import secrets
+import subprocess
 import sys
 import time
 
@@ -27,16 +33,21 @@ CONFIG = os.environ.get('TRYTOND_CONFIG',
 DATABASE = os.environ.get('ZHIZAO_DATABASE', 'zhizao')
 LANGUAGES = ['en', 'zh_CN']
 BIN = os.path.dirname(sys.executable)
+SEEDS = '/opt/zhizao/seed'
 
 
 def log(message):
     print('[zhizao] %s' % message, file=sys.stderr, flush=True)
 
 
+def uri(dbname):
+    return '%s/%s' % (
+        os.environ['TRYTOND_DATABASE__URI'].rstrip('/'), dbname)
+
+
 def connect(dbname='postgres'):
     import psycopg
-    uri = os.environ['TRYTOND_DATABASE__URI'].rstrip('/')
-    return psycopg.connect('%s/%s' % (uri, dbname), autocommit=True)
+    return psycopg.connect(uri(dbname), autocommit=True)
 
 
 def wait_for_database(timeout=120):
@@ -52,7 +63,6 @@ def wait_for_database(timeout=120):
 
 
 def admin(database, *args):
-    import subprocess
     subprocess.run([os.path.join(BIN, 'trytond-admin'), '-c', CONFIG,
             '-d', database] + list(args), check=True)
 
@@ -68,10 +78,11 @@ def admin_password():
     if not password:
         raise SystemExit("ZHIZAO_ADMIN_PASSWORD is not set: the password "
             "of the admin user of a new database")
-    path = '/tmp/zhizao-admin-password'
-    with open(path, 'w') as fp:
-        fp.write(password)
-    os.environ['TRYTONPASSFILE'] = path
+    return password
+
+
+def admin_email():
+    return os.environ.get('ZHIZAO_ADMIN_EMAIL', 'admin@example.com')
 
 
 def create(conn):
@@ -81,21 +92,69 @@ def create(conn):
     conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % partial)
     conn.execute('CREATE DATABASE "%s" TEMPLATE template0 '
         "ENCODING 'UTF8'" % partial)
-    admin_password()
-    email = os.environ.get('ZHIZAO_ADMIN_EMAIL', 'admin@example.com')
-    admin(partial, '--all', '--email', email, '-l', *LANGUAGES)
-    admin(partial, '-u', *modules(), '--activate-dependencies',
+    path = seed_file()
+    if path:
+        restore(partial, path)
+    else:
+        build(partial)
+    conn.execute('ALTER DATABASE "%s" RENAME TO "%s"' % (partial, DATABASE))
+
+
+def build(database):
+    path = '/tmp/zhizao-admin-password'
+    with open(path, 'w') as fp:
+        fp.write(admin_password())
+    os.environ['TRYTONPASSFILE'] = path
+    admin(database, '--all', '--email', admin_email(), '-l', *LANGUAGES)
+    admin(database, '-u', *modules(), '--activate-dependencies',
         '-l', *LANGUAGES)
     if os.environ.get('ZHIZAO_DEMO') == '1':
-        demo(partial)
-    conn.execute('ALTER DATABASE "%s" RENAME TO "%s"' % (partial, DATABASE))
+        demo(database)
+
+
+def seed_file():
+    "The dump of the image (docker/seed.sh) a new database is restored from"
+    if os.environ.get('ZHIZAO_SEED', '1') != '1':
+        return None
+    name = 'demo' if os.environ.get('ZHIZAO_DEMO') == '1' else 'database'
+    path = os.path.join(SEEDS, '%s.dump' % name)
+    return path if os.path.exists(path) else None
+
+
+def restore(database, path):
+    "The dump restored; the admin user gets this site's password and email"
+    from trytond.res.user import PASSWORD_HASH
+    password = admin_password()
+    log("restoring %s (built with the image) into %s" % (path, DATABASE))
+    subprocess.run(['pg_restore', '--no-owner', '--no-privileges',
+            '--exit-on-error', '-d', uri(database), path], check=True)
+    with connect(database) as conn:
+        conn.execute("UPDATE res_user SET password_hash = %s, email = %s "
+            "WHERE login = 'admin'",
+            (PASSWORD_HASH.hash(password), admin_email()))
+
+
+def seed(directory):
+    """At build time (docker/seed.sh, on a throwaway PostgreSQL): the new
+    database, then with the demo factory, each dumped into directory"""
+    os.environ.update(ZHIZAO_SEED='0', ZHIZAO_DEMO='0',
+        ZHIZAO_ADMIN_PASSWORD=secrets.token_urlsafe(24))
+    init()
+    dump(os.path.join(directory, 'database.dump'))
+    demo(DATABASE)
+    dump(os.path.join(directory, 'demo.dump'))
+
+
+def dump(path):
+    subprocess.run(['pg_dump', '-Fc', '-f', path, uri(DATABASE)],
+        check=True)
+    log("%s: %.1f MB" % (path, os.path.getsize(path) / 1e6))
 
 
 def demo(database):
     """The demo factory, built in this process's transactions: with the
     one-process configuration, whose queued tasks run at once (no
     trytond-worker runs yet)"""
-    import subprocess
     log("creating the demo factory in %s" % database)
     env = dict(os.environ)
     env.pop('TRYTOND_CONFIG', None)
@@ -139,6 +198,8 @@ def main(command='web', *args):
             '-n', os.environ.get('WORKER_PROCESSES', '1'), *args)
     elif command == 'init':
         init()
+    elif command == 'seed':
+        seed(*args)
     else:
         os.execvp(command, [command] + list(args))
 

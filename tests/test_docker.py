@@ -10,7 +10,8 @@ debootstrap when there is none (no image registry here).  Then, with the
 images tagged ``test`` and the compose project ``zhizaotest`` (a site's
 own containers and images are left alone):
 
-- up with two app containers, the demo factory loaded by the init service;
+- up with two app containers, the demo factory restored by the init
+  service from the dump built with the image (docker/seed.sh);
 - a login through nginx over XML-RPC, and the README's material return;
 - one app container killed with SIGKILL while 8 clients keep creating
   records: every call answered OK made exactly one record, no record is
@@ -21,7 +22,13 @@ own containers and images are left alone):
   attachment; a restore over an existing database is refused;
 - the app containers scaled from 2 to 3: nginx sends calls to the new one
   without a restart or reload (its resolver asks Docker's DNS);
+- the upgrade path: an image with a changed module (a new version and a
+  new field) started on the same volumes: init updates the modules, the
+  new column is there and the data is the same;
 - down, the containers and volumes removed.
+
+Compose v2 (``docker compose``) is used when the docker CLI has it, else
+Debian's docker-compose 1.29 (tools/docker.py, ZHIZAO_COMPOSE).
 """
 import os
 import subprocess
@@ -71,7 +78,8 @@ class Stack:
             **kwargs)
 
     def containers(self, service):
-        return self.compose('ps', '-q', service, capture_output=True,
+        # -a: Compose v2 lists only running containers without it
+        return self.compose('ps', '-a', '-q', service, capture_output=True,
             text=True).stdout.split()
 
     def inspect(self, container, template):
@@ -94,6 +102,10 @@ class Stack:
                 return
             time.sleep(1)
         pytest.fail("%s not healthy after %s s" % (service, timeout))
+
+    def logs(self, service):
+        return self.compose('logs', '--no-color', service,
+            capture_output=True, text=True).stdout
 
     def save_logs(self):
         os.makedirs(ARTIFACTS, exist_ok=True)
@@ -133,6 +145,8 @@ def test_up_with_two_app_containers(stack):
                 == 'running', service
     init, = stack.containers('init')
     assert stack.inspect(init, '{{.State.ExitCode}}') == '0'
+    # the database and the demo were restored, not built on this start
+    assert 'restoring /opt/zhizao/seed/demo.dump' in stack.logs('init')
     # the attachments' volume is mounted on every Tryton container
     for service in ['app', 'cron', 'worker']:
         for container in stack.containers(service):
@@ -272,7 +286,7 @@ def test_postgresql_restarted(stack):
     assert stored == 6
 
 
-def _snapshot(stack, name):
+def _snapshot(stack, name=None):
     proxy = stack.proxy()
     context = proxy.model.res.user.get_preferences(True, {})
     counts = {model: getattr(proxy.model, model).search_count([], context)
@@ -287,6 +301,8 @@ def _snapshot(stack, name):
     costs = {p['number']: (p['cost'], p['returned_cost'])
         for p in proxy.model.production.search_read([], 0, None, None,
             ['number', 'cost', 'returned_cost'], context)}
+    if name is None:
+        return counts, stock, costs
     attachment, = proxy.model.ir.attachment.search_read(
         [('name', '=', name)], 0, None, None, ['data'],
         context)
@@ -360,3 +376,77 @@ def test_scale_app_without_nginx_restart(stack):
     assert stack.inspect(nginx, '{{.State.StartedAt}}') == started
     print("scale 2 -> 3: the new container answered %d of 30 calls"
         % served.count(address))
+
+
+UPGRADED = 'production_material_return'
+UPGRADE_DOCKERFILE = """\
+FROM zhizao-app:%(tag)s
+USER root
+COPY tryton.cfg material_return.py %(path)s/
+RUN python -O -m compileall -q %(path)s
+USER tryton
+"""
+
+
+def _upgraded_image(context):
+    """The app image with a code change: the module's version raised and
+    a new field on material returns, tagged as the image in use"""
+    source = os.path.join(ROOT, 'addons', UPGRADED)
+    with open(os.path.join(source, 'tryton.cfg')) as fp:
+        cfg = fp.read().replace('version=8.0.0', 'version=8.0.1')
+    with open(os.path.join(source, 'material_return.py')) as fp:
+        code = fp.read().replace(
+            "    __name__ = 'production.material.return'\n",
+            "    __name__ = 'production.material.return'\n"
+            "    upgrade_note = fields.Char(\"Upgrade note\")\n", 1)
+    assert 'version=8.0.1' in cfg and 'upgrade_note' in code
+    for name, text in [('tryton.cfg', cfg), ('material_return.py', code),
+            ('Dockerfile', UPGRADE_DOCKERFILE % {'tag': TAG,
+                    'path': '/opt/venv/lib/python3.11/site-packages/'
+                    'trytond/modules/' + UPGRADED})]:
+        with open(os.path.join(context, name), 'w') as fp:
+            fp.write(text)
+    subprocess.run([docker.DOCKER, 'build', '-q', '-t',
+            'zhizao-app:%s' % TAG, context], check=True,
+        env=dict(os.environ, DOCKER_BUILDKIT='1'))
+
+
+def _answering(stack, timeout=180):
+    "The first call through nginx answered after the app containers moved"
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            return stack.proxy().model.res.user.get_preferences(True, {})
+        except (xmlrpc.client.Error, OSError):
+            if time.monotonic() > end:
+                raise
+            time.sleep(2)
+
+
+def test_upgrade_on_existing_volumes(stack, tmp_path):
+    """The README's upgrade: a rebuilt image started on the same volumes;
+    init updates the modules (trytond-admin -u) before the app starts"""
+    model = 'production.material.return'
+    before = _snapshot(stack)
+    old_init, = stack.containers('init')
+    _upgraded_image(str(tmp_path))
+    stack.compose('up', '-d', '--no-build', '--scale', 'app=2')
+    init, = stack.containers('init')
+    assert init != old_init
+    assert stack.inspect(init, '{{.State.ExitCode}}') == '0'
+    assert 'updating the modules of zhizao' in stack.logs('init')
+    stack.wait_healthy('app')
+    _answering(stack)
+    module, = stack.proxy().model.ir.module.search_read(
+        [('name', '=', UPGRADED)], 0, None, None, ['version', 'state'], {})
+    assert (module['version'], module['state']) == ('8.0.1', 'activated')
+    returns = getattr(stack.proxy().model, model)
+    assert 'upgrade_note' in returns.fields_get(['upgrade_note'], {})
+    # the column was added by the update: reading and writing it works
+    records = returns.search_read([], 0, None, [('id', 'ASC')],
+        ['upgrade_note'], {})
+    assert records and all(r['upgrade_note'] is None for r in records)
+    returns.write([records[0]['id']], {'upgrade_note': "升级后"}, {})
+    assert returns.read([records[0]['id']], ['upgrade_note'], {})[0][
+        'upgrade_note'] == "升级后"
+    assert _snapshot(stack) == before

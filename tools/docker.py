@@ -4,8 +4,12 @@
 docker/compose.yaml on this machine.
 
     ./zhizao docker build            the three images (app, db, proxy)
-    ./zhizao docker compose ARGS     docker-compose -f docker/compose.yaml
-                                     -p zhizao ARGS (ZHIZAO_PROJECT)
+    ./zhizao docker compose ARGS     docker compose (Compose v2) or
+                                     docker-compose (v1) -f
+                                     docker/compose.yaml -p zhizao ARGS
+                                     (ZHIZAO_PROJECT; ZHIZAO_COMPOSE
+                                     chooses: "docker compose" or
+                                     "docker-compose")
 
 ``build`` first makes sure the tools are there: Debian's docker.io,
 docker-compose and debootstrap (apt) when missing, dockerd started when not
@@ -14,6 +18,7 @@ the Debian mirror apt uses when it is not in the local images (no image
 registry needed).  The images are built with BuildKit; the host's CA
 bundle goes to pip as a build secret (sites behind an inspecting proxy).
 """
+import functools
 import os
 import re
 import shutil
@@ -171,8 +176,20 @@ def project():
     return os.environ.get('ZHIZAO_PROJECT', 'zhizao')
 
 
+@functools.lru_cache(maxsize=None)
+def compose_program():
+    """Compose v2 (the `docker compose` plugin) when the docker CLI has
+    it, else v1's docker-compose (Debian bookworm packages only v1)"""
+    chosen = os.environ.get('ZHIZAO_COMPOSE')
+    if chosen:
+        return tuple(chosen.split())
+    v2 = subprocess.run([DOCKER, 'compose', 'version'],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return (DOCKER, 'compose') if v2.returncode == 0 else ('docker-compose',)
+
+
 def compose_command(project=None):
-    command = ['docker-compose', '-f', COMPOSE_FILE]
+    command = list(compose_program()) + ['-f', COMPOSE_FILE]
     if project:
         command += ['-p', project]
     return command
