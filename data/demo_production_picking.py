@@ -28,6 +28,7 @@ sets ctx.pickings, ctx.output_reports and ctx.picking_productions.  See
 doc/DEVELOPING.md.
 """
 import datetime as dt
+from decimal import Decimal
 
 MODULE = 'production_picking'
 ROLE_GROUPS = {
@@ -68,7 +69,7 @@ def _configure(ctx):
     Configuration = Model.get('production.configuration')
     BOM = Model.get('production.bom')
     configuration = Configuration(1)
-    configuration.supplementary_tolerance = 5
+    configuration.supplementary_tolerance = Decimal(5)
     configuration.backflush_negative = False
     configuration.save()
     code, component = BACKFLUSH
