@@ -211,12 +211,16 @@ class Floor(Model):
 
     @classmethod
     def _product(cls, code):
+        """The product of code or identifier code: the first in Tryton's
+        order (by rec_name, it reads the configuration) only among several"""
         pool = Pool()
         Product = pool.get('product.product')
         products = Product.search(['OR',
                 ('code', '=', code),
                 ('identifiers.code', '=', code),
-                ], limit=1)
+                ], order=[])
+        if len(products) > 1:
+            products = Product.search([('id', 'in', products)], limit=1)
         return products[0] if products else None
 
     @classmethod
@@ -337,7 +341,7 @@ class Floor(Model):
         picking = Picking(state='draft', kind='normal',
             company=production.company, warehouse=production.warehouse,
             productions=[], lines=[], totals=[])
-        picking.on_scan_code(production.number)
+        picking.check_scan_production(production)
 
     @classmethod
     def pick_order(cls, production):
@@ -363,16 +367,19 @@ class Floor(Model):
 
     @classmethod
     def _pick_stock(cls, production, products):
-        "{(product id, lot id): quantity} at the order's picking location"
+        """{(product id, lot id): quantity} at the order's picking location
+        out of quarantine, as Production.issue_stock counts it"""
         pool = Pool()
         Production = pool.get('production')
         location = production.picking_location
         if not products or not location:
             return {}
-        keys = [(location, p, None) for p in products]
-        stock = Production.issue_stock(keys)
-        return {(p, l): q for (_, p, l), q in stock.items()
-            if q > EPSILON}
+        stock = defaultdict(float)
+        for (_, p, l), q in cls._stock_quantities(
+                Production._issue_locations(location),
+                ([p.id for p in products],)).items():
+            stock[p, l] += q
+        return {k: q for k, q in stock.items() if q > EPSILON}
 
     @classmethod
     def _pick_row(cls, production, product, quantity, stock):
@@ -385,8 +392,10 @@ class Floor(Model):
     @classmethod
     def _lot_required(cls, production, product):
         "Whether the order's picking of product needs a lot"
-        return product.lot_is_required(
-            production.picking_location, production.location)
+        Location = Pool().get('stock.location')
+        # both locations read at once, once per scan
+        return product.lot_is_required(*Location.browse([
+                    production.picking_location.id, production.location.id]))
 
     @classmethod
     def _lot_rows(cls, product, stock):
