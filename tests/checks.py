@@ -18,6 +18,9 @@ And the set-up the RPC tests share:
 
 - ``admin_company(server)``: proteus logged in as admin over XML-RPC, with
   Tryton's test company made: ``(config, company)``.
+- ``xml_refused(call, *args, says=[...])``: the same over XML-RPC (a
+  ``Fault`` of code 1, a user error).
+- ``other_company(company)``: a second company in the same currency.
 - ``make_user(login, groups, company, ...)``: a user of the named groups in
   the company (in zh_CN unless told), optionally with an employee; its id.
 - ``session(server, login)``: a JSON-RPC session of the user (admin's own
@@ -49,6 +52,20 @@ def error_parts(error):
             message = str(args)
         return str(kind), message
     return type(error).__name__, str(error)
+
+
+def xml_refused(call, *args, says=()):
+    "Assert an XML-RPC call is refused as a user error saying says"
+    import xmlrpc.client
+    with pytest.raises(xmlrpc.client.Fault) as info:
+        call(*args)
+    fault = info.value
+    # code 1: a UserError (255 would be an unexpected exception)
+    assert fault.faultCode == 1, (fault.faultCode, fault.faultString)
+    assert 'Traceback' not in fault.faultString, fault.faultString
+    for text in says:
+        assert str(text) in fault.faultString, (text, fault.faultString)
+    return fault.faultString
 
 
 def refused(call, *args, kind='UserError', says=(), **kwargs):
@@ -84,12 +101,13 @@ def admin_company(server):
     return config, get_company(config=config)
 
 
-def make_user(login, groups, company, language='zh_CN', employee=False):
+def make_user(login, groups, company, language='zh_CN', employee=False,
+        password=PASSWORD):
     "The id of a new user of the groups (names) in company (a record)"
     from proteus import Model
     Company, Group, Lang, User = [Model.get(name) for name in [
             'company.company', 'res.group', 'ir.lang', 'res.user']]
-    user = User(name=login, login=login, password=PASSWORD)
+    user = User(name=login, login=login, password=password)
     for name in groups:
         user.groups.append(Group.find([('name', '=', name)])[0])
     user.companies.append(Company(company.id))
@@ -103,6 +121,17 @@ def make_user(login, groups, company, language='zh_CN', employee=False):
         user.employee = Employee(employee)
     user.save()
     return user.id
+
+
+def other_company(company, name="Second Factory"):
+    "A new company (record) in the currency of company"
+    from proteus import Model
+    Company, Party = Model.get('company.company'), Model.get('party.party')
+    party = Party(name=name)
+    party.save()
+    other = Company(party=party, currency=company.currency)
+    other.save()
+    return other
 
 
 def _employee(name, company):

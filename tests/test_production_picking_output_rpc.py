@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from tests.checks import assert_integrity, refused
-from tests.test_production_picking_rpc import click_at_once
+from tests import checks
+from tests.checks import admin_company, assert_integrity, make_user, refused
+from tests.checks import at_once as click_at_once
 
 MODULES = ['production_picking']
-PASSWORD = 'zhizao2026'
 REPORT = 'model.production.output.report.'
 # a Decimal as Tryton's JSON-RPC carries it
 PRICE = {'__class__': 'Decimal', 'decimal': '1'}
@@ -29,51 +29,22 @@ def env(make_server):
         'test_picking_output_rpc', MODULES,
         extra_config={'database.retry': '40'})
     from proteus import Model
-    from proteus import config as pconfig
-    config = pconfig.set_xmlrpc(
-        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
-            server.port, server.database))
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-
-    create_company(config=config)
-    company = get_company(config=config)
+    config, company = admin_company(server)
     BOM = Model.get('production.bom')
-    Company = Model.get('company.company')
-    Employee = Model.get('company.employee')
-    Group = Model.get('res.group')
     Inventory = Model.get('stock.inventory')
-    Lang = Model.get('ir.lang')
     Location = Model.get('stock.location')
     Lot = Model.get('stock.lot')
-    Party = Model.get('party.party')
     Production = Model.get('production')
     ProductTemplate = Model.get('product.template')
     UoM = Model.get('product.uom')
-    User = Model.get('res.user')
 
-    zh_cn, = Lang.find([('code', '=', 'zh_CN')])
-    users = {}
     # the production supervisor reports output; a user of the production
     # group only (as the accountant) reads it
-    for login, group_names in [
+    users = {login: make_user(login, groups, company, employee=True)
+        for login, groups in [
             ('manager', ["Production", "Production Administration"]),
             ('reader', ["Production"]),
-            ]:
-        party = Party(name=login)
-        party.save()
-        employee = Employee(party=party, company=Company(company.id))
-        employee.save()
-        user = User(name=login, login=login, password=PASSWORD)
-        for name in group_names:
-            user.groups.append(Group.find([('name', '=', name)])[0])
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.employees.append(Employee(employee.id))
-        user.employee = Employee(employee.id)
-        user.language = Lang(zh_cn.id)
-        user.save()
-        users[login] = user.id
+            ]}
 
     unit, = UoM.find([('name', '=', "Unit")])
     products = {}
@@ -131,9 +102,7 @@ def env(make_server):
 
 
 def session(env, login='manager'):
-    if login == 'admin':
-        return env['server'].jsonrpc()
-    return env['server'].jsonrpc(login, PASSWORD)
+    return checks.session(env['server'], login)
 
 
 def create_report(rpc, env, production, quantity, lots=None, **values):

@@ -7,18 +7,18 @@ a slip done twice at once, bad input, roles and another company's records,
 in the users' language (zh_CN).  Every loop is bounded in count and time
 and talks only to 127.0.0.1.
 """
-import threading
 from decimal import Decimal
 
 import pytest
 
-from tests.checks import assert_integrity, error_parts, refused
+from tests import checks
+from tests.checks import at_once as click_at_once
+from tests.checks import (
+    admin_company, assert_integrity, make_user, other_company, refused)
 from tools.server import RPCError
 
 MODULES = ['production_picking']
-PASSWORD = 'zhizao2026'
 PICKING = 'model.production.picking.'
-DEADLINE = 120  # seconds for any concurrent phase
 
 
 @pytest.fixture(scope='module')
@@ -27,65 +27,30 @@ def env(make_server):
         'test_picking_rpc', MODULES,
         extra_config={'database.retry': '40'})
     from proteus import Model
-    from proteus import config as pconfig
-    config = pconfig.set_xmlrpc(
-        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
-            server.port, server.database))
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-
-    create_company(config=config)
-    company = get_company(config=config)
+    config, company = admin_company(server)
     BOM = Model.get('production.bom')
-    Company = Model.get('company.company')
     Configuration = Model.get('production.configuration')
-    Employee = Model.get('company.employee')
-    Group = Model.get('res.group')
     Inventory = Model.get('stock.inventory')
-    Lang = Model.get('ir.lang')
     Location = Model.get('stock.location')
     Lot = Model.get('stock.lot')
-    Party = Model.get('party.party')
     ProductTemplate = Model.get('product.template')
     UoM = Model.get('product.uom')
-    User = Model.get('res.user')
 
     configuration = Configuration(1)
     configuration.picking_method = 'slip'
     configuration.save()
 
-    zh_cn, = Lang.find([('code', '=', 'zh_CN')])
-    other_party = Party(name="Other Co")
-    other_party.save()
-    other_company = Company(party=other_party, currency=company.currency)
-    other_company.save()
+    other = other_company(company, "Other Co")
 
-    groups = {
-        name: Group.find([('name', '=', name)])[0].id for name in [
-            "Production", "Production Picking",
-            "Supplementary Picking Approval"]}
-    users = {}
-    for login, group_names, user_company in [
+    users = {login: make_user(login, groups + ["Production"], user_company,
+            employee=True)
+        for login, groups, user_company in [
             ('storekeeper', ["Production Picking"], company),
             ('manager', ["Supplementary Picking Approval",
                     "Production Picking"], company),
             ('planner', [], company),
-            ('other', ["Production Picking"], other_company),
-            ]:
-        party = Party(name=login)
-        party.save()
-        employee = Employee(party=party, company=Company(user_company.id))
-        employee.save()
-        user = User(name=login, login=login, password=PASSWORD)
-        for name in group_names + ["Production"]:
-            user.groups.append(Group(groups[name]))
-        user.companies.append(Company(user_company.id))
-        user.company = Company(user_company.id)
-        user.employees.append(Employee(employee.id))
-        user.employee = Employee(employee.id)
-        user.language = Lang(zh_cn.id)
-        user.save()
-        users[login] = user.id
+            ('other', ["Production Picking"], other),
+            ]}
 
     unit, = UoM.find([('name', '=', "Unit")])
     products = {}
@@ -129,13 +94,11 @@ def env(make_server):
     return dict(server=server, users=users, tube=tube.id, screw=screw.id,
         lot=lot.id, empty_lot=empty_lot.id, unit=unit.id, order=order,
         warehouse=warehouse.id, storage=storage.id, company=company.id,
-        other_company=other_company.id)
+        other_company=other.id)
 
 
 def session(env, login):
-    if login == 'admin':
-        return env['server'].jsonrpc()
-    return env['server'].jsonrpc(login, PASSWORD)
+    return checks.session(env['server'], login)
 
 
 def create_slip(rpc, env, lines, kind='normal', **values):
@@ -165,32 +128,6 @@ def tube_moves(env, production):
             ('product', '=', env['tube']),
             ('state', '=', 'done'),
             ], 0, None, None, ['quantity', 'lot'])
-
-
-def run_threads(targets):
-    threads = [threading.Thread(target=t, daemon=True) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLINE)
-        assert not thread.is_alive(), "a client did not finish in time"
-
-
-def click_at_once(calls):
-    "Run the calls (rpc, method, args) at once; return their errors"
-    errors = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(calls), timeout=DEADLINE)
-
-    def call(rpc, method, args):
-        barrier.wait()
-        try:
-            rpc(method, args)
-        except RPCError as error:
-            with lock:
-                errors.append(error_parts(error)[1])
-    run_threads([lambda c=c: call(*c) for c in calls])
-    return errors
 
 
 def test_two_storekeepers_same_stock(env):
