@@ -15,7 +15,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .engine import Line, Substitute
+from .engine import Line, Substitute, ceil_round
 from .exceptions import SubstituteError
 from .stock import IN_MAX
 
@@ -75,8 +75,9 @@ class BOMInput(BOMGraphMixin, metaclass=PoolMeta):
     def compute_quantity(self, factor):
         "The BOM quantity for factor increased by the loss rate"
         loss = 1 + float(self.loss_rate or 0) / 100
-        # 10 with a 10 % loss is 11, not 12 from 11.000000000000002
-        return self.unit.ceil(round(self.quantity * factor * loss, 9))
+        # as the kitting engine rounds: 10 with a 10 % loss is 11, not 12
+        # from 11.000000000000002; 0.3 kg is 0.3, not Uom.ceil's 0.31
+        return ceil_round(self.quantity * factor * loss, self.unit.rounding)
 
 
 class BOMInputSubstitute(

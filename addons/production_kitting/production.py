@@ -265,7 +265,7 @@ class Production(metaclass=PoolMeta):
         minimum = cls._kitting_purchase_minimum(product, unit, date)
         quantity = Uom.compute_qty(
             product.default_uom, quantity, unit, round=False)
-        return unit.ceil(max(quantity, minimum))
+        return ceil_round(max(quantity, minimum), unit.rounding)
 
     @classmethod
     def _kitting_purchase_minimum(cls, product, unit, date):
@@ -304,7 +304,7 @@ class Production(metaclass=PoolMeta):
             product=product,
             bom=self._kitting_bom(product),
             unit=unit,
-            quantity=unit.ceil(quantity),
+            quantity=ceil_round(quantity, unit.rounding),
             state='request',
             origin=self,
             )

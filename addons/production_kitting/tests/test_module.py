@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime
 import unittest
+from decimal import Decimal
 
 from trytond import config
 from trytond.modules.company.tests import (
@@ -94,6 +95,27 @@ class ProductionKittingTestCase(CompanyTestMixin, ModuleTestCase):
             warehouse, = Location.search([('type', '=', 'warehouse')])
             with self.assertRaisesRegex(CyclicBOMError, 'A → B → A'):
                 Kitting.buildable([a.id], warehouse.id)
+
+    @with_transaction()
+    def test_input_quantity_rounded_up_without_float_noise(self):
+        "An input's quantity is rounded up to its unit, float noise ignored"
+        pool = Pool()
+        Input = pool.get('production.bom.input')
+        ModelData = pool.get('ir.model.data')
+        Uom = pool.get('product.uom')
+        kg = Uom(ModelData.get_id('product', 'uom_kilogram'))
+        unit = Uom(ModelData.get_id('product', 'uom_unit'))
+        # 0.2 of 1.5 kg is 0.30000000000000004 kg, and Uom.ceil of 0.3 kg
+        # is 0.31 (0.3 * 100 = 30.000000000000004)
+        self.assertEqual(
+            Input(quantity=1.5, unit=kg, loss_rate=0).compute_quantity(0.2),
+            0.3)
+        self.assertEqual(
+            Input(quantity=10, unit=unit, loss_rate=Decimal(10)
+                ).compute_quantity(1), 11)
+        self.assertEqual(
+            Input(quantity=1.5, unit=kg, loss_rate=0).compute_quantity(
+                0.2001), 0.31)
 
     @with_transaction()
     def test_phantom_rounded_up(self):
