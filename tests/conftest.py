@@ -127,7 +127,9 @@ def demo_server(tmp_path_factory):
         [sys.executable, '-m', 'tools.demo', '--port', str(server.port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
-    end = time.monotonic() + 60
+    # loading the pool of every module takes a minute or more on a busy
+    # 2-core machine
+    end = time.monotonic() + 240
     while True:
         try:
             urllib.request.urlopen(server.base_url + '/', timeout=2).close()
