@@ -13,13 +13,14 @@ from decimal import Decimal
 
 import pytest
 
-from tests.checks import assert_integrity, refused
+from tests import checks
+from tests.checks import (
+    DEADLINE, PASSWORD, admin_company, assert_integrity, make_user,
+    other_company, refused, run_threads)
 from tools.server import RPCError
 
 MODULES = ['production_material_return']
-PASSWORD = 'zhizao2026'
 RETURN = 'model.production.material.return.'
-DEADLINE = 120  # seconds for any concurrent phase
 
 
 @pytest.fixture(scope='module')
@@ -27,63 +28,27 @@ def env(make_server):
     server = make_server(
         'test_mr_rpc', MODULES,
         extra_config={'database.retry': '40'})
-    # server.proteus() misses the /rpc/ path (PLATFORM.md trap 5)
     from proteus import Model
-    from proteus import config as pconfig
-    config = pconfig.set_xmlrpc(
-        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
-            server.port, server.database))
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-
-    create_company(config=config)
-    company = get_company(config=config)
-    Company = Model.get('company.company')
-    Employee = Model.get('company.employee')
-    Group = Model.get('res.group')
+    config, company = admin_company(server)
     Inventory = Model.get('stock.inventory')
-    Lang = Model.get('ir.lang')
     Location = Model.get('stock.location')
     Lot = Model.get('stock.lot')
-    Party = Model.get('party.party')
     ProductTemplate = Model.get('product.template')
     Production = Model.get('production')
     UoM = Model.get('product.uom')
-    User = Model.get('res.user')
 
-    zh_cn, = Lang.find([('code', '=', 'zh_CN')])
-    other_party = Party(name="Other Co")
-    other_party.save()
-    other_company = Company(party=other_party, currency=company.currency)
-    other_company.save()
+    other = other_company(company, "Other Co")
 
-    groups = {
-        name: Group.find([('name', '=', name)])[0].id for name in [
-            "Production", "Material Return Request",
-            "Material Return Approval", "Material Return Stock-in"]}
-    users = {}
-    for login, group_names, user_company in [
+    users = {login: make_user(login, groups + ["Production"], user_company,
+            employee=True)
+        for login, groups, user_company in [
             ('requester', ["Material Return Request"], company),
             ('approver', ["Material Return Approval"], company),
             ('storekeeper', ["Material Return Stock-in"], company),
             ('other', ["Material Return Request",
                     "Material Return Approval",
-                    "Material Return Stock-in"], other_company),
-            ]:
-        party = Party(name=login)
-        party.save()
-        employee = Employee(party=party, company=Company(user_company.id))
-        employee.save()
-        user = User(name=login, login=login, password=PASSWORD)
-        for name in group_names + ["Production"]:
-            user.groups.append(Group(groups[name]))
-        user.companies.append(Company(user_company.id))
-        user.company = Company(user_company.id)
-        user.employees.append(Employee(employee.id))
-        user.employee = Employee(employee.id)
-        user.language = Lang(zh_cn.id)
-        user.save()
-        users[login] = user.id
+                    "Material Return Stock-in"], other),
+            ]}
 
     unit, = UoM.find([('name', '=', "Unit")])
     products = {}
@@ -130,13 +95,11 @@ def env(make_server):
     return dict(server=server, users=users, tube=tube.id, screw=screw.id,
         lot=lot.id, other_lot=other_lot.id, unit=unit.id, issue=issue,
         radiator=products["暖气片"].id, company=company.id,
-        other_company=other_company.id)
+        other_company=other.id)
 
 
 def session(env, login):
-    if login == 'admin':
-        return env['server'].jsonrpc()
-    return env['server'].jsonrpc(login, PASSWORD)
+    return checks.session(env['server'], login)
 
 
 def return_values(env, production, quantity, product=None, lot='default'):
@@ -201,15 +164,6 @@ def error_message(error):
         if isinstance(args, list) and args:
             return str(args[0])
     return str(payload)
-
-
-def run_threads(targets):
-    threads = [threading.Thread(target=t, daemon=True) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLINE)
-        assert not thread.is_alive(), "a client did not finish in time"
 
 
 def test_c1_concurrent_returns_never_exceed(env):
