@@ -11,15 +11,16 @@ from decimal import Decimal
 
 import pytest
 
-from tests.checks import assert_integrity, refused
+from tests import checks
+from tests.checks import (
+    DEADLINE, PASSWORD, admin_company, assert_integrity, make_user, refused,
+    run_threads)
 from tools.server import RPCError
 
 MODULES = ['quality_gate', 'production_material_return']
-PASSWORD = 'zhizao2026'
 INSPECTION = 'model.quality.inspection.'
 LINE = 'model.quality.inspection.line.'
 RETURN = 'model.production.material.return.'
-DEADLINE = 120  # seconds for any concurrent phase
 
 
 @pytest.fixture(scope='module')
@@ -27,39 +28,18 @@ def env(make_server):
     server = make_server(
         'test_qg_rpc', MODULES, extra_config={'database.retry': '40'})
     from proteus import Model
-    from proteus import config as pconfig
-    config = pconfig.set_xmlrpc(
-        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
-            server.port, server.database))
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-
-    create_company(config=config)
-    company = get_company(config=config)
-    Company = Model.get('company.company')
+    config, company = admin_company(server)
     Control = Model.get('quality.control')
-    Group = Model.get('res.group')
     Lot = Model.get('stock.lot')
     Party = Model.get('party.party')
     ProductTemplate = Model.get('product.template')
     Shipment = Model.get('stock.shipment.in')
     UoM = Model.get('product.uom')
-    User = Model.get('res.user')
 
-    groups = {g.name: g.id for g in Group.find([
-                ('name', 'in', ["Quality Inspector", "Stock",
-                        "Material Return Stock-in"])])}
-    users = {}
-    for login, group_names in [
+    users = {login: make_user(login, groups, company, language=None)
+        for login, groups in [
             ('qc', ["Quality Inspector", "Stock"]),
-            ('storekeeper', ["Stock", "Material Return Stock-in"])]:
-        user = User(name=login, login=login, password=PASSWORD)
-        for group_name in group_names:
-            user.groups.append(Group(groups[group_name]))
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.save()
-        users[login] = user.id
+            ('storekeeper', ["Stock", "Material Return Stock-in"])]}
 
     supplier = Party(name="供应商甲")
     supplier.save()
@@ -176,9 +156,7 @@ def skipping_warnings(rpc, method, *args):
 
 
 def session(env, login):
-    if login == 'admin':
-        return env['server'].jsonrpc()
-    return env['server'].jsonrpc(login, PASSWORD)
+    return checks.session(env['server'], login)
 
 
 def snapshot(env, shipment, inspection):
@@ -208,27 +186,9 @@ def test_c4_double_decision(env):
             'accepted_quantity': 93, 'rejected_quantity': 5,
             'concession_quantity': 2})
     sessions = [session(env, 'qc') for _ in range(2)]
-    outcomes = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(sessions), timeout=DEADLINE)
-
-    def client(rpc):
-        barrier.wait()
-        try:
-            rpc(INSPECTION + 'process', [inspection])
-            outcome = 'ok'
-        except RPCError as error:
-            outcome = str(error.error[0])
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=client, args=(r,), daemon=True)
-        for r in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLINE)
-        assert not thread.is_alive(), "a client did not finish in time"
+    outcomes = concurrently([
+            lambda rpc=rpc: rpc(INSPECTION + 'process', [inspection])
+            for rpc in sessions])
     assert outcomes.count('ok') == 1, outcomes
     state, decided, moves, lines = snapshot(env, shipment, inspection)
     assert (state, decided) == ('failed', True)
@@ -398,13 +358,7 @@ def concurrently(calls):
         with lock:
             outcomes.append(outcome)
 
-    threads = [threading.Thread(target=client, args=(c,), daemon=True)
-        for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLINE)
-        assert not thread.is_alive(), "a client did not finish in time"
+    run_threads([lambda c=c: client(c) for c in calls])
     return outcomes
 
 
