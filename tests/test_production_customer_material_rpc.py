@@ -9,20 +9,18 @@ bad input, roles, a customer's lot; two planners running orders that take
 the same panels at once never leave the customer's location below zero.
 Every loop is bounded in count and time and talks only to 127.0.0.1.
 """
-import threading
 from decimal import Decimal
 
 import pytest
 
-from tests.checks import assert_integrity, error_parts, refused
-from tools.server import RPCError
+from tests import checks
+from tests.checks import at_once as run_at_once
+from tests.checks import admin_company, assert_integrity, make_user, refused
 
 MODULES = ['production_customer_material']
-PASSWORD = 'zhizao2026'
 MOVE = 'model.stock.move.'
 PRODUCTION = 'model.production.'
 LEDGER = 'model.production.customer_material.ledger.'
-DEADLINE = 120  # seconds for any concurrent phase
 
 
 @pytest.fixture(scope='module')
@@ -31,38 +29,17 @@ def env(make_server):
         'test_customer_material_rpc', MODULES,
         extra_config={'database.retry': '40'})
     from proteus import Model
-    from proteus import config as pconfig
-    config = pconfig.set_xmlrpc(
-        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
-            server.port, server.database))
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-
-    create_company(config=config)
-    company = get_company(config=config)
-    Company = Model.get('company.company')
-    Group = Model.get('res.group')
-    Lang = Model.get('ir.lang')
+    config, company = admin_company(server)
     Location = Model.get('stock.location')
     Party = Model.get('party.party')
     ProductTemplate = Model.get('product.template')
     UoM = Model.get('product.uom')
-    User = Model.get('res.user')
 
-    zh_cn, = Lang.find([('code', '=', 'zh_CN')])
-    users = {}
-    for login, group_names in [
+    users = {login: make_user(login, groups, company)
+        for login, groups in [
             ('storekeeper', ["Storekeeper", "Stock"]),
             ('planner', ["Production", "Stock"]),
-            ]:
-        user = User(name=login, login=login, password=PASSWORD)
-        for name in group_names:
-            user.groups.append(Group.find([('name', '=', name)])[0])
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.language = Lang(zh_cn.id)
-        user.save()
-        users[login] = user.id
+            ]}
 
     unit, = UoM.find([('name', '=', "Unit")])
     template = ProductTemplate(name="衣柜", default_uom=unit, type='goods',
@@ -99,9 +76,7 @@ def env(make_server):
 
 
 def session(env, login):
-    if login == 'admin':
-        return env['server'].jsonrpc()
-    return env['server'].jsonrpc(login, PASSWORD)
+    return checks.session(env['server'], login)
 
 
 def decimal(text):
@@ -193,29 +168,6 @@ def ledger(env, party, product):
     row, = rows
     return tuple(row[f] for f in [
             'received', 'consumed', 'returned', 'scrapped', 'balance'])
-
-
-def run_at_once(calls):
-    "Run the calls (rpc, method, args) at once; return their errors"
-    errors = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(calls), timeout=DEADLINE)
-
-    def call(rpc, method, args):
-        barrier.wait()
-        try:
-            rpc(method, args)
-        except RPCError as error:
-            with lock:
-                errors.append(error_parts(error)[1])
-    threads = [threading.Thread(target=call, args=c, daemon=True)
-        for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLINE)
-        assert not thread.is_alive(), "a client did not finish in time"
-    return errors
 
 
 def test_fifty_panels(env):
