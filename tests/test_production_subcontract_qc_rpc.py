@@ -6,22 +6,22 @@ writes nothing, two sessions at once.  Every loop is bounded in count and
 time and talks only to 127.0.0.1.
 """
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 
-from tests.checks import assert_integrity, error_parts, refused
+from tests import checks
+from tests.checks import at_once as run_at_once
+from tests.checks import (
+    admin_company, assert_integrity, error_parts, make_user, refused)
 from tools.server import RPCError
 
 MODULES = ['production_subcontract']
-PASSWORD = 'zhizao2026'
 RECEIPT = 'model.production.subcontract.receipt.'
 SHIPMENT = 'model.stock.shipment.internal.'
 INSPECTION = 'model.quality.inspection.'
 LINE = 'model.quality.inspection.line.'
 COMPARE = 'model.production.subcontract.price.compare.start.'
-DEADLINE = 120  # seconds for any concurrent phase
 ROLES = {
     'storekeeper': ["Storekeeper", "Stock"],
     'planner': ["Production", "Stock"],
@@ -31,24 +31,10 @@ ROLES = {
     }
 
 
-def _users(Model, company):
+def _users(company):
     "The users of ROLES in the company, in zh_CN"
-    Company = Model.get('company.company')
-    Group = Model.get('res.group')
-    Lang = Model.get('ir.lang')
-    User = Model.get('res.user')
-    zh_cn, = Lang.find([('code', '=', 'zh_CN')])
-    users = {}
-    for login, names in ROLES.items():
-        user = User(name=login, login=login, password=PASSWORD)
-        for name in names:
-            user.groups.append(Group.find([('name', '=', name)])[0])
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.language = Lang(zh_cn.id)
-        user.save()
-        users[login] = user.id
-    return users
+    return {login: make_user(login, groups, company)
+        for login, groups in ROLES.items()}
 
 
 def _service(Model, config, company):
@@ -132,17 +118,10 @@ def env(make_server):
         'test_subcontract_qc_rpc', MODULES,
         extra_config={'database.retry': '40'})
     from proteus import Model
-    from proteus import config as pconfig
-    config = pconfig.set_xmlrpc(
-        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
-            server.port, server.database))
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-    create_company(config=config)
-    company = get_company(config=config)
+    config, company = admin_company(server)
     Party = Model.get('party.party')
     Routing = Model.get('production.routing')
-    users = _users(Model, company)
+    users = _users(company)
     frame, tube, bom, storage = _products(Model)
     _control(Model, frame)
     service = _service(Model, config, company)
@@ -177,9 +156,7 @@ def env(make_server):
 
 
 def session(env, login):
-    if login == 'admin':
-        return env['server'].jsonrpc()
-    return env['server'].jsonrpc(login, PASSWORD)
+    return checks.session(env['server'], login)
 
 
 def order(env, quantity, party='huatong', routing=False):
@@ -493,26 +470,3 @@ def test_price_compare(env):
         assert compare(rpc, env, quantity) == []
     assert count(env, 'purchase.product_supplier.price', []) == (
         prices_before)
-
-
-def run_at_once(calls):
-    "Run the calls (rpc, method, args) at once; return their errors"
-    errors = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(calls), timeout=DEADLINE)
-
-    def call(rpc, method, args):
-        barrier.wait()
-        try:
-            rpc(method, args)
-        except RPCError as error:
-            with lock:
-                errors.append(error_parts(error)[1])
-    threads = [threading.Thread(target=call, args=c, daemon=True)
-        for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLINE)
-        assert not thread.is_alive(), "a client did not finish in time"
-    return errors
