@@ -5,18 +5,15 @@ PostgreSQL, over JSON-RPC: two orders on the same BOM applied at once by two
 approvers (the second one lands on the new version, nothing is lost), the
 requester refused as approver, the roles of the buttons."""
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 
-from tests.checks import refused
-from tools.server import RPCError
+from tests import checks
+from tests.checks import admin_company, at_once, make_user, refused
 
 MODULES = ['production_bom_engineering']
-PASSWORD = 'zhizao2026'
 CHANGE = 'model.production.bom.change.'
-DEADLINE = 120
 
 
 @pytest.fixture(scope='module')
@@ -24,31 +21,14 @@ def env(make_server):
     server = make_server('test_bom_eng_rpc', MODULES,
         extra_config={'database.retry': '40'})
     from proteus import Model
-    from proteus import config as pconfig
-    config = pconfig.set_xmlrpc(
-        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
-            server.port, server.database))
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-    create_company(config=config)
-    company = get_company(config=config)
-    Company = Model.get('company.company')
-    Group = Model.get('res.group')
-    User = Model.get('res.user')
-    groups = {g.name: g.id for g in Group.find([])}
-    users = {}
-    for login, names in [
+    config, company = admin_company(server)
+    users = {login: make_user(login, groups + ["Production"], company,
+            language=None)
+        for login, groups in [
             ('engineer', ["BOM Engineer"]),
             ('chief', ["BOM Engineer", "ECN Approver"]),
             ('approver', ["ECN Approver"]),
-            ('approver2', ["ECN Approver"])]:
-        user = User(name=login, login=login, password=PASSWORD)
-        for name in names + ["Production"]:
-            user.groups.append(Group(groups[name]))
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.save()
-        users[login] = user.id
+            ('approver2', ["ECN Approver"])]}
     products = _products(Model)
     return dict(server=server, users=users, products=products,
         bom=_bom(Model, products))
@@ -85,9 +65,7 @@ def _bom(Model, products):
 
 
 def session(env, login):
-    if login == 'admin':
-        return env['server'].jsonrpc()
-    return env['server'].jsonrpc(login, PASSWORD)
+    return checks.session(env['server'], login)
 
 
 def draft_change(env, login, bom, line, date):
@@ -169,22 +147,8 @@ def test_two_changes_on_one_bom_applied_at_once(env):
     approver = session(env, 'approver')
     approver(CHANGE + 'approve', [replace, screws])
     sessions = [session(env, 'approver'), session(env, 'approver2')]
-    barrier = threading.Barrier(2, timeout=DEADLINE)
-    errors = []
-
-    def apply(rpc, change):
-        barrier.wait()
-        try:
-            rpc(CHANGE + 'apply', [change])
-        except RPCError as error:
-            errors.append(error)
-    threads = [threading.Thread(target=apply, args=a, daemon=True)
-        for a in zip(sessions, [replace, screws])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLINE)
-        assert not thread.is_alive()
+    errors = at_once([(rpc, CHANGE + 'apply', [change])
+            for rpc, change in zip(sessions, [replace, screws])])
     assert errors == []
     versions = frame_versions(env)
     assert [(v, s) for v, s, _ in versions] == [

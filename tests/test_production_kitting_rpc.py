@@ -8,26 +8,15 @@ import datetime as dt
 import math
 import threading
 import time
-import xmlrpc.client
 
 import pytest
 
-from tests.checks import assert_integrity, refused
+from tests.checks import (
+    assert_integrity, make_user, other_company, refused, run_threads,
+    xml_refused)
 from tests.kitting_lamp import create_lamp
 
 PASSWORD = 'kitting-2026-password'
-
-
-def xml_refused(call, *args, says=()):
-    "Assert an XML-RPC call is refused as a user error saying says"
-    with pytest.raises(xmlrpc.client.Fault) as info:
-        call(*args)
-    fault = info.value
-    # code 1: a UserError (255 would be an unexpected exception)
-    assert fault.faultCode == 1, (fault.faultCode, fault.faultString)
-    for text in says:
-        assert str(text) in fault.faultString, (text, fault.faultString)
-    return fault.faultString
 
 
 @pytest.fixture(scope='module')
@@ -55,30 +44,18 @@ def _second_company(records):
     a seller with the sales group only"""
     from proteus import Model
     Company = Model.get('company.company')
-    Party = Model.get('party.party')
-    User = Model.get('res.user')
-    Group = Model.get('res.group')
     company1, = Company.find([])
-    party = Party(name="Second Factory")
-    party.save()
-    company2 = Company(party=party, currency=company1.currency)
-    company2.save()
-
-    groups = [g for name in ["Production", "Production Planning",
-            "Purchase Request", "Sales"]
-        for g in Group.find([('name', '=', name)])]
-    assert len(groups) == 4, groups
+    company2 = other_company(company1)
+    groups = ["Production", "Production Planning", "Purchase Request",
+        "Sales"]
     for login, company, user_groups in [
             ('planner1', company1, groups),
             ('planner2', company2, groups),
             ('clerk', company1, []),
             ('worker', company1, groups[:1]),
             ('seller', company1, groups[3:])]:
-        user = User(login=login, name=login, password=PASSWORD)
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.groups.extend(Group(g.id) for g in user_groups)
-        user.save()
+        make_user(login, user_groups, company, language=None,
+            password=PASSWORD)
     # company 2's order, made by its planner
     from proteus import config
     admin_config = config.get_config()
@@ -346,13 +323,8 @@ def test_concurrent_requests_no_duplicate(server):
                 results[i] = 'ok'
             except Exception as exception:
                 results[i] = exception
-        threads = [threading.Thread(target=click, args=(i, s))
-            for i, s in enumerate(sessions)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        assert not any(t.is_alive() for t in threads), round_
+        run_threads([lambda i=i, s=s: click(i, s)
+                for i, s in enumerate(sessions)])
         # the dispatcher retries a lock conflict: both clicks succeed
         assert results == ['ok', 'ok'], (round_, results)
         requests = admin.model.purchase.request.search_read(

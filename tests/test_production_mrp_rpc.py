@@ -12,22 +12,11 @@ from collections import Counter
 
 import pytest
 
+from tests.checks import make_user, other_company, run_threads, xml_refused
+
 PASSWORD = 'mrp-2026-password'
 # enough demand for a run to take a noticeable time
 FINISHED, RAW, MOVES_PER_PRODUCT = 150, 30, 4
-
-
-def xml_refused(call, *args, says=()):
-    "Assert an XML-RPC call is refused as a user error saying says"
-    with pytest.raises(xmlrpc.client.Fault) as info:
-        call(*args)
-    fault = info.value
-    # code 1: a UserError (255 would be an unexpected exception)
-    assert fault.faultCode == 1, (fault.faultCode, fault.faultString)
-    assert 'Traceback' not in fault.faultString, fault.faultString
-    for text in says:
-        assert str(text) in fault.faultString, (text, fault.faultString)
-    return fault.faultString
 
 
 def method(proxy, name):
@@ -115,29 +104,16 @@ def _users(company1):
     """Company 2, a planner of each company (production, planning,
     purchase request and sales groups), a production worker (production
     group only) and a clerk of company 1 without any group"""
-    from proteus import Model
-    Company = Model.get('company.company')
-    Party = Model.get('party.party')
-    User = Model.get('res.user')
-    Group = Model.get('res.group')
-    party = Party(name="Second Factory")
-    party.save()
-    company2 = Company(party=party, currency=company1.currency)
-    company2.save()
-    groups = [g for name in ["Production", "Production Planning",
-            "Purchase Request", "Sales"]
-        for g in Group.find([('name', '=', name)])]
-    assert len(groups) == 4, groups
+    company2 = other_company(company1)
+    groups = ["Production", "Production Planning", "Purchase Request",
+        "Sales"]
     for login, company, user_groups in [
             ('planner1', company1, groups),
             ('planner2', company2, groups),
             ('worker', company1, groups[:1]),
             ('clerk', company1, [])]:
-        user = User(login=login, name=login, password=PASSWORD)
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.groups.extend(Group(g.id) for g in user_groups)
-        user.save()
+        make_user(login, user_groups, company, language=None,
+            password=PASSWORD)
     return {'company2': company2.id}
 
 
@@ -217,13 +193,8 @@ def test_two_runs_at_once(server):
                     spans[i] = (start, time.monotonic())
             except Exception as exception:
                 results[i] = exception
-        threads = [threading.Thread(target=plan, args=(i, s))
-            for i, s in enumerate(sessions)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
-        assert not any(t.is_alive() for t in threads), round_
+        run_threads([lambda i=i, s=s: plan(i, s)
+                for i, s in enumerate(sessions)])
         print("C7 round", round_, [(round(a - spans[0][0], 3),
                     round(b - spans[0][0], 3)) for a, b in spans],
             [r if isinstance(r, int) else str(r)[:80] for r in results])

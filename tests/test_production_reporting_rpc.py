@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.checks import refused
+from tests.checks import make_user, other_company, refused, xml_refused
 
 PASSWORD = 'reporting-2026-password'
 
@@ -66,20 +66,11 @@ def _setup(config):
         groups=[g for g in Group.find([('name', '=', 'Administration')])]
         ).save()
     Company = Model.get('company.company')
-    Party = Model.get('party.party')
     company1, = Company.find([])
-    party = Party(name="Second Factory")
-    party.save()
-    company2 = Company(party=party, currency=company1.currency)
-    company2.save()
-    production_group, = Group.find([('name', '=', 'Production')])
+    company2 = other_company(company1)
     for login, company in [('planner1', company1), ('planner2', company2)]:
-        user = User(login=login, name=login, password=PASSWORD)
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.groups.append(Group(production_group.id))
-        user.save()
-
+        make_user(login, ["Production"], company, language=None,
+            password=PASSWORD)
 
 def test_documented_calls(server):
     """The XML-RPC example of addons/production_reporting/doc/index.rst
@@ -126,16 +117,6 @@ def test_outsider_has_no_access(server):
 def _companies(server):
     s = server.xmlrpc('admin', 'admin')
     return sorted(s.model.company.company.search([], 0, None, None, {}))
-
-
-def xml_refused(call, *args, says=()):
-    "Assert an XML-RPC call is refused as a user error saying says"
-    with pytest.raises(xmlrpc.client.Fault) as info:
-        call(*args)
-    fault = info.value
-    assert fault.faultCode == 1, (fault.faultCode, fault.faultString)
-    for text in says:
-        assert str(text) in fault.faultString, (text, fault.faultString)
 
 
 def test_second_company(server):

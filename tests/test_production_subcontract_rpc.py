@@ -8,17 +8,17 @@ subcontractor at once when the material held there covers only one;
 bad input; what only the server sets; roles.  Every loop is bounded in
 count and time and talks only to 127.0.0.1.
 """
-import threading
-
 import pytest
 
-from tests.checks import assert_integrity, error_parts
+from tests import checks
+from tests.checks import (
+    admin_company, assert_integrity, error_parts, make_user)
+from tests.checks import at_once as run_at_once
+from tests.test_production_subcontract_qc_rpc import _products
 from tools.server import RPCError
 
 MODULES = ['production_subcontract']
-PASSWORD = 'zhizao2026'
 RECEIPT = 'model.production.subcontract.receipt.'
-DEADLINE = 120  # seconds for any concurrent phase
 
 
 @pytest.fixture(scope='module')
@@ -27,61 +27,20 @@ def env(make_server):
         'test_subcontract_rpc', MODULES,
         extra_config={'database.retry': '40'})
     from proteus import Model
-    from proteus import config as pconfig
-    config = pconfig.set_xmlrpc(
-        'http://admin:admin@127.0.0.1:%s/%s/rpc/' % (
-            server.port, server.database))
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-
-    create_company(config=config)
-    company = get_company(config=config)
-    BOM = Model.get('production.bom')
-    Company = Model.get('company.company')
-    Group = Model.get('res.group')
-    Inventory = Model.get('stock.inventory')
-    Lang = Model.get('ir.lang')
-    Location = Model.get('stock.location')
+    config, company = admin_company(server)
     Party = Model.get('party.party')
     Production = Model.get('production')
-    ProductTemplate = Model.get('product.template')
     Shipment = Model.get('stock.shipment.internal')
     UoM = Model.get('product.uom')
-    User = Model.get('res.user')
 
-    zh_cn, = Lang.find([('code', '=', 'zh_CN')])
-    users = {}
-    for login, group_names in [
+    users = {login: make_user(login, groups, company)
+        for login, groups in [
             ('storekeeper', ["Storekeeper", "Production"]),
             ('planner', ["Production", "Stock"]),
-            ]:
-        user = User(name=login, login=login, password=PASSWORD)
-        for name in group_names:
-            user.groups.append(Group.find([('name', '=', name)])[0])
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.language = Lang(zh_cn.id)
-        user.save()
-        users[login] = user.id
+            ]}
 
-    unit, = UoM.find([('name', '=', "Unit")])
-    kg, = UoM.find([('name', '=', "Kilogram")])
-    template = ProductTemplate(name="车架", default_uom=unit, type='goods',
-        producible=True)
-    template.save()
-    frame, = template.products
-    template = ProductTemplate(name="钢管", default_uom=kg, type='goods')
-    template.save()
-    tube, = template.products
-    bom = BOM(name="车架")
-    input_ = bom.inputs.new(product=tube, quantity=1, unit=kg)
-    input_.subcontract_loss = 0.02
-    bom.outputs.new(product=frame, quantity=1, unit=unit)
-    bom.save()
-    storage, = Location.find([('code', '=', 'STO')])
-    inventory = Inventory(location=storage)
-    inventory.lines.new(product=tube, quantity=1000)
-    inventory.click('confirm')
+    frame, tube, bom, storage = _products(Model)
+    kg = UoM(tube.default_uom.id)
     supplier = Party(name="华通五金")
     supplier.save()
 
@@ -107,9 +66,7 @@ def env(make_server):
 
 
 def session(env, login):
-    if login == 'admin':
-        return env['server'].jsonrpc()
-    return env['server'].jsonrpc(login, PASSWORD)
+    return checks.session(env['server'], login)
 
 
 def location(env):
@@ -124,29 +81,6 @@ def held(env):
     product, = admin('model.product.product.read', [env['tube']],
         ['quantity'], context={'locations': [location(env)]})
     return product['quantity']
-
-
-def run_at_once(calls):
-    "Run the calls (rpc, method, args) at once; return their errors"
-    errors = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(calls), timeout=DEADLINE)
-
-    def call(rpc, method, args):
-        barrier.wait()
-        try:
-            rpc(method, args)
-        except RPCError as error:
-            with lock:
-                errors.append(error_parts(error)[1])
-    threads = [threading.Thread(target=call, args=c, daemon=True)
-        for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLINE)
-        assert not thread.is_alive(), "a client did not finish in time"
-    return errors
 
 
 def test_two_receipts_same_material(env):
