@@ -54,19 +54,25 @@ def sao_login():
     return login
 
 
+# each step of the log-in is one or two calls to the server; on a 2-core
+# machine running the module suites beside the browser tests a call to the
+# demo (one process on SQLite) has taken more than 30 s
+LOGIN_WAIT = 90000
+
+
 def login(page, server, user, password):
     "Log in through sao's login dialogs (user, then password)"
     page.goto(server.base_url + '/')
     page.fill('#login', user)
     page.click('button[type=submit]')
-    page.wait_for_selector('input[type=password]', timeout=30000)
+    page.wait_for_selector('input[type=password]', timeout=LOGIN_WAIT)
     page.fill('input[type=password]', password)
     page.keyboard.press('Enter')
     page.wait_for_selector('input[type=password]', state='detached',
-        timeout=30000)
+        timeout=LOGIN_WAIT)
     # the menu is loaded once the user's name shows in the navigation bar
     page.get_by_text(NAMES[user]).first.wait_for(
-        state="attached", timeout=30000)
+        state="attached", timeout=LOGIN_WAIT)
 
 
 @pytest.fixture(scope='session')
