@@ -197,6 +197,12 @@ def main():
         help="seconds from one scan of a client to its next (0: at once)")
     parser.add_argument('--paced', type=float, default=1.0,
         help="with --size, also measure with this pace")
+    parser.add_argument('--compare', metavar='REV',
+        help="with --size, also time the scans in process with the "
+        "floor.py of git revision REV against the working tree, "
+        "alternated in the same process (answers compared on every order)")
+    parser.add_argument('--in-process-only', action='store_true',
+        help="with --size, no JSON-RPC runs")
     parser.add_argument('--json')
     args = parser.parse_args()
     if args.size:
@@ -280,6 +286,79 @@ def profile(env, work, scans, top=12):
     return result
 
 
+def floor_methods(source=None):
+    """{name: method} of the floor's Floor class: of the working tree, or
+    of source (the text of another floor.py, loaded beside it)"""
+    import importlib.util
+    import types
+
+    from trytond.modules.production_floor import floor
+    module = floor
+    if source is not None:
+        name = 'trytond.modules.production_floor.floor_compared'
+        module = importlib.util.module_from_spec(
+            importlib.util.spec_from_loader(name, loader=None))
+        module.__package__ = 'trytond.modules.production_floor'
+        exec(compile(source, name, 'exec'), module.__dict__)
+    return {k: v for k, v in vars(module.Floor).items()
+        if not k.startswith('__') and isinstance(
+            v, (classmethod, staticmethod, types.FunctionType))}
+
+
+def compare(env, work, rev, scans):
+    """The scans of the first order timed (wall and process CPU, median)
+    with the Floor methods of rev and of the working tree, alternated in
+    this process; the order, line and stock answers of every order compared"""
+    import subprocess
+
+    from trytond.modules.production_floor.floor import Floor
+
+    from bench.bench_production_reporting import STATEMENTS, count_statements
+    count_statements()
+    source = subprocess.check_output(['git', '-C', ROOT, 'show',
+            rev + ':addons/production_floor/floor.py'])
+    versions = {'before': floor_methods(source), 'after': floor_methods()}
+
+    def scan(pool, version, params):
+        for name, method in versions[version].items():
+            setattr(Floor, name, method)
+        return pool.get('production.floor').scan(*params)
+    different = sum(len({json.dumps(env.call(scan, v, p, readonly=True),
+                        sort_keys=True, default=str) for v in versions}) > 1
+        for w in work for p in _scan_params(w).values())
+    result = {'revision': rev, 'answers': 3 * len(work),
+        'different': different}
+    for kind, params in _scan_params(work[0]).items():
+        times = defaultdict(list)
+        for i in range(scans):
+            for version in sorted(versions, reverse=bool(i % 2)):
+                STATEMENTS[0] = 0
+                wall, cpu = time.perf_counter(), time.process_time()
+                env.call(scan, version, params, readonly=True)
+                times[version].append((time.perf_counter() - wall,
+                        time.process_time() - cpu, STATEMENTS[0]))
+        result[kind] = {v: {'median_ms': _median_ms(t, 0),
+                'cpu_ms': _median_ms(t, 1), 'statements': t[-1][2]}
+            for v, t in times.items()}
+    scan_after = versions['after']
+    for name, method in scan_after.items():
+        setattr(Floor, name, method)
+    result['load'] = os.getloadavg()
+    print(json.dumps(result), file=sys.stderr, flush=True)
+    return result
+
+
+def _scan_params(target):
+    number, production, code = target
+    return {'order': ['pick', number, None],
+        'line': ['pick', code, production],
+        'stock': ['stock', code, None]}
+
+
+def _median_ms(times, index):
+    return round(statistics.median(t[index] for t in times) * 1000, 1)
+
+
 def codes(pool, data):
     "The codes printed on the components' labels (Tryton sets the code)"
     Product = pool.get('product.product')
@@ -349,7 +428,11 @@ def on_dataset(args):
         if not work:
             sys.exit("no order to scan")
         in_process = profile(env, work[0], args.profile)
-        result = measure(args, ways=(ours, naive), runs=args.runs)
+        if args.compare:
+            in_process['compare'] = compare(env, work, args.compare,
+                args.profile)
+        result = {} if args.in_process_only else measure(
+            args, ways=(ours, naive), runs=args.runs)
         result['in_process'] = in_process
         result.update(size=args.size, load_seconds=round(loaded),
             topology='%d gunicorn x %d trytond workers behind nginx, '

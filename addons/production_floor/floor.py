@@ -2,13 +2,16 @@
 # this repository contains the full copyright notices and license terms.
 """The shop floor (扫码作业): one scan answered in one round trip, each
 posting done once by the desk's own server methods"""
+import datetime
 import json
 import math
 from collections import defaultdict
 
 from sql.aggregate import Sum
+from sql import Union
 from sql.conditionals import Coalesce
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, Unique, fields
 from trytond.model.exceptions import ButtonActionException
@@ -59,6 +62,10 @@ def _names(records):
 class Floor(Model):
     "Shop Floor"
     __name__ = 'production.floor'
+    # The location ids a scan counts stock at (the storage locations, the
+    # picking location out of quarantine); cleared by any change of a
+    # location (stock.Location), in every process
+    _locations_cache = Cache('production.floor.locations', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -362,8 +369,9 @@ class Floor(Model):
         "A row of each product the order still plans to pick, with stock"
         remaining = cls._remaining(production)
         stock = cls._pick_stock(production, [p for _, p in remaining])
-        return [cls._pick_row(production, product, quantity, stock)
-            for (_, product), quantity in remaining.items()]
+        locations = cls._lot_locations(production)
+        return [cls._pick_row(production, product, quantity, stock,
+                locations) for (_, product), quantity in remaining.items()]
 
     @classmethod
     def _pick_stock(cls, production, products):
@@ -376,26 +384,34 @@ class Floor(Model):
             return {}
         stock = defaultdict(float)
         for (_, p, l), q in cls._stock_quantities(
-                Production._issue_locations(location),
+                cls._cached_locations(('issue', location.id),
+                    lambda: Production._issue_locations(location)),
                 ([p.id for p in products],)).items():
             stock[p, l] += q
         return {k: q for k, q in stock.items() if q > EPSILON}
 
     @classmethod
-    def _pick_row(cls, production, product, quantity, stock):
+    def _pick_row(cls, production, product, quantity, stock, locations):
         lots = cls._lot_rows(product, stock)
         return dict(cls._product_row(product, quantity),
             available=_unit(product).round(sum(l['quantity'] for l in lots)),
-            lot_required=bool(cls._lot_required(production, product)),
+            lot_required=bool(
+                cls._lot_required(production, product, locations)),
             lots=lots)
 
     @classmethod
-    def _lot_required(cls, production, product):
-        "Whether the order's picking of product needs a lot"
+    def _lot_locations(cls, production):
+        "The order's picking and production locations, read at once"
         Location = Pool().get('stock.location')
-        # both locations read at once, once per scan
-        return product.lot_is_required(*Location.browse([
-                    production.picking_location.id, production.location.id]))
+        return Location.browse([
+                production.picking_location.id, production.location.id])
+
+    @classmethod
+    def _lot_required(cls, production, product, locations=None):
+        """Whether the order's picking of product needs a lot (locations:
+        _lot_locations, read once for the rows of a scan)"""
+        return product.lot_is_required(
+            *(locations or cls._lot_locations(production)))
 
     @classmethod
     def _lot_rows(cls, product, stock):
@@ -602,13 +618,29 @@ class Floor(Model):
         (assigned moves), free, the lot's quality status"""
         location_ids = cls._storage_locations(locations)
         filter_ = (([p.id for p in products],) if products else None)
-        on_hand = cls._stock_quantities(location_ids, filter_)
-        return cls._stock_rows({False: on_hand, True: cls._free(
-                    on_hand, cls._assigned(location_ids, filter_))}, lots)
+        company = cls._moves_company()
+        on_hand = cls._stock_quantities(location_ids, filter_, company)
+        return cls._stock_rows({False: on_hand, True: cls._free(on_hand,
+                    cls._assigned(location_ids, filter_, company))}, lots)
+
+    @classmethod
+    def _cached_locations(cls, key, compute):
+        "The location ids of key, compute() once until a location changes"
+        key += (Transaction().context.get('active_test', True),)
+        ids = cls._locations_cache.get(key)
+        if ids is None:
+            ids = cls._locations_cache.set(key, compute())
+        return list(ids)
 
     @classmethod
     def _storage_locations(cls, locations=None):
         "The ids of the storage locations (in locations)"
+        key = ('storage',) + tuple(sorted(l.id for l in locations or []))
+        return cls._cached_locations(key,
+            lambda: cls._search_storage_locations(locations))
+
+    @classmethod
+    def _search_storage_locations(cls, locations=None):
         pool = Pool()
         Location = pool.get('stock.location')
         domain = [('type', '=', 'storage')]
@@ -617,27 +649,85 @@ class Floor(Model):
         return [l.id for l in Location.search(domain)]
 
     @classmethod
-    def _stock_quantities(cls, location_ids, filter_):
-        """{(location, product, lot): quantity} on hand today: Tryton's
-        query of products_by_location, rounded with the units read in one
-        query (its rounding instantiates every product: 2 s for the 1,800
-        products of a storage location)"""
+    def _stock_quantities(cls, location_ids, filter_, company=None):
+        """{(location, product, lot): quantity} on hand today as
+        products_by_location counts it by lot, in one query (_stock_query),
+        rounded with the units read in one query (its rounding instantiates
+        every product: 2 s for the 1,800 products of a storage location);
+        company: the query of _moves_company, when already made"""
         pool = Pool()
         Date = pool.get('ir.date')
-        Move = pool.get('stock.move')
-        with Transaction().set_context(stock_date_end=Date.today(),
-                forecast=False):
-            query = Move.compute_quantities_query(location_ids,
-                grouping=('product', 'lot'), grouping_filter=filter_)
-        if query is None:
+        if not location_ids:
             return {}
+        if company is None:
+            company = cls._moves_company()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*query)
-        quantities = defaultdict(float)
-        for location, product, lot, quantity in cursor:
-            quantities[location, product, lot] += quantity
+        cursor.execute(*cls._stock_query(location_ids,
+                filter_[0] if filter_ else None, company, Date.today()))
+        quantities = {(l, p, t): q for l, p, t, q in cursor}
         units = cls._units({k[1] for k in quantities})
         return {k: units[k[1]].round(q) for k, q in quantities.items()}
+
+    @classmethod
+    def _stock_query(cls, location_ids, product_ids, company, today):
+        """Tryton's compute_quantities_query by product and lot at
+        location_ids (without children) on today: the done moves of the
+        company since its last closed period and that period's cache, the
+        period looked up inside the query"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+        period, period_date = cls._closed_period(company, today)
+        date = Coalesce(move.effective_date, move.planned_date)
+        where = ((move.state == 'done') & (move.company == company)
+            & (date <= today) & (Coalesce(date, datetime.date.max)
+                > Coalesce(period_date, datetime.date.min)))
+        if product_ids:
+            where &= fields.SQL_OPERATORS['in'](move.product, product_ids)
+        query = Union(
+            cls._moves_at(move, move.to_location, 1, location_ids, where),
+            cls._moves_at(move, move.from_location, -1, location_ids, where),
+            cls._period_at(period, location_ids, product_ids), all_=True)
+        return query.select(query.location, query.product, query.lot,
+            Sum(query.quantity),
+            group_by=[query.location, query.product, query.lot])
+
+    @classmethod
+    def _moves_at(cls, move, location, sign, location_ids, where):
+        "The quantities moved into (sign 1) or out of (-1) location_ids"
+        where &= fields.SQL_OPERATORS['in'](location, location_ids)
+        return move.select(location.as_('location'),
+            move.product.as_('product'), move.lot.as_('lot'),
+            (Sum(move.internal_quantity) * sign).as_('quantity'),
+            where=where, group_by=[location, move.product, move.lot])
+
+    @classmethod
+    def _closed_period(cls, company, today):
+        "The queries of the id and date of company's last period closed"
+        pool = Pool()
+        Period = pool.get('stock.period')
+
+        def last(name):
+            period = Period.__table__()
+            return period.select(getattr(period, name),
+                where=(period.state == 'closed')
+                & (period.company == company) & (period.date <= today),
+                order_by=[period.date.desc], limit=1)
+        return last('id'), last('date')
+
+    @classmethod
+    def _period_at(cls, period, location_ids, product_ids):
+        "The period's cache by lot at location_ids (of product_ids)"
+        pool = Pool()
+        PeriodCache = pool.get('stock.period.cache.lot')
+        cache = PeriodCache.__table__()
+        in_ = fields.SQL_OPERATORS['in']
+        where = (cache.period == period) & in_(cache.location, location_ids)
+        if product_ids:
+            where &= in_(cache.product, product_ids)
+        return cache.select(cache.location.as_('location'),
+            cache.product.as_('product'), cache.lot.as_('lot'),
+            cache.internal_quantity.as_('quantity'), where=where)
 
     @classmethod
     def _units(cls, product_ids):
@@ -662,7 +752,7 @@ class Floor(Model):
         return {p: uoms[u] for p, u in units.items()}
 
     @classmethod
-    def _assigned(cls, location_ids, filter_):
+    def _assigned(cls, location_ids, filter_, company=None):
         """{(location, product, lot): quantity} of the assigned moves out
         of the locations until today, as products_by_location counts them
         with stock_assign (a closed period holds no assigned move)"""
@@ -671,9 +761,11 @@ class Floor(Model):
         Move = pool.get('stock.move')
         move = Move.__table__()
         in_ = fields.SQL_OPERATORS['in']
-        where = ((move.state == 'assigned')
-            & (move.company == cls._moves_company())
-            & (Coalesce(move.effective_date, Date.today()) <= Date.today())
+        today = Date.today()
+        if company is None:
+            company = cls._moves_company()
+        where = ((move.state == 'assigned') & (move.company == company)
+            & (Coalesce(move.effective_date, today) <= today)
             & in_(move.from_location, location_ids))
         if filter_:
             where &= in_(move.product, filter_[0])
@@ -685,11 +777,24 @@ class Floor(Model):
 
     @classmethod
     def _moves_company(cls):
-        "The company id of the moves counted, as products_by_location takes it"
+        """The company of the moves counted as products_by_location takes it
+        (the user's, read as res.user reads it: the context's company when it
+        is one of the user's), as a query put into the stock queries"""
         pool = Pool()
         User = pool.get('res.user')
-        company = User(Transaction().user).company
-        return company.id if company else -1
+        UserCompany = pool.get('res.user-company.company')
+        transaction = Transaction()
+        context = transaction.context
+        if 'company' not in context:
+            user = User.__table__()
+            return user.select(user.company,
+                where=user.id == transaction.user)
+        if not context['company'] or not transaction.user:
+            return context['company'] or -1
+        user_company = UserCompany.__table__()
+        return user_company.select(user_company.company,
+            where=(user_company.user == transaction.user)
+            & (user_company.company == context['company']), limit=1)
 
     @classmethod
     def _free(cls, on_hand, assigned):

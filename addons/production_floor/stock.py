@@ -9,7 +9,7 @@ import datetime
 from sql.conditionals import Coalesce
 
 from trytond.model import Index
-from trytond.pool import PoolMeta
+from trytond.pool import Pool, PoolMeta
 
 
 class Move(metaclass=PoolMeta):
@@ -26,6 +26,15 @@ class Move(metaclass=PoolMeta):
                     (t.product, Index.Equality()),
                     (date, Index.Range()))
                 for location in [t.from_location, t.to_location]})
+
+
+class Location(metaclass=PoolMeta):
+    __name__ = 'stock.location'
+
+    @classmethod
+    def on_modification(cls, mode, locations, field_names=None):
+        super().on_modification(mode, locations, field_names=field_names)
+        Pool().get('production.floor')._locations_cache.clear()
 
 
 class PeriodCacheLot(metaclass=PoolMeta):

@@ -221,6 +221,63 @@ class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
                 self.assertEqual(on_hand, dict(Product.products_by_location(
                             location_ids, grouping=('product', 'lot'))))
 
+    @with_transaction()
+    def test_stock_query(self):
+        """The floor's stock query gives products_by_location's numbers by
+        lot: a closed period, a child location, draft and assigned moves"""
+        pool = Pool()
+        Floor = pool.get('production.floor')
+        Location = pool.get('stock.location')
+        Move = pool.get('stock.move')
+        Period = pool.get('stock.period')
+        Product = pool.get('product.product')
+        company = create_company()
+        with set_company(company):
+            _, screw, seat, lot, held = self._order()
+            storage, = Location.search([('code', '=', 'STO')])
+            lost, = Location.search([('type', '=', 'lost_found')])
+            shelf, = Location.create([{'name': "Shelf", 'type': 'storage',
+                        'parent': storage.id}])
+            today = dt.date.today()
+
+            def move(product, lot, quantity, from_, to, date, state):
+                move, = Move.create([{'product': product.id,
+                            'lot': lot.id if lot else None,
+                            'quantity': quantity,
+                            'unit': product.default_uom.id,
+                            'from_location': from_.id, 'to_location': to.id,
+                            'planned_date': date, 'company': company.id,
+                            'effective_date': date if state == 'do' else None,
+                            }])
+                getattr(Move, state)([move])
+            for product, lot_, quantity, from_, to in [
+                    (seat, lot, 5, lost, shelf), (seat, held, 3, lost, shelf),
+                    (seat, lot, 2, shelf, storage), (screw, None, 4, lost,
+                        shelf)]:
+                move(product, lot_, quantity, from_, to,
+                    today - dt.timedelta(days=5), 'do')
+            period = Period(date=today - dt.timedelta(days=2),
+                company=company)
+            period.save()
+            Period.close([period])
+            move(seat, lot, 1, shelf, lost, today, 'do')
+            move(seat, lot, 1, shelf, storage, today, 'assign')
+            move(screw, None, 9, lost, shelf, today, 'save')
+            location_ids = [storage.id, shelf.id, lost.id]
+            with Transaction().set_context(stock_date_end=today,
+                    forecast=False):
+                for products in [None, [seat.id], [screw.id, seat.id]]:
+                    tryton = Product.products_by_location(location_ids,
+                        grouping=('product', 'lot'),
+                        grouping_filter=(products,) if products else None)
+                    self.assertEqual(Floor._stock_quantities(location_ids,
+                            (products,) if products else None),
+                        dict(tryton))
+            self.assertEqual(Floor._stock_quantities(
+                    [shelf.id], ([seat.id],)), {
+                    (shelf.id, seat.id, lot.id): 2,
+                    (shelf.id, seat.id, held.id): 3})
+
 
     def _run(self, production):
         pool = Pool()
