@@ -236,8 +236,13 @@ class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
             _, screw, seat, lot, held = self._order()
             storage, = Location.search([('code', '=', 'STO')])
             lost, = Location.search([('type', '=', 'lost_found')])
+            self.assertEqual(Floor._storage_locations([storage]),
+                [storage.id])
             shelf, = Location.create([{'name': "Shelf", 'type': 'storage',
                         'parent': storage.id}])
+            # the cached locations are cleared by the new location
+            self.assertEqual(sorted(Floor._storage_locations([storage])),
+                sorted([storage.id, shelf.id]))
             today = dt.date.today()
 
             def move(product, lot, quantity, from_, to, date, state):
