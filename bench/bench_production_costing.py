@@ -330,12 +330,22 @@ def naive_class(pool):
                     planned = _decimal(Uom.compute_qty(production.unit,
                             production.quantity or 0, product.default_uom))
                     order.wip = max(planned - finished[production.id], 0)
-                completion = production.cost_completion or Decimal(0)
-                order.equivalent = order.wip * completion / 100
+                order.equivalent = (order.wip
+                    * self.completion(production) / 100
+                    if order.wip else Decimal(0))
                 order.units = order.finished + order.equivalent
 
         def read_output_prices(self):
             pass
+
+        def completion(self, production):
+            "Entered, or the share of the order's works finished"
+            if production.cost_completion is not None:
+                return production.cost_completion
+            works = production.works
+            reached = [w for w in works if w.state in {'finished', 'done'}]
+            return (Decimal(len(reached)) * 100 / len(works) if works
+                else Decimal(0))
 
         def output_prices(self, order):
             "The BOM outputs through the ORM, read once a BOM"

@@ -8,7 +8,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Null
-from sql.conditionals import Coalesce
+from sql.aggregate import Count, Sum
+from sql.conditionals import Case, Coalesce
 
 from trytond.i18n import gettext
 from trytond.modules.product import round_price
@@ -205,7 +206,10 @@ class Calculation:
         "The orders' product, quantity and work in process at the end"
         finished = self._finished_to_date()
         uoms = {}
-        for row in self._production_rows():
+        rows = list(self._production_rows())
+        reached = self._steps_reached([r[0] for r in rows
+                if r[1] and not r[4] and r[8] is None])
+        for row in rows:
             order = self.orders[row[0]]
             (_, order.product, order.bom, order.work_center, done, unit,
                 quantity, uom, completion) = row
@@ -216,6 +220,8 @@ class Calculation:
                 planned = _decimal(self._convert(
                         uoms, unit, quantity or 0, uom))
                 order.wip = max(planned - finished[order.id], 0)
+            if completion is None:
+                completion = reached.get(order.id)
             order.equivalent = order.wip * _decimal(completion) / 100
             order.units = order.finished + order.equivalent
 
@@ -241,6 +247,23 @@ class Calculation:
                     where=production.id.in_(sub_ids)))
             for row in cursor.fetchall():
                 yield row[:4] + (bool(row[4]),) + row[5:]
+
+    @staticmethod
+    def _steps_reached(production_ids):
+        """Production id: the completion % of the routing step reached, the
+        share of the order's works finished (or done)"""
+        work = Pool().get('production.work').__table__()
+        cursor = Transaction().connection.cursor()
+        finished = Sum(Case((work.state.in_(['finished', 'done']), 1),
+                else_=0))
+        result = {}
+        for sub_ids in _slices(sorted(production_ids)):
+            cursor.execute(*work.select(work.production, Count(work.id),
+                    finished, where=work.production.in_(sub_ids),
+                    group_by=[work.production]))
+            result.update((i, Decimal(d) * 100 / n)
+                for i, n, d in cursor if n)
+        return result
 
     @staticmethod
     def _convert(uoms, unit, quantity, uom):

@@ -16,7 +16,8 @@ class Production(metaclass=PoolMeta):
             ],
         states={'readonly': Eval('state').in_(['done', 'cancelled'])},
         help="How far the quantity still in process is complete, for the "
-        "equivalent units of work in process at the end of a cost period.")
+        "equivalent units of work in process at the end of a cost period; "
+        "empty for the share of the order's works finished.")
     cost_results = fields.One2Many('production.cost.result', 'production',
         "Cost Results", readonly=True)
 

@@ -224,9 +224,18 @@ class ProductSummary(ModelSQL, ModelView):
                 group_by=[result.period, period.start_date, output.product,
                     output.kind])
 
+    @classmethod
+    def read(cls, ids, fields_names):
+        "The summed cost in Decimal cents on every backend (SQLite: a float)"
+        rows = super().read(ids, fields_names)
+        for row in rows:
+            if row.get('cost') is not None:
+                row['cost'] = cents(Decimal(str(row['cost'])))
+        return rows
+
     def get_unit_cost(self, name):
         if self.quantity and self.cost is not None:
-            return round_price(self.cost / type(self.cost)(str(self.quantity)))
+            return round_price(self.cost / Decimal(str(self.quantity)))
 
     @classmethod
     def get_standard(cls, summaries, names):
