@@ -431,7 +431,9 @@ def where_used(pool, args):
     naive, t_naive, s_naive, l_naive = once(lambda: naive_where_used(raw))
     mine = [(r['component'], r['bom'], r['product'], r['level'],
             round(r['quantity'], 6), r['top']) for r in ours]
-    assert mine == naive, (len(mine), len(naive))
+    if mine != naive:
+        raise RuntimeError("where-used differs: %s rows ours, %s naive"
+            % (len(mine), len(naive)))
     tops = sum(1 for r in ours if r['top'])
     args.where_used_rows = len(ours)
     return [
@@ -462,7 +464,14 @@ def cost(pool, finished, args):
         lambda: BOM.cost_rollup(finished), args.runs)
     _, t_cold, s_cold, l_cold = measure(cold, args.runs)
     naive, t_naive, s_naive, l_naive = once(lambda: naive_cost(finished))
-    assert cost_signature(ours) == naive_signature(naive)
+    mine, theirs = cost_signature(ours), naive_signature(naive)
+    if mine != theirs:
+        differ = sorted(p for p in set(mine) | set(theirs)
+            if mine.get(p) != theirs.get(p))
+        raise RuntimeError("cost roll-up differs from the naive loop for "
+            "%s products, first %s: ours %s, naive %s (ours %.3f s)" % (
+                len(differ), differ[0], mine.get(differ[0]),
+                theirs.get(differ[0]), t_warm))
     total = sum(r['total'] for r in ours)
     return [
         '',
