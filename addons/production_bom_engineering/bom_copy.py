@@ -5,7 +5,8 @@ substitutes and product links, one INSERT … SELECT per table joined on
 the previous version (Tryton's copy() validates every copied row though
 only its parent changes), then what Tryton's create does after its
 INSERT besides the validation: counters, caches and triggers"""
-from sql import Column, Literal, Window
+from sql import Column, Literal, Null, Window
+from sql.conditionals import Case, Coalesce
 from sql.functions import CurrentTimestamp, RowNumber
 
 from trytond.model import fields
@@ -24,14 +25,94 @@ def children(Model):
         and not callable(getattr(f.get_target(), 'table_query', None))}
 
 
-def columns(Model):
+def columns(Model, translated=False):
     """Return the names of the columns copy() copies as they are: none of
-    them translatable (a translation would need its own copy)"""
+    them translatable unless translated (a translation needs its own
+    copy)"""
     names = [n for n, f in Model._fields.items()
         if not hasattr(f, 'set') and n not in META]
-    assert not [n for n in names
+    assert translated or not [n for n in names
         if getattr(Model._fields[n], 'translate', False)], Model.__name__
     return names
+
+
+def insert_versions(BOM, boms, change, date):
+    """INSERT … SELECT the new draft versions of boms for change from
+    date (the values of copy_versions) with their names in the database
+    language as create() saves them; return them in the order of boms"""
+    table, source = BOM.__table__(), BOM.__table__()
+    versions = {b.version for b in boms}
+    values = {
+        'previous_version': source.id,
+        'family': Coalesce(source.family, source.id),
+        'version': Case(*[(source.version == v, _next(v))
+                for v in versions if v], else_=_next(None)),
+        'start_date': Literal(date), 'change': Literal(change),
+        'state': Literal('draft'), 'end_date': Literal(None),
+        'code': Literal(None),
+        }
+    names = [n for n in columns(BOM, translated=True) if n not in values]
+    check_create(BOM, names + list(values))
+    ids = [b.id for b in boms]
+    Transaction().connection.cursor().execute(*table.insert(
+            [Column(table, n) for n in names + list(values)]
+            + [table.create_uid, table.create_date],
+            source.select(*[Column(source, n) for n in names],
+                *values.values(), Literal(Transaction().user),
+                CurrentTimestamp(),
+                where=fields.SQL_OPERATORS['in'](source.id, ids),
+                order_by=[source.id.asc])))
+    new = _versions(BOM, ids, change)
+    _insert_names(BOM, [new[i] for i in ids])
+    created(BOM, [new[i] for i in ids])
+    return BOM.browse([new[i] for i in ids])
+
+
+def _next(version):
+    from .change import _next_version
+    return _next_version(version)
+
+
+def _versions(BOM, ids, change):
+    "Return {old: new} of the versions of ids made by change"
+    table = BOM.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.select(table.previous_version, table.id,
+            where=fields.SQL_OPERATORS['in'](table.previous_version, ids)
+            & (table.change == change)))
+    return dict(cursor)
+
+
+def _insert_names(Model, ids):
+    """The translations in the database language of the translatable
+    columns of the rows ids, as create() saves them: value and source"""
+    pool = Pool()
+    Config = pool.get('ir.configuration')
+    Translation = pool.get('ir.translation')
+    table, translation = Model.__table__(), Translation.__table__()
+    cursor = Transaction().connection.cursor()
+    names = ['name', 'lang', 'type', 'res_id', 'src', 'value', 'fuzzy',
+        'create_uid', 'create_date']
+    for name, field in Model._fields.items():
+        if not getattr(field, 'translate', False) or hasattr(field, 'set'):
+            continue
+        value = Column(table, name)
+        cursor.execute(*translation.insert(
+                [Column(translation, n) for n in names],
+                table.select(Literal('%s,%s' % (Model.__name__, name)),
+                    Literal(Config.get_language()), Literal('model'),
+                    table.id, value, value, Literal(False),
+                    Literal(Transaction().user), CurrentTimestamp(),
+                    where=fields.SQL_OPERATORS['in'](table.id, ids)
+                    & (value != Null) & (value != ''))))
+    Translation._translation_cache.clear()
+
+
+def check_create(Model, names):
+    "Check the access to create rows of Model with the fields names"
+    pool = Pool()
+    pool.get('ir.model.access').check(Model.__name__, 'create')
+    pool.get('ir.model.field.access').check(Model.__name__, names, 'write')
 
 
 def copy_lines(BOM, copies):
@@ -63,7 +144,7 @@ def copy_rows(Model, parent, pairs):
     table, source = Model.__table__(), Model.__table__()
     parents = pairs()
     names = [n for n in columns(Model) if n != parent]
-    Pool().get('ir.model.access').check(Model.__name__, 'create')
+    check_create(Model, names + [parent])
     cursor = Transaction().connection.cursor()
     cursor.execute(*table.insert(
             [Column(table, n) for n in names + [parent]]
@@ -112,16 +193,42 @@ def _ranked_pairs(Model, parent, pairs):
 
 def created(Model, ids):
     """Do for the rows ids inserted what Tryton's create does besides
-    validating them: counters, the caches cleared by the hooks of the
-    modules (the kitting's BOM graph), triggers"""
-    Trigger = Pool().get('ir.trigger')
+    validating them: counters, record rules, the checks and hooks of the
+    modules (the kitting's BOM graph cleared), triggers"""
     transaction = Transaction()
     if not ids:
         return
     transaction.counter += 1
     Model._count_cache.set(Model.__name__, None)
-    records = Model.browse(ids)
-    Model.on_modification('create', records)
-    for trigger in Trigger.get_triggers(Model.__name__, 'create'):
-        trigger.queue_trigger_action(records)
+    Model._ModelSQL__check_domain_rule(ids, 'create')
+    modified(Model, ids, 'create')
     transaction.create_records[Model.__name__].extend(ids)
+
+
+def modified(Model, ids, mode, values=None):
+    """Call the check_modification and on_modification hooks and queue the
+    triggers of mode on the rows ids changed in SQL"""
+    pool = Pool()
+    Trigger = pool.get('ir.trigger')
+    if mode == 'write':
+        pool.get('ir.model.access').check(Model.__name__, 'write')
+        pool.get('ir.model.field.access').check(
+            Model.__name__, list(values), 'write')
+        _forget(Model, ids)
+    records = Model.browse(ids)
+    external = bool(Transaction().user and Transaction().check_access)
+    Model.check_modification(mode, records, values=values, external=external)
+    Model.on_modification(mode, records,
+        field_names=set(values) if values else None)
+    for trigger in Trigger.get_triggers(Model.__name__, mode):
+        trigger.queue_trigger_action(records)
+
+
+def _forget(Model, ids):
+    "Clean the transaction caches of the rows ids as write() does"
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        if Model.__name__ in cache:
+            for id_ in ids:
+                cache[Model.__name__].pop(id_, None)

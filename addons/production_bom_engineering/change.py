@@ -18,7 +18,7 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
-from .bom_copy import META, copy_lines
+from .bom_copy import META, copy_lines, insert_versions, modified
 from .exceptions import ChangeError, ChangeLineError
 
 # production orders whose inputs may still follow a new BOM version
@@ -272,22 +272,25 @@ class Change(Workflow, ModelSQL, ModelView):
         BOM.expire(old)
 
     def copy_versions(self, boms):
-        """Return the new draft versions of boms: the BOMs from one read
-        and one create, their name translations in one statement per
-        language, then their lines and product links by INSERT … SELECT
-        (bom_copy)"""
+        """Return the new draft versions of boms: the BOMs by INSERT …
+        SELECT (by one read and one create when a sequence numbers them),
+        their name translations in one statement per language, then their
+        lines and product links by INSERT … SELECT (bom_copy)"""
         BOM = Pool().get('production.bom')
-        new = _copy_rows(BOM, boms, {
-                'previous_version': lambda d: d['id'],
-                'family': lambda d: d['family'] or d['id'],
-                'version': lambda d: _next_version(d['version']),
-                'start_date': self.effective_date,
-                'change': self.id,
-                'state': 'draft',
-                # the other defaults of BOM.copy()
-                **dict.fromkeys(['end_date', 'code', 'input_products',
-                        'output_products'], None),
-                })
+        if BOM._code_sequence():
+            new = _copy_rows(BOM, boms, {
+                    'previous_version': lambda d: d['id'],
+                    'family': lambda d: d['family'] or d['id'],
+                    'version': lambda d: _next_version(d['version']),
+                    'start_date': self.effective_date,
+                    'change': self.id,
+                    'state': 'draft',
+                    # the other defaults of BOM.copy()
+                    **dict.fromkeys(['end_date', 'code', 'input_products',
+                            'output_products'], None),
+                    })
+        else:
+            new = insert_versions(BOM, boms, self.id, self.effective_date)
         _copy_translations(BOM, new)
         copy_lines(BOM, new)
         return new
@@ -668,12 +671,21 @@ class ChangeLine(ModelSQL, ModelView):
         Transaction().connection.cursor().execute(*query)
 
     def _apply_replace(self, bom_ids):
-        "Replace the inputs by copies made through the ORM: validated"
+        """Replace the product of the inputs in SQL, validated through the
+        ORM once per unit and quantity (all else is the same product)"""
         Input = Pool().get('production.bom.input')
         inputs = self._product_inputs(bom_ids)
-        Input.copy(inputs, default={'product': self.new_product.id,
-                'quantity': lambda d: d['quantity'] * self.ratio})
-        Input.delete(inputs)
+        input_ = self._inputs()
+        self._execute(input_.update(
+                [input_.product, input_.quantity],
+                [self.new_product.id, input_.quantity * self.ratio],
+                where=fields.SQL_OPERATORS['in'](
+                    input_.id, [i.id for i in inputs])))
+        values = {'product': self.new_product.id, 'quantity': self.ratio}
+        modified(Input, [i.id for i in inputs], 'write', values)
+        inputs = Input.browse([i.id for i in inputs])
+        Input._validate(list({(i.unit, i.quantity): i
+                    for i in inputs}.values()))
 
     def _product_inputs(self, bom_ids):
         "The inputs of the product in the BOMs bom_ids, in their order"

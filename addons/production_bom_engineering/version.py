@@ -13,7 +13,7 @@ from trytond.model import ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateView, Wizard
 
 from .exceptions import VersionError
@@ -257,10 +257,15 @@ class BOMLineMixin:
         super().check_modification(
             mode, lines, values=values, external=external)
         BOM = Pool().get('production.bom')
-        boms = {l.bom for l in lines}
-        if mode == 'write' and values and 'bom' in values:
-            boms.add(BOM(values['bom']))
-        BOM.check_draft(list(boms))
+        boms = {r['bom'] for r in cls.read([l.id for l in lines], ['bom'])}
+        if mode == 'write' and values and values.get('bom'):
+            boms.add(values['bom'])
+        # in one query: thousands of lines are copied at once
+        with without_check_access(), Transaction().set_context(
+                active_test=False):
+            BOM.check_draft(BOM.search([
+                        ('id', 'in', list(boms)), ('state', '!=', 'draft'),
+                        ], limit=1))
 
 
 class BOMInput(BOMLineMixin, metaclass=PoolMeta):

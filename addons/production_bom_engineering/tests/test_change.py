@@ -31,6 +31,21 @@ def _lines(Model, records, parent):
     return result
 
 
+def _version_values(bom):
+    """Return the values of the columns of bom but those of its version
+    and its translations in the database language"""
+    pool = Pool()
+    Translation = pool.get('ir.translation')
+    version = {'version', 'previous_version', 'family', 'start_date',
+        'end_date', 'change', 'state', 'code'}
+    names = [n for n in columns(bom.__class__, translated=True)
+        if n not in version]
+    values = [getattr(bom, n) for n in names]
+    return values, [(t.lang, t.src, t.value, t.fuzzy)
+        for t in Translation.search([('name', '=', 'production.bom,name'),
+                ('res_id', '=', bom.id), ('type', '=', 'model')])]
+
+
 class BOMChangeTestMixin:
     "Versions by date in kitting, edits refused, change lines checked"
 
@@ -252,6 +267,13 @@ class BOMChangeTestMixin:
             Change.apply([change])
             new, = change.new_boms
             reference, = BOM.copy([v2])
+            self.assertEqual(
+                *[_version_values(b) for b in [new, reference]])
+            self.assertEqual(_version_values(new)[1],
+                [('en', "车架", "车架", False)])
+            self.assertEqual((new.version, new.previous_version, new.family,
+                    new.start_date, new.state, new.change),
+                ('V3', v2, v1, MONDAY, 'active', change))
             ProductBOM.copy(ProductBOM.search([('bom', '=', v2.id)]),
                 default={'bom': reference.id})
             for Model, name in [(Input, 'inputs'), (Output, 'outputs')]:
