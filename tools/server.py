@@ -162,7 +162,8 @@ class Server:
         TEMPLATE``"""
         self.drop()
         if self.backend == 'postgresql' and base_template:
-            self._create_from_base()
+            self._create_from_module_sets()
+            return
         else:
             if self.backend == 'postgresql':
                 with _pg_connect(self.uri) as conn:
@@ -182,7 +183,7 @@ class Server:
         self.admin('--all', '--email', ADMIN_EMAIL, '-l', *self.languages,
             database=database)
 
-    def _create_from_base(self):
+    def _create_from_base(self, database=None):
         base = self.base_name()
         with _pg_connect(self.uri) as conn:
             # one builder at a time per cluster (processes may share it)
@@ -206,9 +207,85 @@ class Server:
                     conn.execute(
                         'ALTER DATABASE "%s" IS_TEMPLATE true' % base)
                 conn.execute('CREATE DATABASE "%s" TEMPLATE "%s"'
-                    % (self.database, base))
+                    % (database or self.database, base))
             finally:
                 conn.execute('SELECT pg_advisory_unlock(%s)', (BASE_LOCK,))
+
+    def _create_from_module_sets(self):
+        """Copy the cluster's template of these modules (and languages),
+        built first when missing: from the largest template of fewer
+        modules, or through the layers of tools/modulesets.py, activating
+        the modules missing.  Each template names its modules in its
+        comment."""
+        from tools import modulesets
+        template = self._module_set_template(
+            modulesets.closure(self.modules))
+        with _pg_connect(self.uri) as conn:
+            conn.execute('CREATE DATABASE "%s" TEMPLATE "%s"'
+                % (self.database, template))
+
+    def _module_set_template(self, wanted):
+        "The name of the template database of the modules wanted"
+        key = json.dumps([self.base_name(), sorted(wanted)])
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        template = 'zhizao_mods_' + digest[:12]
+        with _pg_connect(self.uri) as conn:
+            # one builder per module set
+            conn.execute('SELECT pg_advisory_lock(%s)',
+                (int(digest[:8], 16),))
+            try:
+                if not conn.execute(
+                        'SELECT 1 FROM pg_database WHERE datname = %s',
+                        (template,)).fetchone():
+                    self._build_template(conn, template, wanted)
+            finally:
+                conn.execute('SELECT pg_advisory_unlock(%s)',
+                    (int(digest[:8], 16),))
+        return template
+
+    def _templates(self, conn):
+        "The module set templates of the cluster: {name: modules}"
+        result = {}
+        for name, comment in conn.execute(
+                "SELECT datname, shobj_description(oid, 'pg_database') "
+                "FROM pg_database WHERE datname LIKE %s",
+                ('zhizao_mods_%',)):
+            info = json.loads(comment or 'null')
+            if info and info['base'] == self.base_name():
+                result[name] = set(info['modules'])
+        return result
+
+    def _build_template(self, conn, template, wanted):
+        from psycopg import sql
+
+        from tools import modulesets
+        candidates = self._templates(conn)
+        base = modulesets.best_base(candidates, wanted)
+        for layer in reversed(modulesets.layers(wanted)):
+            if len(layer) > len(candidates.get(base, ())):
+                base = self._module_set_template(layer)
+                candidates[base] = layer
+                break
+        # built under another name: a failed build is never taken for a
+        # template
+        partial = template + '_partial'
+        conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % partial)
+        if base:
+            conn.execute('CREATE DATABASE "%s" TEMPLATE "%s"'
+                % (partial, base))
+        else:
+            self._create_from_base(partial)
+        missing = wanted - candidates.get(base, set()) - {'ir', 'res'}
+        self.admin('-u', *sorted(missing), '--activate-dependencies',
+            '-l', *self.languages, database=partial)
+        conn.execute(sql.SQL('COMMENT ON DATABASE {} IS {}').format(
+                sql.Identifier(partial), sql.Literal(json.dumps({
+                            'base': self.base_name(),
+                            'modules': sorted(wanted)}))))
+        conn.execute('ALTER DATABASE "%s" RENAME TO "%s"'
+            % (partial, template))
+        # trytond's database list skips templates
+        conn.execute('ALTER DATABASE "%s" IS_TEMPLATE true' % template)
 
     def admin(self, *args, database=None):
         subprocess.run(

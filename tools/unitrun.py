@@ -20,6 +20,14 @@ backend and run).  With DB_CACHE that database is built once and copied
 like any other cached database (``cache_base_database``: trytond's own
 ``backup_db_cache``/``restore_db_cache``, a template database on
 PostgreSQL), one process at a time building it.
+
+Installing the modules is most of the rest: about 30 distinct module sets
+per backend and run (each test class and scenario names its own), 30 to
+80 s each.  ``cache_module_sets`` keeps each set once activated (before
+any scenario's set-up functions) and builds a new set from the largest
+cached one it contains, activating only the modules missing, the way a
+user adds a module to a live database (``ir.module`` activate and the
+upgrade wizard; tools/modulesets.py).
 """
 import argparse
 import contextlib
@@ -34,12 +42,17 @@ import tempfile
 import time
 import unittest
 
+from tools import modulesets
+
 
 def suite(modules):
     loader = unittest.TestLoader()
     tests = unittest.TestSuite()
     for module in modules:
-        for name in ['test_module', 'test_scenario']:
+        # the scenarios first: they mostly activate the module alone, the
+        # test case the module with all its extras, which can then be
+        # built from their databases (cache_module_sets)
+        for name in ['test_scenario', 'test_module']:
             full = 'trytond.modules.%s.tests.%s' % (module, name)
             if importlib.util.find_spec(full):
                 tests.addTests(loader.loadTestsFromName(full))
@@ -74,11 +87,142 @@ def cache_base_database():
     test_tryton.create_db = create_db_from_cache
 
 
+def cache_module_sets():
+    from trytond.tests import test_tryton, tools
+    if hasattr(test_tryton.activate_module, 'module_sets'):
+        return
+    if not test_tryton.DB_CACHE:
+        return
+    activate_module = test_tryton.activate_module
+
+    def activate_module_from_sets(modules, lang='en'):
+        if isinstance(modules, str):
+            modules = [modules]
+        if test_tryton.db_exist(test_tryton.DB_NAME):
+            return activate_module(modules, lang)
+        _restore_or_build(modules, lang)
+
+    def activate_modules(modules, *setup):
+        if isinstance(modules, str):
+            modules = [modules]
+        # the name trytond.tests.tools gives the database after set-up
+        cache_name = '-'.join(sorted(modules))
+        if setup_name := '|'.join(tools._func_name(f) for f in setup):
+            cache_name += f'--{setup_name}'
+        if test_tryton.restore_db_cache(cache_name):
+            return tools._get_config()
+        test_tryton.drop_db()
+        _restore_or_build(modules, 'en')
+        config = tools._get_config()
+        for func in setup:
+            func(config=config)
+        test_tryton.backup_db_cache(cache_name)
+        return config
+    activate_module_from_sets.module_sets = True
+    test_tryton.activate_module = activate_module_from_sets
+    tools.activate_modules = activate_modules
+
+
+def _restore_or_build(modules, lang):
+    """Restore the database of the modules, else build it from the largest
+    cached set it contains (or from the layers of modulesets.layers, built
+    and cached on the way) and cache it; return its cache name"""
+    from trytond.tests import test_tryton
+    name = 'zhizao-modules--%s--%s' % ('-'.join(sorted(modules)), lang)
+    with _cache_lock(name):
+        if test_tryton.restore_db_cache(name):
+            return name
+        wanted = modulesets.closure(modules)
+        base, done = _restore_base(wanted, lang)
+        start = time.monotonic()
+        _activate(modules, lang)
+        test_tryton.backup_db_cache(name)
+        print('module set %s: %d modules activated on %s in %.0f s' % (
+                '-'.join(sorted(modules)), len(wanted - done),
+                base or 'ir and res', time.monotonic() - start),
+            file=sys.stderr)
+        _write_index(name, sorted(wanted), lang)
+    return name
+
+
+def _restore_base(wanted, lang):
+    """Restore the largest cached set within wanted, or the largest layer
+    of wanted bigger than it; return its name and modules"""
+    from trytond.tests import test_tryton
+    candidates = {n: set(m) for n, (m, l) in _read_index().items()
+        if l == lang}
+    base = modulesets.best_base(candidates, wanted)
+    for layer in reversed(modulesets.layers(wanted)):
+        if len(layer) > len(candidates.get(base, ())):
+            return _restore_or_build(sorted(layer), lang), layer
+    while base and not test_tryton.restore_db_cache(base):
+        del candidates[base]
+        base = modulesets.best_base(candidates, wanted)
+    return base, candidates.get(base, set())
+
+
+def _activate(modules, lang):
+    "Activate the modules missing from the database (created if need be)"
+    from trytond.pool import Pool
+    from trytond.tests import test_tryton
+    from trytond.transaction import Transaction
+    test_tryton.create_db(lang=lang)
+    with Transaction().start(
+            test_tryton.DB_NAME, 1, close=True) as transaction:
+        pool = Pool()
+        Module = pool.get('ir.module')
+        found = Module.search([('name', 'in', modules)])
+        assert len(found) == len(modules), modules
+        records = Module.search([
+                ('name', 'in', modules),
+                ('state', '!=', 'activated'),
+                ])
+        if records:
+            Module.activate(records)
+            transaction.commit()
+            ActivateUpgrade = pool.get(
+                'ir.module.activate_upgrade', type='wizard')
+            instance_id, _, _ = ActivateUpgrade.create()
+            transaction.commit()
+            ActivateUpgrade(instance_id).transition_upgrade()
+            ActivateUpgrade.delete(instance_id)
+            transaction.commit()
+
+
+def _index_path():
+    if os.environ['DB_CACHE'].startswith('postgresql://'):
+        # the cluster's template databases: one index per cluster
+        key = os.environ.get('TRYTOND_DATABASE_URI', '')
+        return os.path.join(tempfile.gettempdir(), 'zhizao-module-sets-%s.json'
+            % hashlib.sha256(key.encode()).hexdigest()[:16])
+    return os.path.join(os.environ['DB_CACHE'], 'zhizao-module-sets.json')
+
+
+def _read_index():
+    try:
+        with open(_index_path()) as fp:
+            return json.load(fp)
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_index(name, modules, lang):
+    with _cache_lock('index'):
+        index = _read_index()
+        index[name] = [modules, lang]
+        path = _index_path()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + '.tmp', 'w') as fp:
+            json.dump(index, fp)
+        os.replace(path + '.tmp', path)
+
+
 @contextlib.contextmanager
-def _cache_lock():
-    "Held by one process of those sharing the cache (and cluster)"
-    key = '%s %s' % (os.environ.get('TRYTOND_DATABASE_URI'),
-        os.path.abspath(os.environ['DB_CACHE']))
+def _cache_lock(name=''):
+    """Held by one process of those sharing the cache (and cluster), per
+    name"""
+    key = '%s %s %s' % (os.environ.get('TRYTOND_DATABASE_URI'),
+        os.path.abspath(os.environ['DB_CACHE']), name)
     path = os.path.join(tempfile.gettempdir(), 'zhizao-db-cache-%s.lock'
         % hashlib.sha256(key.encode()).hexdigest()[:16])
     with open(path, 'w') as fp:
@@ -96,6 +240,7 @@ def main():
     args = parser.parse_args()
     cache_module_lookup()
     cache_base_database()
+    cache_module_sets()
     start = time.monotonic()
     result = unittest.TextTestRunner(verbosity=1).run(suite(args.modules))
     counts = {
