@@ -87,13 +87,17 @@ def cache_base_database():
     test_tryton.create_db = create_db_from_cache
 
 
+_tryton_activate_module = None
+
+
 def cache_module_sets():
     from trytond.tests import test_tryton, tools
     if hasattr(test_tryton.activate_module, 'module_sets'):
         return
     if not test_tryton.DB_CACHE:
         return
-    activate_module = test_tryton.activate_module
+    global _tryton_activate_module
+    activate_module = _tryton_activate_module = test_tryton.activate_module
 
     def activate_module_from_sets(modules, lang='en'):
         if isinstance(modules, str):
@@ -135,7 +139,9 @@ def _restore_or_build(modules, lang):
         wanted = modulesets.closure(modules)
         base, done = _restore_base(wanted, lang)
         start = time.monotonic()
-        _activate(modules, lang)
+        # trytond's own: creates the database when no base was restored,
+        # activates the modules missing
+        _tryton_activate_module(modules, lang)
         test_tryton.backup_db_cache(name)
         print('module set %s: %d modules activated on %s in %.0f s' % (
                 '-'.join(sorted(modules)), len(wanted - done),
@@ -159,34 +165,6 @@ def _restore_base(wanted, lang):
         del candidates[base]
         base = modulesets.best_base(candidates, wanted)
     return base, candidates.get(base, set())
-
-
-def _activate(modules, lang):
-    "Activate the modules missing from the database (created if need be)"
-    from trytond.pool import Pool
-    from trytond.tests import test_tryton
-    from trytond.transaction import Transaction
-    test_tryton.create_db(lang=lang)
-    with Transaction().start(
-            test_tryton.DB_NAME, 1, close=True) as transaction:
-        pool = Pool()
-        Module = pool.get('ir.module')
-        found = Module.search([('name', 'in', modules)])
-        assert len(found) == len(modules), modules
-        records = Module.search([
-                ('name', 'in', modules),
-                ('state', '!=', 'activated'),
-                ])
-        if records:
-            Module.activate(records)
-            transaction.commit()
-            ActivateUpgrade = pool.get(
-                'ir.module.activate_upgrade', type='wizard')
-            instance_id, _, _ = ActivateUpgrade.create()
-            transaction.commit()
-            ActivateUpgrade(instance_id).transition_upgrade()
-            ActivateUpgrade.delete(instance_id)
-            transaction.commit()
 
 
 def _index_path():
