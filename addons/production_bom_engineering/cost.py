@@ -220,7 +220,9 @@ class BOM(metaclass=PoolMeta):
         cursor.execute(*cost_price.select(
                 cost_price.product, cost_price.cost_price,
                 where=cost_price.product.in_(list(product_ids))
-                & (cost_price.company == company)))
+                & (cost_price.company == company),
+                order_by=cost_price.id.desc))
+        # the first row, as the ORM's MultiValue reads it
         return {p: Decimal(c) for p, c in cursor}
 
     @classmethod
