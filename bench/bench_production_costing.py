@@ -290,10 +290,11 @@ def naive_class(pool):
             for id_ in self.ids:
                 for move in Production(id_).outputs:
                     if self.in_period(move):
-                        self.order(id_).outputs.append((move.id,
-                                move.product.id,
-                                _decimal(move.internal_quantity),
-                                _decimal(move.quantity)))
+                        booked = (move.cost_booked_price
+                            if move.cost_booked_price is not None
+                            else move.unit_price)
+                        self.order(id_).add_output(move.id, move.product.id,
+                            move.internal_quantity, move.quantity, booked)
 
         def read_cycles(self):
             Cycle = pool.get('production.work.cycle')
@@ -318,6 +319,8 @@ def naive_class(pool):
                 order = self.orders[production.id]
                 product = production.product
                 order.product = product.id if product else None
+                order.material_input = (product.template.cost_material_input
+                    if product else None) or 'start'
                 order.bom = production.bom.id if production.bom else None
                 order.work_center = (production.work_center.id
                     if production.work_center else None)

@@ -55,6 +55,18 @@ class Period(metaclass=PoolMeta):
         "Credited with the overhead absorbed (制造费用).")
     account_subcontract = _account("Subcontracting Account",
         "Credited with the processing fees (委托加工).")
+    account_variance = fields.Many2One('account.account',
+        "Cost Variance Account",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('type', '!=', None),
+            ('closed', '!=', True),
+            ],
+        states={'readonly': Eval('state') == 'closed'},
+        help="Takes the cost variance (成本差异): the actual cost of what "
+        "was finished less its cost booked at the output moves' do; empty "
+        "for the finished goods account (the stock re-valued at the actual "
+        "cost).")
     cost_move = fields.Many2One('account.move', "Cost Move", readonly=True)
 
     @classmethod
@@ -108,8 +120,10 @@ class Period(metaclass=PoolMeta):
     def cost_totals(self):
         "The totals of the results by element"
         names = ['material', 'labour', 'overhead', 'subcontract',
-            'finished_cost', 'byproduct_credit']
-        return {n: sum((getattr(r, n) for r in self.results), Decimal(0))
+            'finished_cost', 'byproduct_credit', 'booked_cost',
+            'cost_variance']
+        return {n: sum((getattr(r, n) or 0 for r in self.results),
+                Decimal(0))
             for n in names}
 
     def get_cost_move(self):
@@ -126,12 +140,18 @@ class Period(metaclass=PoolMeta):
             lines=[l for l in self.cost_move_lines() if l.debit or l.credit])
 
     def cost_move_lines(self):
-        "Elements debited to WIP, WIP credited with what was finished"
+        """Elements debited to WIP, WIP credited with what was finished:
+        finished goods at the cost booked at do, the cost variance on its
+        own line"""
         totals = self.cost_totals()
         finished = totals['finished_cost'] + totals['byproduct_credit']
         collected = sum((totals[n] for _, n in ELEMENTS), Decimal(0))
+        variance = finished - totals['booked_cost']
         return [_line(self.account_wip, collected),
-            _line(self.account_finished, finished),
+            _line(self.account_finished, totals['booked_cost'],
+                gettext('production_costing.msg_cost_move_booked')),
+            _line(self.account_variance or self.account_finished, variance,
+                gettext('production_costing.msg_cost_move_variance')),
             _line(self.account_wip, -finished)] + [
             _line(getattr(self, f), -totals[n]) for f, n in ELEMENTS]
 
@@ -146,11 +166,11 @@ class Period(metaclass=PoolMeta):
                         for f in missing)))
 
 
-def _line(account, amount):
+def _line(account, amount, description=None):
     "A move line of amount: a debit when positive, else a credit"
     Line = Pool().get('account.move.line')
     return Line(account=account, debit=max(amount, 0),
-        credit=max(-amount, 0))
+        credit=max(-amount, 0), description=description)
 
 
 class AccountMove(metaclass=PoolMeta):

@@ -28,7 +28,8 @@ def _decimal(value):
 
 
 MONEY = ['opening_wip', 'material', 'labour', 'overhead', 'subcontract',
-    'byproduct_credit', 'closing_wip', 'finished_cost']
+    'byproduct_credit', 'closing_wip', 'closing_wip_material',
+    'finished_cost', 'booked_cost', 'cost_variance']
 
 
 class Order:
@@ -42,7 +43,11 @@ class Order:
         self.outputs = []
         self.labour = self.hours = Decimal(0)
         self.subcontract = self.opening = Decimal(0)
-        self.overhead = Decimal(0)
+        self.overhead = self.opening_material = Decimal(0)
+        # the outputs at the unit price Tryton gave them at do
+        self.booked = Decimal(0)
+        # how the material of the order's product is put in
+        self.material_input = 'start'
         self.allocations = []
         self.level = 0
         # ids of the order's product, BOM and work centre
@@ -51,6 +56,19 @@ class Order:
     def add_component(self, product, quantity, value):
         self.components[product][0] += quantity
         self.components[product][1] += value
+
+    def add_output(self, move, product, internal, quantity, booked_price):
+        "An output move done in the period, at the price booked at its do"
+        quantity = _decimal(quantity)
+        self.outputs.append((move, product, _decimal(internal), quantity))
+        self.booked += quantity * _decimal(booked_price)
+
+    @property
+    def material_equivalent(self):
+        "The units in process for material: all of them when put in at start"
+        if self.material_input == 'completion':
+            return self.equivalent
+        return self.wip
 
     @property
     def base_material(self):
@@ -137,11 +155,12 @@ class Calculation:
         cursor.execute(*move.select(
                 move.id, move.production_output, move.product,
                 move.internal_quantity, move.quantity,
+                Coalesce(move.cost_booked_price, move.unit_price),
                 where=self._move_where(move)
                 & (move.production_output != Null)))
-        for id_, production, product, internal, quantity in cursor:
-            self.order(production).outputs.append(
-                (id_, product, _decimal(internal), _decimal(quantity)))
+        for id_, production, product, internal, quantity, price in cursor:
+            self.order(production).add_output(
+                id_, product, internal, quantity, price)
 
     def _datetimes(self):
         start = dt.datetime.combine(self.period.start_date, dt.time())
@@ -199,8 +218,9 @@ class Calculation:
         previous = self.period.previous()
         for result in (previous.results if previous else []):
             if result.closing_wip:
-                self.order(result.production.id).opening = (
-                    result.closing_wip)
+                order = self.order(result.production.id)
+                order.opening = result.closing_wip
+                order.opening_material = result.closing_wip_material or 0
 
     def read_productions(self):
         "The orders' product, quantity and work in process at the end"
@@ -212,7 +232,8 @@ class Calculation:
         for row in rows:
             order = self.orders[row[0]]
             (_, order.product, order.bom, order.work_center, done, unit,
-                quantity, uom, completion) = row
+                quantity, uom, completion, material_input) = row
+            order.material_input = material_input or 'start'
             order.finished = sum((q for _, p, q, _ in order.outputs
                     if p == order.product), Decimal(0))
             order.wip = Decimal(0)
@@ -227,7 +248,8 @@ class Calculation:
 
     def _production_rows(self):
         """(id, product, BOM, work centre, done by the period's end, unit,
-        quantity, product's unit, completion %) of the orders"""
+        quantity, product's unit, completion %, material input) of the
+        orders"""
         pool = Pool()
         production = pool.get('production').__table__()
         product = pool.get('product.product').__table__()
@@ -244,6 +266,7 @@ class Calculation:
                     production.bom, production.work_center, done,
                     production.unit, production.quantity,
                     template.default_uom, production.cost_completion,
+                    template.cost_material_input,
                     where=production.id.in_(sub_ids)))
             for row in cursor.fetchall():
                 yield row[:4] + (bool(row[4]),) + row[5:]
@@ -440,11 +463,7 @@ class Calculation:
     def cost_order(self, order):
         "The result of one order: its elements, finished and WIP"
         values = self.elements(order)
-        total = (values['opening_wip'] + values['material']
-            + values['labour'] + values['overhead'] + values['subcontract']
-            - values['byproduct_credit'])
-        finished_cost, values['closing_wip'] = split_wip(
-            total, order.finished, order.equivalent, bool(order.wip))
+        finished_cost = self.split(order, values)
         outputs = self.output_lines(order, finished_cost)
         self.price_outputs(order, outputs)
         quantity = sum((o['quantity'] for o in outputs
@@ -454,8 +473,29 @@ class Calculation:
                 'finished_cost': finished_cost,
                 'unit_cost': (round_price(finished_cost / quantity)
                     if quantity else None),
+                'booked_cost': cents(order.booked),
                 })
+        values['cost_variance'] = (finished_cost + values['byproduct_credit']
+            - values['booked_cost'])
         return self._result(order, outputs, values)
+
+    @staticmethod
+    def split(order, values):
+        """Split the order's cost between finished and closing WIP (set in
+        values): the material (with the opening WIP's) by the units in
+        process for material, the rest by the equivalent units; the
+        finished cost"""
+        material = order.opening_material + values['material']
+        rest = (values['opening_wip'] - order.opening_material
+            + values['labour'] + values['overhead'] + values['subcontract']
+            - values['byproduct_credit'])
+        in_process = bool(order.wip)
+        material_finished, values['closing_wip_material'] = split_wip(
+            material, order.finished, order.material_equivalent, in_process)
+        rest_finished, rest_wip = split_wip(
+            rest, order.finished, order.equivalent, in_process)
+        values['closing_wip'] = values['closing_wip_material'] + rest_wip
+        return material_finished + rest_finished
 
     def elements(self, order):
         "What the order took in the period, element by element"
@@ -475,6 +515,8 @@ class Calculation:
                     if o['kind'] == 'byproduct'), Decimal(0)),
             'wip_quantity': float(order.wip),
             'equivalent_quantity': float(order.equivalent),
+            'material_equivalent_quantity': float(
+                order.material_equivalent),
             'materials': materials,
             }
 

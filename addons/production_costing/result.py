@@ -28,8 +28,9 @@ LINES = {
     }
 NUMBERS = ['product', 'level', 'opening_wip', 'material', 'labour', 'hours',
     'overhead', 'subcontract', 'byproduct_credit', 'closing_wip',
-    'wip_quantity', 'equivalent_quantity', 'finished_quantity',
-    'finished_cost', 'unit_cost']
+    'closing_wip_material', 'wip_quantity', 'equivalent_quantity',
+    'material_equivalent_quantity', 'finished_quantity', 'finished_cost',
+    'unit_cost', 'booked_cost', 'cost_variance']
 
 
 def insert(Model, vlist):
@@ -76,12 +77,30 @@ class Result(ModelSQL, ModelView):
     subcontract = _money("Subcontracting")
     byproduct_credit = _money("By-product Credit")
     closing_wip = _money("Closing WIP")
+    closing_wip_material = fields.Numeric("Closing WIP Material",
+        digits=MONEY, readonly=True,
+        help="The material in the closing work in process; it is split "
+        "with the material of the next period.")
     wip_quantity = fields.Float("WIP Quantity", readonly=True)
     equivalent_quantity = fields.Float("Equivalent Units", readonly=True)
+    material_equivalent_quantity = fields.Float(
+        "Equivalent Units for Material", readonly=True,
+        help="The units in process counted for material: all of them when "
+        "the product's material is put in at the start, else the "
+        "equivalent units.")
     finished_quantity = fields.Float("Finished Quantity", readonly=True)
     finished_cost = _money("Finished Cost")
     unit_cost = fields.Numeric("Unit Cost", digits=price_digits,
         readonly=True)
+    booked_cost = fields.Numeric("Booked Cost", digits=MONEY,
+        readonly=True,
+        help="What the order finished in the period at the unit price "
+        "its output moves got when they were done (before the "
+        "calculation).")
+    cost_variance = fields.Numeric("Cost Variance", digits=MONEY,
+        readonly=True,
+        help="The actual cost of what was finished (by-products included) "
+        "less the booked cost.")
     materials = fields.One2Many('production.cost.result.material', 'result',
         "Materials", readonly=True)
     outputs = fields.One2Many('production.cost.result.output', 'result',

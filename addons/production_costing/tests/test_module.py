@@ -9,6 +9,8 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.production_costing.allocation import (
     allocate, split_wip)
+from trytond.modules.production_costing.calculation import (
+    Calculation, Order)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
@@ -51,6 +53,32 @@ class ProductionCostingTestCase(CompanyTestMixin, ModuleTestCase):
                 self.assertLess(
                     abs(part - amount * weights[key] / total),
                     Decimal('0.01'))
+
+    def test_split_material_input(self):
+        "10 started, 4 finished, 6 in process at 50 %: material 600.00"
+        def split(material_input, opening=0, opening_material=0):
+            order = Order(1)
+            order.finished, order.wip, order.equivalent = (
+                Decimal(4), Decimal(6), Decimal(3))
+            order.material_input = material_input
+            order.opening_material = Decimal(opening_material)
+            values = {'opening_wip': Decimal(opening),
+                'material': Decimal(600), 'labour': Decimal(70),
+                'overhead': Decimal(0), 'subcontract': Decimal(0),
+                'byproduct_credit': Decimal(0)}
+            finished = Calculation.split(order, values)
+            return (finished, values['closing_wip'],
+                values['closing_wip_material'])
+        # at the start: 240.00 / 360.00, labour 40.00 / 30.00
+        self.assertEqual(split('start'), (Decimal('280.00'),
+                Decimal('390.00'), Decimal('360.00')))
+        # by completion: 600 x 4 / 7 = 342.86 / 257.14
+        self.assertEqual(split('completion'), (Decimal('382.86'),
+                Decimal('287.14'), Decimal('257.14')))
+        # an opening WIP of 100.00 of which 50.00 material: 650.00 of
+        # material split 4 : 6 (260.00 / 390.00), 120.00 of the rest 4 : 3
+        self.assertEqual(split('start', 100, 50), (Decimal('328.57'),
+                Decimal('441.43'), Decimal('390.00')))
 
     def test_split_wip(self):
         "Finished and closing WIP add up to the total"
