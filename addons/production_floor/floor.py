@@ -21,6 +21,7 @@ from trytond.modules.stock_quarantine import arguments
 from trytond.modules.stock_quarantine.numbers import format_quantity
 from trytond.pool import Pool
 from trytond.rpc import RPC
+from trytond.tools import timezone as tz
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import PostingError, ScanError
@@ -59,6 +60,10 @@ def _names(records):
     return ', '.join(r.rec_name for r in records) or '-'
 
 
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class Floor(Model):
     "Shop Floor"
     __name__ = 'production.floor'
@@ -66,6 +71,15 @@ class Floor(Model):
     # picking location out of quarantine); cleared by any change of a
     # location (stock.Location), in every process
     _locations_cache = Cache('production.floor.locations', context=False)
+    # What a scan shows of a product, unit or location (its name, code,
+    # unit, lot rule, type), per language; cleared by any change of one
+    # of them or of a translation (stock.py, cache.py)
+    _cards_cache = Cache('production.floor.cards', context=False)
+    # The user's stored company and companies; cleared by any change of a
+    # user, of their companies or of a company (cache.py)
+    _user_cache = Cache('production.floor.user', context=False)
+    # The timezone of a company, for today; cleared by a company's change
+    _timezone_cache = Cache('production.floor.timezone', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -171,7 +185,123 @@ class Floor(Model):
 
     @classmethod
     def _company(cls):
+        """The company to work for, as arguments.context_company finds it
+        (which refuses), with the user's companies of _user_companies"""
+        transaction = Transaction()
+        company = transaction.context.get('company')
+        if transaction.user:
+            stored, companies = cls._user_companies()
+            if company is None and stored is not None:
+                return stored
+            if _is_id(company) and company in companies:
+                return company
         return arguments.context_company()
+
+    @classmethod
+    def _user_companies(cls):
+        "(stored company id or None, company ids) of the user, cached"
+        pool = Pool()
+        User = pool.get('res.user')
+        transaction = Transaction()
+        cached = cls._user_cache.get(transaction.user)
+        if cached is None:
+            # the stored company: res.user reads a context's company instead
+            with transaction.reset_context():
+                user = User(transaction.user)
+                cached = cls._user_cache.set(transaction.user, (
+                        user.company.id if user.company else None,
+                        frozenset(c.id for c in user.companies)))
+        return cached
+
+    @classmethod
+    def _today(cls):
+        "ir.date's today for the context's company, its timezone cached"
+        pool = Pool()
+        Company = pool.get('company.company')
+        Date = pool.get('ir.date')
+        company = Transaction().context.get('company')
+        if not _is_id(company) or company < 0:
+            return Date.today()
+        zone = cls._timezone_cache.get(company)
+        if zone is None:
+            zone = cls._timezone_cache.set(company,
+                Company(company).timezone or '')
+        if zone:
+            return Date.today(timezone=tz.ZoneInfo(zone))
+        with Transaction().set_context(company=None):
+            return Date.today()
+
+    # Cards: what a scan shows of products, units and locations
+
+    @classmethod
+    def _cards(cls, model, ids, values):
+        """{id: the values(record) of the record of model}, kept per
+        language in _cards_cache: read once until one of them changes"""
+        pool = Pool()
+        Model_ = pool.get(model)
+        language = Transaction().language
+        cards, missing = {}, []
+        for id_ in ids:
+            card = cls._cards_cache.get((model, language, id_))
+            if card is None:
+                missing.append(id_)
+            else:
+                cards[id_] = card
+        for record in Model_.browse(sorted(missing)):
+            cards[record.id] = cls._cards_cache.set(
+                (model, language, record.id), values(record))
+        return cards
+
+    @classmethod
+    def _products(cls, ids):
+        "{id: product} of ids, with the name, code, unit and lot rule read"
+        pool = Pool()
+        Product = pool.get('product.product')
+        cards = cls._cards('product.product', ids, cls._product_card)
+        units = cls._unit_records({c['default_uom'] for c in cards.values()})
+        return {i: Product(i, **dict(c, default_uom=units[c['default_uom']]))
+            for i, c in cards.items()}
+
+    @staticmethod
+    def _product_card(product):
+        return {'rec_name': product.rec_name, 'code': product.code,
+            'default_uom': product.default_uom.id,
+            'lot_required': product.lot_required}
+
+    @classmethod
+    def _product_record(cls, product):
+        "The product with its card, None without product"
+        return cls._products([product.id])[product.id] if product else None
+
+    @classmethod
+    def _unit_records(cls, ids):
+        "{id: unit} of ids, with the symbol, digits and rounding read"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        cards = cls._cards('product.uom', ids, lambda u: {
+                'symbol': u.symbol, 'digits': u.digits,
+                'rounding': u.rounding})
+        return {i: Uom(i, **c) for i, c in cards.items()}
+
+    @classmethod
+    def _location_records(cls, ids):
+        "{id: location} of ids, with the name, type and quarantine read"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        cards = cls._cards('stock.location', ids, lambda l: {
+                'rec_name': l.rec_name, 'type': l.type,
+                'quarantine': l.quarantine})
+        return {i: Location(i, **c) for i, c in cards.items()}
+
+    @classmethod
+    def _picking_location(cls, production):
+        """The order's picking_location (of its warehouse) with its card,
+        None without"""
+        if not production.warehouse:
+            return None
+        ids = cls._cached_locations(('picking', production.warehouse.id),
+            lambda: [l.id for l in [production.picking_location] if l])
+        return cls._location_records(ids)[ids[0]] if ids else None
 
     @classmethod
     def _find(cls, model, code, field='number', domain=None):
@@ -236,8 +366,9 @@ class Floor(Model):
         one of products first, as the desk's scan of a slip does"""
         lot = cls._scanned_lot(code, products)
         if lot:
-            return lot.product, lot
-        return cls._known(cls._product(code), code), None
+            return cls._product_record(lot.product), lot
+        return cls._product_record(
+            cls._known(cls._product(code), code)), None
 
     @classmethod
     def _scanned_lot(cls, code, products=None):
@@ -270,8 +401,16 @@ class Floor(Model):
         "The record of model whose id is value, of the user's company"
         record, = arguments.records(model, name, [value])
         if 'company' in record._fields:
-            arguments.check_companies([record], name)
+            cls.check_company(record, name)
         return record
+
+    @classmethod
+    def check_company(cls, record, name):
+        """Refuse a record of a company that is not one of the user's (as
+        an unknown id), as arguments.check_companies does"""
+        if Transaction().user and (not record.company
+                or record.company.id not in cls._user_companies()[1]):
+            raise arguments.unknown(record.__name__, name, [record.id])
 
     @classmethod
     def _lines(cls, values):
@@ -316,9 +455,11 @@ class Floor(Model):
     @classmethod
     def _production_info(cls, production):
         return cls._document_info(production,
-            product=_name(production.product), quantity=production.quantity,
-            unit=production.unit.symbol if production.unit else '',
-            location=_name(production.picking_location))
+            product=_name(cls._product_record(production.product)),
+            quantity=production.quantity,
+            unit=cls._unit_records([production.unit.id])[
+                production.unit.id].symbol if production.unit else '',
+            location=_name(cls._picking_location(production)))
 
     # 领料: pick for an order
 
@@ -359,10 +500,16 @@ class Floor(Model):
 
     @classmethod
     def _remaining(cls, production):
-        "{(production, product): quantity} the order still plans to pick"
+        """{(production, product): quantity} the order still plans to pick,
+        as Picking.remaining orders it (by the products' names), the
+        products with their cards"""
         pool = Pool()
-        Picking = pool.get('production.picking')
-        return Picking.remaining([production])
+        Production = pool.get('production')
+        planned = Production.planned_quantities([production])
+        products = cls._products({p for _, p in planned})
+        return {(production, products[p]): planned[production.id, p]
+            for p in sorted(products, key=lambda p: (products[p].rec_name, p))
+            if planned[production.id, p] > EPSILON}
 
     @classmethod
     def _pick_rows(cls, production):
@@ -379,7 +526,7 @@ class Floor(Model):
         out of quarantine, as Production.issue_stock counts it"""
         pool = Pool()
         Production = pool.get('production')
-        location = production.picking_location
+        location = cls._picking_location(production)
         if not products or not location:
             return {}
         stock = defaultdict(float)
@@ -401,10 +548,10 @@ class Floor(Model):
 
     @classmethod
     def _lot_locations(cls, production):
-        "The order's picking and production locations, read at once"
-        Location = Pool().get('stock.location')
-        return Location.browse([
-                production.picking_location.id, production.location.id])
+        "The order's picking and production locations, with their cards"
+        picking = cls._picking_location(production)
+        locations = cls._location_records([production.location.id])
+        return [picking, locations[production.location.id]]
 
     @classmethod
     def _lot_required(cls, production, product, locations=None):
@@ -417,7 +564,10 @@ class Floor(Model):
     def _lot_rows(cls, product, stock):
         Lot = Pool().get('stock.lot')
         keys = [(l, q) for (p, l), q in stock.items() if p == product.id]
-        lots = {l.id: l for l in Lot.browse([l for l, _ in keys if l])}
+        # the lots of every product at once: the rows after the first
+        # find theirs read
+        lots = {l.id: l for l in Lot.browse(sorted(
+                    {l for _, l in stock if l}))}
         return [cls._lot_row(_unit(product), lot_id, lots.get(lot_id), q)
             for lot_id, q in sorted(keys, key=lambda k: k[0] or 0)]
 
@@ -482,7 +632,7 @@ class Floor(Model):
         if available <= EPSILON:
             raise ScanError(gettext('production_floor.msg_pick_no_stock',
                     product=product.rec_name, lot=lot.number if lot else '-',
-                    location=production.picking_location.rec_name))
+                    location=cls._picking_location(production).rec_name))
 
     @classmethod
     def _pick_line_message(cls, product, lot, quantity, available):
@@ -589,12 +739,13 @@ class Floor(Model):
         "The (rows, title) of the stock of a location, lots or product"
         location = cls._location(code)
         if location:
+            location = cls._location_records([location.id])[location.id]
             return cls.stock_rows(locations=[location]), location.rec_name
         lots = cls._lots(code)
         if lots:
             return cls.stock_rows(
                 products=[l.product for l in lots], lots=lots), code
-        product = cls._known(cls._product(code), code)
+        product = cls._product_record(cls._known(cls._product(code), code))
         return cls.stock_rows(products=[product]), product.rec_name
 
     @classmethod
@@ -654,16 +805,14 @@ class Floor(Model):
         products_by_location counts it by lot, in one query (_stock_query),
         rounded with the units read in one query (its rounding instantiates
         every product: 2 s for the 1,800 products of a storage location);
-        company: the query of _moves_company, when already made"""
-        pool = Pool()
-        Date = pool.get('ir.date')
+        company: the id of _moves_company, when already found"""
         if not location_ids:
             return {}
         if company is None:
             company = cls._moves_company()
         cursor = Transaction().connection.cursor()
         cursor.execute(*cls._stock_query(location_ids,
-                filter_[0] if filter_ else None, company, Date.today()))
+                filter_[0] if filter_ else None, company, cls._today()))
         quantities = {(l, p, t): q for l, p, t, q in cursor}
         units = cls._units({k[1] for k in quantities})
         return {k: units[k[1]].round(q) for k, q in quantities.items()}
@@ -731,15 +880,14 @@ class Floor(Model):
 
     @classmethod
     def _units(cls, product_ids):
-        """{product id: default unit}: a few through the records (the rows
-        read them again), many in two queries"""
+        """{product id: default unit}: a few through the products' cards
+        (the rows show them), many in one query"""
         pool = Pool()
         Product = pool.get('product.product')
         Template = pool.get('product.template')
-        Uom = pool.get('product.uom')
         if len(product_ids) <= STOCK_ROWS:
-            return {p.id: p.default_uom
-                for p in Product.browse(sorted(product_ids))}
+            return {i: p.default_uom
+                for i, p in cls._products(product_ids).items()}
         product, template = Product.__table__(), Template.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*product.join(template,
@@ -748,7 +896,7 @@ class Floor(Model):
                 where=fields.SQL_OPERATORS['in'](
                     product.id, sorted(product_ids))))
         units = dict(cursor)
-        uoms = {u.id: u for u in Uom.browse(sorted(set(units.values())))}
+        uoms = cls._unit_records(set(units.values()))
         return {p: uoms[u] for p, u in units.items()}
 
     @classmethod
@@ -757,11 +905,10 @@ class Floor(Model):
         of the locations until today, as products_by_location counts them
         with stock_assign (a closed period holds no assigned move)"""
         pool = Pool()
-        Date = pool.get('ir.date')
         Move = pool.get('stock.move')
         move = Move.__table__()
         in_ = fields.SQL_OPERATORS['in']
-        today = Date.today()
+        today = cls._today()
         if company is None:
             company = cls._moves_company()
         where = ((move.state == 'assigned') & (move.company == company)
@@ -777,24 +924,19 @@ class Floor(Model):
 
     @classmethod
     def _moves_company(cls):
-        """The company of the moves counted as products_by_location takes it
-        (the user's, read as res.user reads it: the context's company when it
-        is one of the user's), as a query put into the stock queries"""
-        pool = Pool()
-        User = pool.get('res.user')
-        UserCompany = pool.get('res.user-company.company')
+        """The id of the company of the moves counted as products_by_location
+        takes it (the user's, read as res.user reads it: the context's
+        company when it is one of the user's), -1 for none"""
         transaction = Transaction()
         context = transaction.context
         if 'company' not in context:
-            user = User.__table__()
-            return user.select(user.company,
-                where=user.id == transaction.user)
-        if not context['company'] or not transaction.user:
-            return context['company'] or -1
-        user_company = UserCompany.__table__()
-        return user_company.select(user_company.company,
-            where=(user_company.user == transaction.user)
-            & (user_company.company == context['company']), limit=1)
+            stored, _ = cls._user_companies()
+            return stored if stored is not None else -1
+        company = context['company']
+        if not company or not transaction.user:
+            return company or -1
+        _, companies = cls._user_companies()
+        return company if _is_id(company) and company in companies else -1
 
     @classmethod
     def _free(cls, on_hand, assigned):
@@ -809,12 +951,10 @@ class Floor(Model):
     @classmethod
     def _stock_rows(cls, quantities, lots):
         pool = Pool()
-        Location = pool.get('stock.location')
         Lot = pool.get('stock.lot')
-        Product = pool.get('product.product')
         keys = cls._stock_keys(quantities, lots)
-        locations = cls._browse_keys(Location, keys, 0)
-        products = cls._browse_keys(Product, keys, 1)
+        locations = cls._location_records({k[0] for k in keys})
+        products = cls._products({k[1] for k in keys})
         numbered = cls._browse_keys(Lot, keys, 2)
         return [cls._stock_row(locations[k[0]], products[k[1]],
                 numbered.get(k[2]), quantities[False].get(k, 0),

@@ -34,7 +34,9 @@ class Location(metaclass=PoolMeta):
     @classmethod
     def on_modification(cls, mode, locations, field_names=None):
         super().on_modification(mode, locations, field_names=field_names)
-        Pool().get('production.floor')._locations_cache.clear()
+        Floor = Pool().get('production.floor')
+        Floor._locations_cache.clear()
+        Floor._cards_cache.clear()
 
 
 class PeriodCacheLot(metaclass=PoolMeta):

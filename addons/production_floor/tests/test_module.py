@@ -160,6 +160,50 @@ class ProductionFloorTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(Picking.search([], count=True), 0)
 
     @with_transaction()
+    def test_scan_caches(self):
+        """What a scan keeps between scans follows its changes: a product
+        and a location renamed, a company's timezone, a company taken from
+        the user (its orders refused)"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        Date = pool.get('ir.date')
+        Floor = pool.get('production.floor')
+        Location = pool.get('stock.location')
+        Template = pool.get('product.template')
+        User = pool.get('res.user')
+        company = create_company()
+        with set_company(company):
+            production, screw, *_ = self._order()
+            order = Floor.scan('pick', production.number)
+            self.assertEqual(sorted(r['name'] for r in order['rows']),
+                ['[RM-1] Screw', '[RM-2] Seat'])
+            Template.write([screw.template], {'name': "Bolt"})
+            Location.write([production.warehouse.storage_location],
+                {'name': "Shelves"})
+            order = Floor.scan('pick', production.number)
+            self.assertEqual(sorted(r['name'] for r in order['rows']),
+                ['[RM-1] Bolt', '[RM-2] Seat'])
+            self.assertEqual(order['document']['location'], '[STO] Shelves')
+            line = Floor.scan('pick', 'RM-1', production.id)['line']
+            self.assertEqual(line['name'], '[RM-1] Bolt')
+            # UTC+14 and UTC-11: never the same date
+            for zone in ['Pacific/Kiritimati', 'Pacific/Niue']:
+                Company.write([company], {'timezone': zone})
+                self.assertEqual(Floor._today(), Date.today())
+
+            other = create_company(name="Other", currency=company.currency)
+            User.write([User(Transaction().user)], {
+                    'companies': [('add', [other.id]),
+                        ('remove', [company.id])],
+                    'company': other.id})
+            with self.assertRaises(UserError):
+                Floor.scan('pick', production.number)
+            with Transaction().set_context(company=other.id):
+                with self.assertRaises(UserError) as cm:
+                    Floor.scan('pick', 'RM-1', production.id)
+                self.assertIn('"document_id"', cm.exception.message)
+
+    @with_transaction()
     def test_stock(self):
         "Stock of a product by location and lot with quality status"
         pool = Pool()
