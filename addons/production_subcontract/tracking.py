@@ -1,5 +1,7 @@
 # This file is part of Zhizao.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from math import isqrt
+
 from sql import Cast, Null
 from sql.aggregate import Min, Sum
 from sql.conditionals import Case, Coalesce
@@ -18,6 +20,11 @@ LEDGER = [
     ('returned', ('return',)),
     ('lost', ('loss',)),
     ]
+# the computed columns of a tracking row: its order's, and its material's
+# against the BOM
+ORDER_FIGURES = {'received', 'quality_passed', 'quality_rejected',
+    'production_unit'}
+STANDARD_FIGURES = {'standard', 'allowed_loss', 'actual_loss'}
 
 
 class _Ledger(ModelSQL, ModelView):
@@ -98,44 +105,52 @@ class Tracking(_Ledger):
     standard = fields.Function(fields.Float(
             "Standard", digits='unit',
             help="The BOM quantity of the finished goods received."),
-        'get_standards')
+        'get_figures')
     allowed_loss = fields.Function(fields.Float(
             "Allowed Loss", digits='unit',
             help="Consumed above the BOM by the allowed loss."),
-        'get_standards')
+        'get_figures')
     actual_loss = fields.Function(fields.Float(
             "Actual Loss", digits='unit',
             help="The allowed loss and the material lost."),
-        'get_standards')
+        'get_figures')
     received = fields.Function(fields.Float(
             "Received", digits='production_unit',
             help="The finished goods received from the subcontractor."),
-        'get_received')
+        'get_figures')
     quality_passed = fields.Function(fields.Float(
             "QC Passed", digits='production_unit',
             help="The finished goods received and accepted by the QC gate."),
-        'get_received')
+        'get_figures')
     quality_rejected = fields.Function(fields.Float(
             "QC Rejected", digits='production_unit',
             help="The finished goods received and rejected by the QC gate "
             "(counted once: in the received quantity, not again)."),
-        'get_received')
+        'get_figures')
     production_unit = fields.Function(fields.Many2One(
-            'product.uom', "Production Unit"), 'get_received')
+            'product.uom', "Production Unit"), 'get_figures')
     fee = fields.Function(fields.Numeric(
-            "Processing Fee", digits=(16, 4)), 'get_fee')
+            "Processing Fee", digits=(16, 4)), 'get_figures')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order.insert(0, ('production', 'DESC'))
+        # a search (a page of rows, their count) groups the keys only
+        for name in [n for n, _ in LEDGER] + ['balance']:
+            getattr(cls, name).loading = 'lazy'
 
     @classmethod
     def table_query(cls):
         from_item, move, production, template, party, where = (
             cls._ledger_from())
+        productions = Transaction().context.get('_subcontract_productions')
+        if productions is not None:
+            # read: the moves of the rows' orders only
+            where &= fields.SQL_OPERATORS['in'](
+                move.subcontract_production, productions)
         return from_item.select(
-            Min(move.id).as_('id'),
+            cls._row_id(production.id, move.product).as_('id'),
             production.id.as_('production'),
             party.as_('subcontractor'),
             move.product.as_('product'),
@@ -146,53 +161,100 @@ class Tracking(_Ledger):
                 move.product, template.default_uom])
 
     @classmethod
-    def _productions(cls, records):
-        "The orders of the rows, browsed together"
-        Production = Pool().get('production')
-        return Production.browse(sorted({r.production.id for r in records}))
+    def _row_id(cls, production, product):
+        """The id of the row of an order and a material: Cantor's pairing
+        of their ids (under 2**53, as a client counts, while both are
+        under 67 million), so that the rows read give back their orders"""
+        total = Cast(production, 'BIGINT') + product
+        return total * (total + 1) / 2 + product
 
     @classmethod
-    def get_standards(cls, records, names):
+    def _key(cls, id_):
+        "The (production id, product id) of a row's id"
+        total = (isqrt(8 * id_ + 1) - 1) // 2
+        product = id_ - total * (total + 1) // 2
+        return total - product, product
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        records = super().search(domain, offset=offset, limit=limit,
+            order=order, count=count, query=query)
+        if not count and not query:
+            # the sums are not searched (lazy): forget those read before,
+            # moves may have changed them since
+            cache = Transaction().get_cache()[cls.__name__]
+            for record in records:
+                cache.pop(record.id, None)
+        return records
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        productions = sorted({cls._key(i)[0] for i in ids if i >= 0})
+        with Transaction().set_context(_subcontract_productions=productions):
+            return super().read(ids, fields_names)
+
+    @classmethod
+    def get_figures(cls, records, names):
+        """The computed columns of the rows read, from the figures of their
+        orders only"""
+        pool = Pool()
+        Production = pool.get('production')
+        keys = {r: cls._key(r.id) for r in records}
+        productions = Production.browse(sorted({p for p, _ in keys.values()}))
+        orders = cls._order_figures(productions, set(names))
+        units = cls._units({m for _, m in keys.values()}, names)
+        result = {n: {} for n in names}
+        for record, (production, product) in keys.items():
+            values = orders[production]
+            if product in units:
+                values = values | cls._losses(record, units[product],
+                    values['standards'].get(product, 0))
+            for name in names:
+                result[name][record.id] = values[name]
+        return result
+
+    @classmethod
+    def _order_figures(cls, productions, names):
+        """{production id: {name: value}} of the figures of each order: the
+        finished goods received and QC'd, the BOM standard of each
+        material, the processing fee"""
         pool = Pool()
         Production = pool.get('production')
         Standard = pool.get('production.subcontract.standard')
-        result = {n: {} for n in names}
-        productions = cls._productions(records)
-        standards = Standard.quantities(productions,
-            Production.get_subcontract_received(productions, None))
-        for record in records:
-            # in the row's unit: the product's default unit
-            standard = standards[record.production.id].get(
-                record.product.id, 0)
-            values = {
-                'standard': standard,
-                'allowed_loss': record.unit.round(record.consumed - standard),
-                'actual_loss': record.unit.round(
-                    record.consumed - standard + record.lost),
-                }
-            for name in names:
-                result[name][record.id] = values[name]
-        return result
+        figures = {p.id: {} for p in productions}
+        if names & (ORDER_FIGURES | STANDARD_FIGURES):
+            for id_, values in Production.subcontract_quantities(
+                    productions).items():
+                figures[id_].update(values)
+        if names & STANDARD_FIGURES:
+            received = {i: v['received'] for i, v in figures.items()}
+            for id_, standards in Standard.quantities(
+                    productions, received).items():
+                figures[id_]['standards'] = standards
+        if 'fee' in names:
+            for id_, fee in Production.get_subcontract_fee(
+                    productions, 'fee').items():
+                figures[id_]['fee'] = fee
+        return figures
 
     @classmethod
-    def get_received(cls, records, names):
-        pool = Pool()
-        Production = pool.get('production')
-        result = {n: {} for n in names}
-        received = Production.subcontract_quantities(
-            cls._productions(records))
-        for record in records:
-            values = received[record.production.id]
-            for name in names:
-                result[name][record.id] = values[name]
-        return result
+    def _units(cls, products, names):
+        "{product id: unit} of the rows' units (the products' default units)"
+        Product = Pool().get('product.product')
+        if not STANDARD_FIGURES & set(names):
+            return {}
+        return {p.id: p.default_uom for p in Product.browse(sorted(products))}
 
     @classmethod
-    def get_fee(cls, records, name):
-        pool = Pool()
-        Production = pool.get('production')
-        fees = Production.get_subcontract_fee(cls._productions(records), name)
-        return {r.id: fees[r.production.id] for r in records}
+    def _losses(cls, record, unit, standard):
+        "The standard and the losses of a row, in the row's unit"
+        return {
+            'standard': standard,
+            'allowed_loss': unit.round(record.consumed - standard),
+            'actual_loss': unit.round(
+                record.consumed - standard + record.lost),
+            }
 
 
 class Balance(_Ledger):

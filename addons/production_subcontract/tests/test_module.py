@@ -298,6 +298,23 @@ class ProductionSubcontractTestCase(CompanyTestMixin, ModuleTestCase):
                 (rows[second].consumed, rows[second].returned,
                     rows[second].balance), (19.38, 0.62, 0))
             self._check_ledger([supplier], [tube])
+            self._check_rows_read()
+
+    def _check_rows_read(self):
+        """A row read alone (only its order's moves grouped) is the row
+        read with all the others, and its id gives back its order and
+        material"""
+        pool = Pool()
+        Tracking = pool.get('production.subcontract.tracking')
+        names = ['production', 'product', 'sent', 'consumed', 'returned',
+            'lost', 'balance', 'standard', 'allowed_loss', 'actual_loss',
+            'received', 'quality_passed', 'production_unit', 'fee']
+        rows = Tracking.read([r.id for r in Tracking.search([])], names)
+        self.assertEqual(len({r['production'] for r in rows}), len(rows))
+        for row in rows:
+            self.assertEqual(Tracking.read([row['id']], names), [row])
+            self.assertEqual(Tracking._key(row['id']),
+                (row['production'], row['product']))
 
     def _bom_of_four(self, frame, tube, paint):
         "4 frames of 1,500 g of tube (2 % allowed loss) and 0.5 kg of paint"
