@@ -3,17 +3,19 @@
 import datetime as dt
 from decimal import Decimal
 
-from sql import Literal, Null, Union, Values
+from sql import Column, Literal, Null, Union, Values
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce, Greatest
 from sql.functions import Extract
 from sql.operators import Concat
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .arguments import company_id as company_id_, context_date
@@ -479,20 +481,30 @@ class Tracking(ModelSQL, ModelView):
     @classmethod
     def _component_sums(cls, records, names):
         """The quantity of the column of each name added per production and
-        unit of the components, and the units by id"""
+        unit of the components, and the units by id: one statement over the
+        components of the records' orders"""
         pool = Pool()
         Component = pool.get('production.reporting.component')
+        Uom = pool.get('product.uom')
+        component = Component.__table__()
         columns = {n: n[:-len('_quantities')] for n in names}
+        cursor = Transaction().connection.cursor()
         totals = {n: {} for n in names}
-        units = {}
-        for component in Component.search([
-                    ('production', 'in', [r.production.id for r in records]),
-                    ], order=[('id', 'ASC')]):
-            key = component.production.id, component.unit.id
-            units[component.unit.id] = component.unit
-            for name, column in columns.items():
-                totals[name][key] = (totals[name].get(key, 0)
-                    + (getattr(component, column) or 0))
+        productions = {r.production.id for r in records}
+        for sub_ids in grouped_slice(
+                sorted(productions), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*component.select(
+                    component.production, component.unit,
+                    *[Sum(Coalesce(Column(component, c), 0))
+                        for c in columns.values()],
+                    where=reduce_ids(component.production, sub_ids),
+                    group_by=[component.production, component.unit]))
+            for production, unit, *sums in cursor:
+                for name, quantity in zip(columns, sums):
+                    totals[name].setdefault(production, {})[unit] = quantity
+        units = {u.id: u for u in Uom.browse(sorted({u
+                        for t in totals.values()
+                        for q in t.values() for u in q}))}
         return totals, units
 
     @classmethod
@@ -500,9 +512,9 @@ class Tracking(ModelSQL, ModelView):
         "The non-zero quantities of the production by unit name: 12 u + 0.6 m"
         texts = [lang.format_number_symbol(
                 q, units[u], digits=units[u].digits)
-            for (p, u), q in sorted(totals.items(),
-                key=lambda i: units[i[0][1]].rec_name)
-            if p == production_id and q]
+            for u, q in sorted(totals.get(production_id, {}).items(),
+                key=lambda i: units[i[0]].rec_name)
+            if q]
         return ' + '.join(texts) or '0'
 
     @classmethod

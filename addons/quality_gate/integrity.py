@@ -42,7 +42,7 @@ class Integrity(metaclass=PoolMeta):
                 order_by=[line.id.asc]))
         ids = [i for i, in cursor]
         result = []
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, 1000):
             for line in Line.browse(list(sub_ids)):
                 total = sum(q or 0 for q in line.decided_quantities)
                 if line.unit.round(total) == (line.quantity or 0):
