@@ -159,3 +159,59 @@ def test_two_changes_on_one_bom_applied_at_once(env):
         ['state', 'new_boms'])
     assert [s['state'] for s in states] == ['applied', 'applied']
     assert all(len(s['new_boms']) == 1 for s in states)
+
+
+def test_client_cannot_skip_the_steps(env):
+    """A client writing the state, the approver or the requester, or
+    changing a submitted order, its lines or its BOMs, is refused and
+    nothing is written"""
+    date = dt.date.today() + dt.timedelta(days=60)
+    products = env['products']
+    engineer = session(env, 'engineer')
+    users = session(env, 'admin')(
+        'model.res.user.search', [('login', '=', 'approver')])
+    line = {'action': 'quantity', 'product': products["螺丝"], 'quantity': 7}
+    # (an order created approved: its lines are refused first)
+    for extra, says in [({'state': 'approved'}, 'is Approved'),
+            ({'approved_by': users[0]}, 'set by its steps'),
+            ({'requested_by': users[0]}, 'set by its steps')]:
+        before = engineer(CHANGE + 'search_count', [])
+        refused(engineer, CHANGE + 'create', [{
+                    'reason': "skip", 'effective_date': date.isoformat(),
+                    'boms': [['add', [env['bom']]]],
+                    'lines': [['create', [line]]], **extra}],
+            says=says)
+        assert engineer(CHANGE + 'search_count', []) == before
+    change = draft_change(env, 'engineer', env['bom'], line, date)
+    # a draft order's step fields are not written either
+    refused(engineer, CHANGE + 'write', [change], {'state': 'draft'},
+        says='set by its steps')
+    approver = session(env, 'approver')
+    refused(approver, CHANGE + 'write', [change], {'state': 'approved'},
+        says='set by its steps')
+    refused(approver, CHANGE + 'write', [change],
+        {'approved_by': users[0]}, says='set by its steps')
+    # submitted: neither the order nor its lines nor its BOMs change
+    refused(engineer, CHANGE + 'write', [change], {'reason': "changed"},
+        says=['is Submitted', 'set it back to draft'])
+    line_id, = engineer(CHANGE + 'read', [change], ['lines'])[0]['lines']
+    refused(engineer, CHANGE + 'line.write', [line_id], {'quantity': 70},
+        says='is Submitted')
+    refused(engineer, CHANGE + 'line.create', [{**line, 'change': change}],
+        says='is Submitted')
+    refused(engineer, CHANGE + 'line.delete', [line_id],
+        says='is Submitted')
+    refused(engineer, CHANGE + 'write', [change],
+        {'boms': [['remove', [env['bom']]]]}, says='is Submitted')
+    order, = engineer(CHANGE + 'read', [change],
+        ['state', 'reason', 'approved_by', 'lines', 'boms'])
+    assert (order['state'], order['reason'], order['approved_by']) == (
+        'submitted', "RPC test", None)
+    assert order['lines'] == [line_id] and order['boms'] == [env['bom']]
+    quantity, = engineer(CHANGE + 'line.read', [line_id], ['quantity'])
+    assert quantity['quantity'] == 7
+    # back to draft, the engineer may change it again
+    engineer(CHANGE + 'draft', [change])
+    engineer(CHANGE + 'line.write', [line_id], {'quantity': 6})
+    engineer(CHANGE + 'write', [change], {'reason': "changed"})
+    engineer(CHANGE + 'delete', [change])

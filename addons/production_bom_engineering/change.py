@@ -203,6 +203,53 @@ class Change(Workflow, ModelSQL, ModelView):
                             'production_bom_engineering.msg_change_delete',
                             change=change.rec_name,
                             state=change.state_string))
+        elif external and mode == 'create':
+            cls.check_client_create(changes)
+        elif external and mode == 'write':
+            cls.check_client_write(changes, values)
+
+    @classmethod
+    def _client_fields(cls):
+        "The fields a client may write, on a draft order only"
+        return {'reason', 'effective_date', 'component', 'boms', 'lines'}
+
+    @classmethod
+    def check_client_create(cls, changes):
+        "Refuse an order a client creates past its draft or in another's name"
+        user = Transaction().user
+        for change in changes:
+            fields = [n for n in ['approved_by', 'new_boms']
+                if getattr(change, n)]
+            if change.state != 'draft':
+                fields.insert(0, 'state')
+            if change.requested_by.id != user:
+                fields.append('requested_by')
+            if fields:
+                cls._raise_server_fields(change, fields)
+
+    @classmethod
+    def check_client_write(cls, changes, values):
+        "Refuse a client's write of a server field or of an order not draft"
+        fields = sorted(values.keys() - cls._client_fields())
+        for change in changes:
+            if fields:
+                cls._raise_server_fields(change, fields)
+            change.check_draft()
+
+    @classmethod
+    def _raise_server_fields(cls, change, fields):
+        raise ChangeError(gettext(
+                'production_bom_engineering.msg_change_server_fields',
+                change=change.rec_name,
+                fields=', '.join(
+                    '"%s"' % cls.__names__(n)['field'] for n in fields)))
+
+    def check_draft(self):
+        "Refuse a change of the order once submitted"
+        if self.state != 'draft':
+            raise ChangeError(gettext(
+                    'production_bom_engineering.msg_change_not_draft',
+                    change=self.rec_name, state=self.state_string))
 
     @classmethod
     @ModelView.button
@@ -443,6 +490,17 @@ class Change(Workflow, ModelSQL, ModelView):
         return [i for i, in cursor]
 
 
+def check_changes_draft(records, values=None):
+    """Refuse a client's change of the lines or BOMs of an order not draft
+    (records of a model with a change field)"""
+    Change = Pool().get('production.bom.change')
+    changes = {r.change for r in records}
+    if values and values.get('change'):
+        changes.add(Change(values['change']))
+    for change in Change.browse(sorted(c.id for c in changes)):
+        change.check_draft()
+
+
 def _button(state, icon):
     return {
         'invisible': Eval('state') != state,
@@ -558,6 +616,13 @@ class ChangeBOM(ModelSQL):
     bom = fields.Many2One(
         'production.bom', "BOM", required=True, ondelete='RESTRICT')
 
+    @classmethod
+    def check_modification(cls, mode, links, values=None, external=False):
+        super().check_modification(
+            mode, links, values=values, external=external)
+        if external:
+            check_changes_draft(links, values)
+
 
 class ChangeLine(ModelSQL, ModelView):
     "Engineering Change Order Line"
@@ -610,6 +675,13 @@ class ChangeLine(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('change')
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if external:
+            check_changes_draft(lines, values)
 
     @classmethod
     def default_action(cls):
