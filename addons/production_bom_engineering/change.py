@@ -216,16 +216,19 @@ class Change(Workflow, ModelSQL, ModelView):
     @classmethod
     def check_client_create(cls, changes):
         "Refuse an order a client creates past its draft or in another's name"
-        user = Transaction().user
         for change in changes:
-            fields = [n for n in ['approved_by', 'new_boms']
-                if getattr(change, n)]
-            if change.state != 'draft':
-                fields.insert(0, 'state')
-            if change.requested_by.id != user:
-                fields.append('requested_by')
+            fields = change._step_fields_set()
             if fields:
                 cls._raise_server_fields(change, fields)
+
+    def _step_fields_set(self):
+        "The fields of the steps set on a new order"
+        fields = [n for n in ['approved_by', 'new_boms'] if getattr(self, n)]
+        if self.state != 'draft':
+            fields.insert(0, 'state')
+        if self.requested_by.id != Transaction().user:
+            fields.append('requested_by')
+        return fields
 
     @classmethod
     def check_client_write(cls, changes, values):
