@@ -83,7 +83,7 @@ class Stack:
             text=True).stdout.split()
 
     def inspect(self, container, template):
-        return subprocess.run([docker.DOCKER, 'inspect', '-f', template,
+        return subprocess.run([docker.cli(), 'inspect', '-f', template,
                 container], capture_output=True, text=True,
             check=True).stdout.strip()
 
@@ -227,7 +227,7 @@ def test_app_container_killed_under_load(stack):
     # the container dies somewhere between the two ends of `docker kill`
     # (seconds under load): a call sent before it returned may be in flight
     results, (_, killed) = _load(stack, lambda: subprocess.run(
-            [docker.DOCKER, 'kill', '-s', 'KILL', victim], check=True))
+            [docker.cli(), 'kill', '-s', 'KILL', victim], check=True))
     names = [r[1] for r in results]
     prefix = names[0].split('-')[1]
     stored = stack.proxy().model.party.party.search_read(
@@ -329,7 +329,7 @@ def test_backup_drop_restore(stack, tmp_path):
     assert result.returncode == 1
     assert 'exists' in result.stderr and '--force' in result.stderr
     db, = stack.containers('db')
-    subprocess.run([docker.DOCKER, 'exec', db, 'dropdb', '-U', 'tryton',
+    subprocess.run([docker.cli(), 'exec', db, 'dropdb', '-U', 'tryton',
             '--force', DATABASE], check=True)
     with pytest.raises(xmlrpc.client.Error):
         stack.proxy().model.res.user.get_preferences(True, {})
@@ -342,7 +342,7 @@ def test_backup_drop_restore(stack, tmp_path):
 
 def _served(stack, nginx, since):
     "The app container (address) that answered each request nginx logged"
-    logs = subprocess.run([docker.DOCKER, 'logs', '--since', since, nginx],
+    logs = subprocess.run([docker.cli(), 'logs', '--since', since, nginx],
         capture_output=True, text=True, check=True).stdout
     return [line.rsplit('upstream=', 1)[1].split(', ')[-1]
         for line in logs.splitlines()
@@ -406,7 +406,7 @@ def _upgraded_image(context):
                     'trytond/modules/' + UPGRADED})]:
         with open(os.path.join(context, name), 'w') as fp:
             fp.write(text)
-    subprocess.run([docker.DOCKER, 'build', '-q', '-t',
+    subprocess.run([docker.cli(), 'build', '-q', '-t',
             'zhizao-app:%s' % TAG, context], check=True,
         env=dict(os.environ, DOCKER_BUILDKIT='1'))
 

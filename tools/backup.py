@@ -83,7 +83,7 @@ class Compose(Target):
 
     def containers(self, service):
         "The containers of a service, found by compose's labels"
-        return subprocess.run([self.docker.DOCKER, 'ps', '-aq',
+        return subprocess.run([self.docker.cli(), 'ps', '-aq',
                 '--filter', 'label=com.docker.compose.project=%s'
                 % self.project,
                 '--filter', 'label=com.docker.compose.service=%s' % service],
@@ -98,7 +98,7 @@ class Compose(Target):
         return ids[0]
 
     def db_exec(self, *args, stdin=None, stdout=None):
-        command = [self.docker.DOCKER, 'exec', '-i', self.container('db')]
+        command = [self.docker.cli(), 'exec', '-i', self.container('db')]
         return subprocess.run(command + list(args), stdin=stdin,
             stdout=stdout, check=True)
 
@@ -106,13 +106,13 @@ class Compose(Target):
         "Run a shell script on the file store volume (as tryton)"
         image = 'zhizao-app:%s' % self.docker.tag()
         volume = '%s_filestore:/var/lib/trytond' % self.project
-        command = [self.docker.DOCKER, 'run', '--rm', '-i', '-v', volume,
+        command = [self.docker.cli(), 'run', '--rm', '-i', '-v', volume,
             '--entrypoint', 'sh', image, '-c', script, 'sh', self.database]
         return subprocess.run(command, stdin=stdin, stdout=stdout,
             check=True)
 
     def exists(self):
-        out = subprocess.run([self.docker.DOCKER, 'exec',
+        out = subprocess.run([self.docker.cli(), 'exec',
                 self.container('db'), 'psql', '-U', 'tryton', '-d',
                 'postgres', '-tAc',
                 "SELECT 1 FROM pg_database WHERE datname = '%s'"
@@ -155,7 +155,7 @@ class Compose(Target):
 
     def docker_(self, command, *containers):
         if containers:
-            subprocess.run([self.docker.DOCKER, command] + list(containers),
+            subprocess.run([self.docker.cli(), command] + list(containers),
                 check=True, stdout=subprocess.DEVNULL)
 
 

@@ -32,10 +32,17 @@ COMPOSE_FILE = os.path.join(ROOT, 'docker', 'compose.yaml')
 BASE = 'debian:bookworm-slim'
 CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 TARGETS = {'app': 'zhizao-app', 'db': 'zhizao-db', 'proxy': 'zhizao-proxy'}
-# Debian's CLI speaks to Debian's daemon and builds with BuildKit without
-# the buildx plugin
-DOCKER = '/usr/bin/docker' if os.path.exists('/usr/bin/docker') \
-    else 'docker'
+
+
+def cli():
+    """Debian's CLI: it speaks to Debian's daemon and builds with BuildKit
+    without the buildx plugin (a docker of a later release earlier on the
+    PATH refuses to build without it).  Looked up at each call: the
+    set-up installs docker.io after this module is imported"""
+    return '/usr/bin/docker' if os.path.exists('/usr/bin/docker') \
+        else 'docker'
+
+
 DEBIAN_SOURCES = """\
 Types: deb
 URIs: {mirror}
@@ -76,7 +83,7 @@ def ensure_packages():
 
 
 def daemon_running():
-    return subprocess.run([DOCKER, 'info'], stdout=subprocess.DEVNULL,
+    return subprocess.run([cli(), 'info'], stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL).returncode == 0
 
 
@@ -96,7 +103,7 @@ def ensure_daemon(timeout=60):
 
 
 def image_exists(name):
-    return subprocess.run([DOCKER, 'image', 'inspect', name],
+    return subprocess.run([cli(), 'image', 'inspect', name],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ).returncode == 0
 
@@ -139,7 +146,7 @@ def ensure_base():
                 os.remove(os.path.join(archives, name))
         tar = subprocess.Popen(['tar', '-C', rootfs, '-c', '.'],
             stdout=subprocess.PIPE)
-        subprocess.run([DOCKER, 'import', '-', BASE], stdin=tar.stdout,
+        subprocess.run([cli(), 'import', '-', BASE], stdin=tar.stdout,
             check=True, stdout=subprocess.DEVNULL)
         if tar.wait():
             raise SystemExit("tar of the debootstrap root failed")
@@ -163,7 +170,7 @@ def build(targets=None, tag_=None):
     for target in targets or TARGETS:
         name = '%s:%s' % (TARGETS[target], tag_ or tag())
         log("building %s" % name)
-        command = [DOCKER, 'build', '--progress=plain', '-f',
+        command = [cli(), 'build', '--progress=plain', '-f',
             os.path.join(ROOT, 'docker', 'Dockerfile'),
             '--target', target, '-t', name]
         if os.path.exists(CA_BUNDLE):
@@ -183,9 +190,9 @@ def compose_program():
     chosen = os.environ.get('ZHIZAO_COMPOSE')
     if chosen:
         return tuple(chosen.split())
-    v2 = subprocess.run([DOCKER, 'compose', 'version'],
+    v2 = subprocess.run([cli(), 'compose', 'version'],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return (DOCKER, 'compose') if v2.returncode == 0 else ('docker-compose',)
+    return (cli(), 'compose') if v2.returncode == 0 else ('docker-compose',)
 
 
 def compose_command(project=None):
