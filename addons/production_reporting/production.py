@@ -475,7 +475,7 @@ class Tracking(ModelSQL, ModelView):
         for name in names:
             for record in records:
                 result[name][record.id] = cls._quantities_text(
-                    lang, totals[name], units, record.production.id)
+                    lang, totals[name], units, record.id)
         return result
 
     @classmethod
@@ -490,7 +490,8 @@ class Tracking(ModelSQL, ModelView):
         columns = {n: n[:-len('_quantities')] for n in names}
         cursor = Transaction().connection.cursor()
         totals = {n: {} for n in names}
-        productions = {r.production.id for r in records}
+        # a row's id is its order's
+        productions = {r.id for r in records}
         for sub_ids in grouped_slice(
                 sorted(productions), backend.MAX_QUERY_PARAMS):
             cursor.execute(*component.select(
