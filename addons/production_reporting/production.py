@@ -314,15 +314,29 @@ class Tracking(ModelSQL, ModelView):
         return from_item, tables
 
     @classmethod
+    def read(cls, ids, fields_names):
+        # a row's id is its order's: the components of the orders read only
+        with Transaction().set_context(
+                _tracking_productions=sorted({i for i in ids if i >= 0})):
+            return super().read(ids, fields_names)
+
+    @classmethod
     def _component_totals(cls, company_id):
-        "Query of the quantities of the components added per production"
+        """Query of the quantities of the components added per production
+        (of the rows read only, when read)"""
         components = component_moves(company_id)
+        productions = Transaction().context.get('_tracking_productions')
+        where = None
+        if productions is not None:
+            where = fields.SQL_OPERATORS['in'](
+                components.production, productions)
         return components.select(
             components.production.as_('production'),
             Sum(components.required).as_('required'),
             Sum(components.issued).as_('issued'),
             Sum(components.returned).as_('returned'),
             Sum(components.scrapped).as_('scrapped'),
+            where=where,
             group_by=[components.production])
 
     @classmethod
