@@ -43,6 +43,10 @@ class Tracking(metaclass=PoolMeta):
         "the components still to issue, else short.")
 
     @classmethod
+    def _figures(cls):
+        return super()._figures() + ['kitting_status']
+
+    @classmethod
     def _joins(cls):
         from_item, tables = super()._joins()
         tables['kitting'] = kitting = kitting_analyses()

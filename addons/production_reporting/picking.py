@@ -677,6 +677,10 @@ class Tracking(metaclass=PoolMeta):
         "(each at most 100 %).")
 
     @classmethod
+    def _figures(cls):
+        return super()._figures() + ['picked_percent']
+
+    @classmethod
     def _joins(cls):
         from_item, tables = super()._joins()
         tables['picked'] = picked = cls._picked_percents()

@@ -142,7 +142,8 @@ def produced_moves(company_id=None, productions=None):
         & (move.state != 'cancelled')
         & (move.company == company_id))
     if productions is not None:
-        where &= move.production_output.in_(productions)
+        where &= fields.SQL_OPERATORS['in'](
+            move.production_output, productions)
     return move.join(production,
         condition=move.production_output == production.id
         ).select(
@@ -287,6 +288,30 @@ class Tracking(ModelSQL, ModelView):
             ('planned_date', 'ASC NULLS LAST'),
             ('id', 'ASC'),
             ]
+        # the figures are read, not selected by a search (Tryton selects
+        # the eager columns to fill its cache): PostgreSQL leaves their
+        # joins out of the search and the count
+        for name in cls._figures():
+            getattr(cls, name).loading = 'lazy'
+
+    @classmethod
+    def _figures(cls):
+        "The names of the columns aggregated from other tables"
+        return ['required', 'issued', 'picking_progress', 'returned',
+            'scrapped', 'produced', 'output_progress']
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        records = super().search(domain, offset=offset, limit=limit,
+            order=order, count=count, query=query)
+        if not count and not query:
+            # the figures are not selected (lazy): forget those read
+            # before, moves may have changed them since
+            cache = Transaction().get_cache()[cls.__name__]
+            for record in records:
+                cache.pop(record.id, None)
+        return records
 
     @classmethod
     def table_query(cls):
@@ -303,7 +328,8 @@ class Tracking(ModelSQL, ModelView):
         tables = {}
         tables['production'] = production = Production.__table__()
         tables['components'] = component = cls._component_totals(company_id)
-        tables['produced'] = produced = produced_moves(company_id)
+        tables['produced'] = produced = produced_moves(company_id,
+            Transaction().context.get('_tracking_productions'))
         from_item = (production
             .join(component, 'LEFT',
                 condition=component.production == production.id)

@@ -86,6 +86,10 @@ class Tracking(metaclass=PoolMeta):
         help="The output quantity rejected by the decided inspections.")
 
     @classmethod
+    def _figures(cls):
+        return super()._figures() + ['qc_pending', 'qc_passed', 'qc_rejected']
+
+    @classmethod
     def _joins(cls):
         from_item, tables = super()._joins()
         tables['inspected'] = inspected = inspected_quantities(company_id_())
