@@ -493,15 +493,26 @@ class Change(Workflow, ModelSQL, ModelView):
         return [i for i, in cursor]
 
 
-def check_changes_draft(records, values=None):
-    """Refuse a client's change of the lines or BOMs of an order not draft
-    (records of a model with a change field)"""
-    Change = Pool().get('production.bom.change')
-    changes = {r.change for r in records}
-    if values and values.get('change'):
-        changes.add(Change(values['change']))
-    for change in Change.browse(sorted(c.id for c in changes)):
-        change.check_draft()
+class ChangeDraftMixin:
+    "The records of an order (a change field) a client changes in its draft"
+    __slots__ = ()
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if external:
+            cls.check_changes_draft(records, values)
+
+    @classmethod
+    def check_changes_draft(cls, records, values=None):
+        "Refuse a client's change of the records of an order not draft"
+        Change = Pool().get('production.bom.change')
+        changes = {r.change for r in records}
+        if values and values.get('change'):
+            changes.add(Change(values['change']))
+        for change in Change.browse(sorted(c.id for c in changes)):
+            change.check_draft()
 
 
 def _button(state, icon):
@@ -610,7 +621,7 @@ def _next_version(version):
     return '%s%s' % (head, int(number) + 1)
 
 
-class ChangeBOM(ModelSQL):
+class ChangeBOM(ChangeDraftMixin, ModelSQL):
     "Engineering Change Order - BOM"
     __name__ = 'production.bom.change-production.bom'
     change = fields.Many2One(
@@ -619,15 +630,8 @@ class ChangeBOM(ModelSQL):
     bom = fields.Many2One(
         'production.bom', "BOM", required=True, ondelete='RESTRICT')
 
-    @classmethod
-    def check_modification(cls, mode, links, values=None, external=False):
-        super().check_modification(
-            mode, links, values=values, external=external)
-        if external:
-            check_changes_draft(links, values)
 
-
-class ChangeLine(ModelSQL, ModelView):
+class ChangeLine(ChangeDraftMixin, ModelSQL, ModelView):
     "Engineering Change Order Line"
     __name__ = 'production.bom.change.line'
     change = fields.Many2One(
@@ -678,13 +682,6 @@ class ChangeLine(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('change')
-
-    @classmethod
-    def check_modification(cls, mode, lines, values=None, external=False):
-        super().check_modification(
-            mode, lines, values=values, external=external)
-        if external:
-            check_changes_draft(lines, values)
 
     @classmethod
     def default_action(cls):
